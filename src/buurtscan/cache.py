@@ -1,0 +1,342 @@
+"""The local cache: tidy Parquet files plus a manifest with provenance.
+
+Layout (documented in the README)::
+
+    <cache_dir>/
+      manifest.json                          what is cached, from where, when
+      tables/<source>/<table_id>-<tag>.parquet   tidy rows of one table (all cached gemeenten)
+      regions/<table_id>-<tag>.parquet       the table's region list (code, name, level, …)
+      .lock                                  taken while writing
+
+Writes are atomic and crash-safe: new data goes to *new* files (temp file, fsync,
+rename); then ``manifest.json`` is replaced in one ``os.replace`` — that is the commit
+point; only then are the files it no longer names deleted. A run killed at any moment
+leaves the old manifest pointing at old, complete files (or the new manifest at new,
+complete files). Writers hold a file lock so two runs never interleave.
+
+A re-fetch of a gemeente replaces that gemeente's rows of that table instead of
+duplicating them; a failed fetch never reaches :meth:`Cache.commit`, so the cache stays
+byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from filelock import FileLock, Timeout
+
+from .errors import CacheError
+from .regions import NEDERLAND, gemeente_of, normalise
+from .sources.base import TableData, utc_now
+from .tidy import REGION_SCHEMA, TIDY_SCHEMA, empty_regions, empty_tidy
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+WHOLE = "*"  # part key for "every gemeente"
+
+
+def _part_keys(gemeenten: tuple[str, ...] | None) -> list[str]:
+    return [WHOLE] if gemeenten is None else list(gemeenten)
+
+
+def _replaced(parts: Sequence[str], *, code_col: str, gemeente_col: str) -> pl.Expr:
+    """Rows of an existing frame that the new parts replace."""
+    if WHOLE in parts:
+        return pl.lit(True)
+    gms = [p for p in parts if p != NEDERLAND]
+    expr = pl.col(gemeente_col).is_in(gms) if gms else pl.lit(False)
+    if NEDERLAND in parts:
+        expr = expr | (pl.col(code_col) == NEDERLAND)
+    return expr
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temp file in the same folder, fsync and rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def atomic_write_parquet(frame: pl.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
+    try:
+        frame.write_parquet(tmp, compression="zstd", statistics=True)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+class Cache:
+    """Read and write one cache folder."""
+
+    def __init__(self, root: Path, *, lock_timeout: float = 60.0) -> None:
+        self.root = Path(root)
+        self.lock_timeout = lock_timeout
+
+    # -- reading -------------------------------------------------------------------
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / MANIFEST
+
+    def manifest(self) -> dict[str, Any]:
+        path = self.manifest_path
+        if not path.exists():
+            return {"format": FORMAT, "tables": {}, "regions": {}}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise CacheError(
+                f"The cache manifest {path} cannot be read ({exc}).",
+                tip="Remove the cache folder and fetch again.",
+            ) from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise CacheError(
+                f"The cache at {self.root} was written by another buurtscan version.",
+                tip="Remove the cache folder and fetch again.",
+            )
+        data.setdefault("tables", {})
+        data.setdefault("regions", {})
+        return data
+
+    def is_empty(self) -> bool:
+        return not self.manifest()["tables"]
+
+    def tables(self) -> list[dict[str, Any]]:
+        """Manifest entries of all cached tables, newest period first within a source."""
+        entries = list(self.manifest()["tables"].values())
+        return sorted(entries, key=lambda e: (e["source"], str(e.get("period", ""))), reverse=False)
+
+    def _files(self, manifest: dict[str, Any] | None = None) -> list[Path]:
+        manifest = manifest or self.manifest()
+        return [self.root / e["file"] for e in manifest["tables"].values()]
+
+    def scan(self, *, source: str | None = None) -> pl.LazyFrame:
+        """All cached tidy rows (optionally of one source) as a lazy frame."""
+        manifest = self.manifest()
+        files = [
+            self.root / e["file"]
+            for e in manifest["tables"].values()
+            if source is None or e["source"] == source
+        ]
+        if not files:
+            return empty_tidy().lazy()
+        missing = [f for f in files if not f.exists()]
+        if missing:
+            raise CacheError(
+                f"The cache at {self.root} is incomplete: {missing[0].name} is missing.",
+                tip="Fetch again to repair it.",
+            )
+        return pl.concat([pl.scan_parquet(f) for f in files], how="vertical")
+
+    def for_region(self, code: str) -> pl.DataFrame:
+        """Everything cached for a region's gemeente (all its wijken and buurten) and Nederland.
+
+        Works offline; an empty frame means nothing is cached for it.
+        """
+        code = normalise(code)
+        gm = gemeente_of(code)
+        cond = pl.col("region_code") == NEDERLAND
+        if gm:
+            cond = cond | (pl.col("gemeente_code") == gm)
+        return self.scan().filter(cond).collect()
+
+    def region_list(self, table_id: str | None = None) -> pl.DataFrame:
+        """The cached region list of a table (default: every cached list, newest table first)."""
+        manifest = self.manifest()
+        entries = manifest["regions"]
+        ids = [table_id] if table_id else sorted(entries, key=lambda t: entries[t].get("period", ""), reverse=True)
+        frames = []
+        for tid in ids:
+            entry = entries.get(tid)
+            if entry and (self.root / entry["file"]).exists():
+                frames.append(pl.read_parquet(self.root / entry["file"]))
+        if not frames:
+            return empty_regions()
+        return pl.concat(frames).unique(subset="code", keep="first", maintain_order=True)
+
+    def region_entry(self, table_id: str) -> dict[str, Any] | None:
+        return self.manifest()["regions"].get(table_id)
+
+    # -- writing -------------------------------------------------------------------
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheError(
+                f"The cache folder {self.root} cannot be created ({exc.strerror}).",
+                tip="Choose another folder with --cache-dir or BUURTSCAN_CACHE_DIR.",
+            ) from None
+        lock = FileLock(str(self.root / ".lock"), timeout=self.lock_timeout)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise CacheError(
+                f"The cache at {self.root} is in use by another buurtscan run.",
+                tip="Wait for it to finish and try again.",
+            ) from None
+        except OSError as exc:
+            raise CacheError(
+                f"The cache folder {self.root} is not writable ({exc.strerror}).",
+                tip="Check its permissions and free disk space, or choose another --cache-dir.",
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def commit(self, tables: Sequence[TableData]) -> dict[str, int]:
+        """Store tables (replacing the parts they cover) in one atomic step.
+
+        Returns rows stored per ``source/table_id``.
+        """
+        if not tables:
+            return {}
+        with self.locked():
+            try:
+                return self._commit(tables)
+            except OSError as exc:
+                raise CacheError(
+                    f"Writing the cache at {self.root} failed ({exc.strerror or exc}); "
+                    "the previous cache is unchanged.",
+                    tip="Check free disk space and permissions, then try again.",
+                ) from None
+
+    def _commit(self, tables: Sequence[TableData]) -> dict[str, int]:
+        manifest = self.manifest()
+        old_files = {self.root / e["file"] for e in manifest["tables"].values()}
+        old_files |= {self.root / e["file"] for e in manifest["regions"].values()}
+        groups: dict[str, list[TableData]] = {}
+        for t in tables:
+            groups.setdefault(f"{t.provenance.source}/{t.provenance.table_id}", []).append(t)
+        written: list[Path] = []
+        stored: dict[str, int] = {}
+        try:
+            for key, items in groups.items():
+                entry = manifest["tables"].get(key)
+                old = pl.read_parquet(self.root / entry["file"]) if entry else empty_tidy()
+                parts = [p for t in items for p in _part_keys(t.gemeenten)]
+                kept = old.filter(~_replaced(parts, code_col="region_code", gemeente_col="gemeente_code"))
+                frame = pl.concat([kept, *[t.frame.select(list(TIDY_SCHEMA)) for t in items]])
+                prov = items[-1].provenance
+                rel = Path("tables") / prov.source / f"{prov.table_id}-{secrets.token_hex(4)}.parquet"
+                atomic_write_parquet(frame, self.root / rel)
+                written.append(self.root / rel)
+                new_parts = dict(entry["parts"]) if entry and WHOLE not in parts else {}
+                for t in items:
+                    for p in _part_keys(t.gemeenten):
+                        new_parts[p] = {
+                            "retrieved_at": t.provenance.retrieved_at,
+                            "request_url": t.provenance.request_url,
+                            "rows": t.frame.height,
+                        }
+                manifest["tables"][key] = {
+                    **prov.as_dict(),
+                    "file": rel.as_posix(),
+                    "rows": frame.height,
+                    "parts": dict(sorted(new_parts.items())),
+                }
+                stored[key] = frame.height
+                regions = [t for t in items if t.regions is not None]
+                if regions:
+                    written.append(self._merge_regions(manifest, prov.table_id, prov.period, regions))
+            self._write_manifest(manifest)
+        except BaseException:
+            for f in written:  # the manifest never named them: remove, keep the old cache
+                with contextlib.suppress(OSError):
+                    f.unlink()
+            raise
+        self._remove_unreferenced(manifest, old_files)
+        return stored
+
+    def _merge_regions(self, manifest: dict[str, Any], table_id: str, period: str,
+                       items: Sequence[TableData]) -> Path:
+        entry = manifest["regions"].get(table_id)
+        old = pl.read_parquet(self.root / entry["file"]) if entry else empty_regions()
+        parts = [p for t in items for p in _part_keys(t.gemeenten)]
+        kept = old.filter(~_replaced(parts, code_col="code", gemeente_col="gemeente_code"))
+        frame = pl.concat([kept, *[t.regions.select(list(REGION_SCHEMA)) for t in items if t.regions is not None]])
+        frame = frame.unique(subset="code", keep="last", maintain_order=True)
+        rel = Path("regions") / f"{table_id}-{secrets.token_hex(4)}.parquet"
+        atomic_write_parquet(frame, self.root / rel)
+        complete = WHOLE in parts or bool(entry and entry.get("complete"))
+        manifest["regions"][table_id] = {
+            "file": rel.as_posix(),
+            "period": period,
+            "rows": frame.height,
+            "complete": complete,
+            "retrieved_at": items[-1].provenance.retrieved_at,
+        }
+        return self.root / rel
+
+    def store_regions(self, table_id: str, period: str, frame: pl.DataFrame, *, complete: bool,
+                      retrieved_at: str) -> None:
+        """Cache a table's whole region list (for `find`)."""
+        with self.locked():
+            try:
+                self._store_regions(table_id, period, frame, complete=complete, retrieved_at=retrieved_at)
+            except OSError as exc:
+                raise CacheError(
+                    f"Writing the cache at {self.root} failed ({exc.strerror or exc}); "
+                    "the previous cache is unchanged.",
+                    tip="Check free disk space and permissions, then try again.",
+                ) from None
+
+    def _store_regions(self, table_id: str, period: str, frame: pl.DataFrame, *, complete: bool,
+                       retrieved_at: str) -> None:
+        manifest = self.manifest()
+        old = manifest["regions"].get(table_id)
+        rel = Path("regions") / f"{table_id}-{secrets.token_hex(4)}.parquet"
+        atomic_write_parquet(frame.select(list(REGION_SCHEMA)), self.root / rel)
+        manifest["regions"][table_id] = {
+            "file": rel.as_posix(),
+            "period": period,
+            "rows": frame.height,
+            "complete": complete,
+            "retrieved_at": retrieved_at,
+        }
+        try:
+            self._write_manifest(manifest)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                (self.root / rel).unlink()
+            raise
+        if old:
+            with contextlib.suppress(OSError):
+                (self.root / old["file"]).unlink()
+
+    def _write_manifest(self, manifest: dict[str, Any]) -> None:
+        manifest["updated_at"] = utc_now()
+        atomic_write_bytes(self.manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
+
+    def _remove_unreferenced(self, manifest: dict[str, Any], candidates: set[Path]) -> None:
+        keep = {self.root / e["file"] for e in manifest["tables"].values()}
+        keep |= {self.root / e["file"] for e in manifest["regions"].values()}
+        for f in candidates - keep:
+            with contextlib.suppress(OSError):
+                f.unlink()
+        for folder in (self.root / "tables", self.root / "regions"):
+            if folder.exists():  # leftovers of a run killed mid-write
+                for f in folder.rglob("*"):
+                    if f.is_file() and f not in keep and (f.name.endswith(".tmp") or f.suffix == ".parquet"):
+                        with contextlib.suppress(OSError):
+                            f.unlink()

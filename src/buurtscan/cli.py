@@ -1,0 +1,276 @@
+"""The command line: parses, calls one core function per command, reports.
+
+This is the only module that prints, exits or draws progress. Results go to stdout,
+messages and progress to stderr. Heavy libraries (polars, httpx) are imported inside the
+commands so that `buurtscan --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from . import __version__
+from .errors import EXIT_PARTIAL, BuurtscanError
+
+app = typer.Typer(
+    name="buurtscan",
+    help="The globale scan of a Dutch buurt: open statistics (CBS, Politie, RIVM, Leefbaarometer) "
+    "and partner data, compared with wijk, gemeente and Nederland.\n\n"
+    "Example: buurtscan find moerwijk && buurtscan fetch BU05183620",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class State:
+    cache_dir: Path | None = None
+    quiet: bool = False
+    verbose: bool = False
+
+    def settings(self):  # noqa: ANN201 - Settings, imported lazily
+        from .settings import resolve
+
+        return resolve(cache_dir=self.cache_dir)
+
+
+_state = State()
+
+
+def err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+class CliObserver:
+    """Progress for people (a bar on a terminal) and for cron (plain timestamped lines)."""
+
+    def __init__(self, quiet: bool, verbose: bool) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+        self.tty = sys.stderr.isatty()
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def message(self, text: str) -> None:
+        if self.quiet:
+            return
+        if self._progress is not None:
+            self._progress.console.log(text) if self.verbose else None
+            return
+        if self.tty:
+            err(text)
+        else:
+            err(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {text}")
+
+    def progress(self, label: str, done: int, total: int | None) -> None:
+        if self.quiet or not self.tty:
+            return
+        if self._progress is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            from rich.console import Console
+
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=Console(stderr=True), transient=True,
+            )
+            self._progress.start()
+        if label not in self._tasks:
+            self._tasks[label] = self._progress.add_task(label, total=total)
+        self._progress.update(self._tasks[label], completed=done, total=total)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def handle_errors(fn: F) -> F:
+    """Turn BuurtscanError into 'Error: …' / 'Tip: …' on stderr and its exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except BuurtscanError as exc:
+            err(f"Error: {exc.message}")
+            if exc.tip:
+                err(f"Tip: {exc.tip}")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err("Interrupted; the cache was left as it was before this step.")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"buurtscan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option("--cache-dir", help="Cache folder (default: BUURTSCAN_CACHE_DIR, buurtscan.toml, "
+                     "or ./data/cache). Example: --cache-dir /srv/buurtscan/cache", show_default=False),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and results.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail about each step.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Global options, valid before any command."""
+    _state.cache_dir = cache_dir
+    _state.quiet = quiet
+    _state.verbose = verbose
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _table(rows: list[list[str]], header: list[str]) -> None:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    for r in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+
+
+@app.command()
+@handle_errors
+def fetch(
+    codes: Annotated[list[str] | None, typer.Argument(help="BU/WK/GM codes, padded or not, any case.",
+                                                      show_default=False)] = None,
+    gemeente: Annotated[list[str] | None, typer.Option("--gemeente", "-g",
+                        help="Fetch a whole gemeente (repeatable). Example: --gemeente GM0518")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Fetch every gemeente of the country.")] = False,
+    year: Annotated[int | None, typer.Option("--year", help="KWB table year (default: newest). "
+                                             "Example: --year 2024")] = None,
+    source: Annotated[list[str] | None, typer.Option("--source", help="Only these sources (repeatable); "
+                      "default all. Example: --source cbs_kwb")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Download the open statistics of buurten into the cache.
+
+    For each code: the buurt, its wijk, its gemeente with all its wijken and buurten
+    (for ranks) and Nederland. Example: buurtscan fetch BU05183620 WK036301
+    """
+    from .fetching import fetch as do_fetch
+
+    observer = CliObserver(_state.quiet, _state.verbose)
+    try:
+        report = do_fetch(
+            _state.settings(), codes or [], gemeenten=gemeente or [], whole_country=all_, year=year,
+            sources=source, observer=observer,
+        )
+    finally:
+        observer.close()
+    if as_json:
+        _print_json(
+            {
+                "gemeenten": list(report.gemeenten) if report.gemeenten is not None else "*",
+                "stored": report.stored,
+                "skipped": [s.__dict__ for s in report.skipped],
+                "requests": report.requests,
+                "bytes": report.bytes,
+            }
+        )
+    else:
+        for key, rows in report.stored.items():
+            print(f"{key}: {rows:,} rows cached")
+    for s in report.skipped:
+        err(f"Skipped {s.source}: {s.reason}")
+    if report.partial:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command()
+@handle_errors
+def find(
+    name: Annotated[list[str], typer.Argument(help="(Part of) a name, case and accents ignored.")],
+    gemeente: Annotated[str | None, typer.Option("--gemeente", "-g",
+                        help="Only regions of this gemeente (code or name). Example: -g GM0518")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the matches as JSON.")] = False,
+) -> None:
+    """Find buurt, wijk and gemeente codes by name.
+
+    Example: buurtscan find moerwijk oost   →  BU05183620  buurt  Moerwijk-Oost
+    """
+    from .errors import UsageError
+    from .finding import near_names, region_list, search
+
+    observer = CliObserver(_state.quiet, _state.verbose)
+    regions, complete = region_list(_state.settings(), observer=observer)
+    if not complete:
+        err("Note: CBS is unreachable, so only the regions already in the cache were searched.")
+    query = " ".join(name)
+    matches = search(regions, query, gemeente=gemeente, limit=limit)
+    if not matches:
+        hints = near_names(regions, query)
+        raise UsageError(
+            f"No region is called like '{query}'" + (f"; did you mean {', '.join(hints)}?" if hints else "."),
+            tip="Try a shorter part of the name, e.g. `buurtscan find moerwijk`.",
+        )
+    if as_json:
+        _print_json([m.as_dict() for m in matches])
+        return
+    _table(
+        [[m.code, m.level, m.name, f"{m.wijk_name} ({m.wijk_code})" if m.wijk_code else "",
+          m.gemeente_name or ""] for m in matches],
+        ["CODE", "LEVEL", "NAME", "WIJK", "GEMEENTE"],
+    )
+
+
+@app.command()
+@handle_errors
+def status(
+    offline: Annotated[bool, typer.Option("--offline", help="Don't ask upstream whether tables changed.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+) -> None:
+    """What is in the cache, from which table and date, and whether upstream changed since.
+
+    Example: buurtscan status --offline
+    """
+    from .status import cache_status
+
+    settings = _state.settings()
+    tables = cache_status(settings, check_upstream=not offline)
+    if as_json:
+        _print_json({"cache_dir": str(settings.cache_dir), "tables": [t.as_dict() for t in tables]})
+        return
+    if not tables:
+        print(f"The cache at {settings.cache_dir} is empty. Start with: buurtscan fetch BU05183620")
+        return
+    print(f"Cache: {settings.cache_dir}")
+    rows = []
+    for t in tables:
+        gms = "all" if t.gemeenten == ("*",) else ", ".join(t.gemeenten[:4]) + (
+            f" +{len(t.gemeenten) - 4}" if len(t.gemeenten) > 4 else "")
+        if t.changed is None:
+            upstream = "not checked" if t.check_error is None else f"unknown ({t.check_error})"
+        else:
+            upstream = f"CHANGED ({t.upstream_modified[:10]})" if t.changed else "unchanged"
+        rows.append([t.source, t.table_id, t.period, gms, f"{t.rows:,}", t.retrieved_last[:10],
+                     t.modified[:10], upstream])
+    _table(rows, ["SOURCE", "TABLE", "PERIOD", "GEMEENTEN", "ROWS", "RETRIEVED", "MODIFIED", "UPSTREAM"])
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,160 @@
+"""`buurtscan fetch`: validate codes, ask every selected source, commit to the cache once.
+
+Order of work: parse the codes → find the KWB table of the year → check every code
+against that table's region list (unknown codes stop the run before anything is
+downloaded) → each source fetches (a failing source is *skipped with a reason*, the
+others still land) → one atomic cache commit.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import httpx
+import polars as pl
+
+from .cache import Cache
+from .errors import SourceError, UnknownRegionError, UsageError
+from .http_client import Http
+from .observe import Observer
+from .regions import RegionCode, parse_code
+from .settings import Settings
+from .sources import REGISTRY
+from .sources.base import FetchContext, FetchRequest, Skipped, utc_now
+from .sources.kwb import KwbSource
+
+
+@dataclass(frozen=True)
+class FetchReport:
+    """What a fetch did: rows stored per table, sources skipped, traffic."""
+
+    gemeenten: tuple[str, ...] | None  # None = whole country
+    stored: dict[str, int]  # "source/table_id" -> rows now cached for that table
+    skipped: tuple[Skipped, ...]
+    requests: int
+    bytes: int
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.skipped)
+
+
+def plan_gemeenten(codes: Sequence[str], gemeenten: Sequence[str]) -> tuple[list[RegionCode], list[str]]:
+    """Parse codes and --gemeente values; return the regions and the gemeenten to fetch."""
+    regions = [parse_code(c) for c in codes]
+    wanted: list[str] = []
+    for g in gemeenten:
+        rc = parse_code(g)
+        if rc.level != "gemeente":
+            raise UsageError(f"--gemeente needs a gemeentecode such as GM0518, got '{g}'.")
+        wanted.append(rc.code)
+    for rc in regions:
+        if rc.gemeente and rc.gemeente not in wanted:
+            wanted.append(rc.gemeente)
+    return regions, wanted
+
+
+def suggest(code: str, known: pl.DataFrame, n: int = 3) -> list[str]:
+    """Close codes (same gemeente first) formatted as 'CODE (Name)'."""
+    if known.is_empty():
+        return []
+    prefix = code[:2]
+    pool = known.filter(pl.col("code").str.starts_with(prefix))
+    names = dict(zip(pool["code"].to_list(), pool["name"].to_list(), strict=True))
+    close = difflib.get_close_matches(code, list(names), n=n, cutoff=0.6)
+    return [f"{c} ({names[c]})" for c in close]
+
+
+def check_codes(
+    kwb: KwbSource, ctx: FetchContext, cache: Cache, regions: Sequence[RegionCode], gemeenten: Sequence[str]
+) -> None:
+    """Raise UnknownRegionError for codes the KWB table does not know; memoise region lists."""
+    meta = kwb.table_for(ctx, ctx.memo.get("year"))
+    for gm in gemeenten:
+        key = f"kwb_regions_{meta.table_id}_{gm}"
+        if key not in ctx.memo:
+            ctx.memo[key] = kwb.region_list(ctx, meta, [gm])
+    for rc in [*regions, *(parse_code(g) for g in gemeenten)]:
+        if rc.code == "NL00":
+            continue
+        listed = ctx.memo[f"kwb_regions_{meta.table_id}_{rc.gemeente}"]
+        if rc.code in set(listed["code"].to_list()):
+            continue
+        known = listed if not listed.is_empty() else _all_regions(kwb, ctx, cache, meta.table_id, meta.period)
+        hints = suggest(rc.code, known)
+        raise UnknownRegionError(
+            f"{rc.code} is not a region in {meta.title} ({meta.table_id})"
+            + (f"; did you mean {', '.join(hints)}?" if hints else "."),
+            suggestions=hints,
+            tip="Look codes up with `buurtscan find NAME`; codes change when a gemeente is redrawn.",
+        )
+
+
+def _all_regions(kwb: KwbSource, ctx: FetchContext, cache: Cache, table_id: str, period: str) -> pl.DataFrame:
+    entry = cache.region_entry(table_id)
+    if entry and entry.get("complete"):
+        return cache.region_list(table_id)
+    frame = kwb.region_list(ctx, kwb.table_for(ctx, ctx.memo.get("year")), None)
+    cache.store_regions(table_id, period, frame, complete=True, retrieved_at=utc_now())
+    return frame
+
+
+def fetch(
+    settings: Settings,
+    codes: Sequence[str] = (),
+    *,
+    gemeenten: Sequence[str] = (),
+    whole_country: bool = False,
+    year: int | None = None,
+    sources: Sequence[str] | None = None,
+    observer: Observer | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> FetchReport:
+    """Download the figures for these regions (plus their gemeente, wijken, buurten and NL)."""
+    regions, wanted = plan_gemeenten(codes, gemeenten)
+    if not wanted and not whole_country:
+        raise UsageError(
+            "Name at least one region code, a --gemeente, or --all.",
+            tip="For example: buurtscan fetch BU05183620",
+        )
+    names = list(sources) if sources else list(REGISTRY)
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown:
+        raise UsageError(f"Unknown source {', '.join(unknown)}.", tip=f"Sources: {', '.join(REGISTRY)}.")
+    cache = Cache(settings.cache_dir)
+    cache.manifest()  # a broken cache stops the run before any download
+    request = FetchRequest(gemeenten=None if whole_country else tuple(wanted), year=year)
+    kwb = REGISTRY["cbs_kwb"]
+    assert isinstance(kwb, KwbSource)
+    with Http(settings, transport) as http:
+        ctx = FetchContext(settings, http, observer)
+        ctx.memo["year"] = year
+        if not whole_country:
+            check_codes(kwb, ctx, cache, regions, wanted)
+        tables = []
+        skipped: list[Skipped] = []
+        for name in names:
+            source = REGISTRY[name]
+            try:
+                result = source.fetch(ctx, request)
+            except SourceError as exc:
+                skipped.append(Skipped(name, exc.message))
+                continue
+            tables.extend(result.tables)
+            skipped.extend(result.skipped)
+        if not tables:
+            reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped)
+            raise SourceError(
+                f"Nothing could be downloaded ({reasons}).",
+                tip="Check the connection and try again later; the cache was not changed.",
+            )
+        stored = cache.commit(tables)
+        return FetchReport(
+            gemeenten=request.gemeenten,
+            stored=stored,
+            skipped=tuple(skipped),
+            requests=http.traffic.requests,
+            bytes=http.traffic.bytes,
+        )

@@ -1,0 +1,183 @@
+"""The one place that makes HTTP clients and performs requests.
+
+- one client factory (:func:`make_client`): timeouts, a User-Agent naming buurtscan and
+  its version, redirects followed; tests pass an ``httpx.MockTransport``;
+- :func:`get` retries with exponential backoff (stamina) **only** on transient failures:
+  connection errors, timeouts, resets, 429 (honouring ``Retry-After``), 5xx, and a 200
+  whose body is not the JSON we asked for (a maintenance page, a cut-off body). Other
+  4xx answers are final;
+- failures become :class:`~buurtscan.errors.SourceError` sentences that name the host and
+  say what to do.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import stamina
+
+from . import __version__
+from .errors import SourceError, TableNotFoundError
+from .settings import Settings
+
+USER_AGENT = f"buurtscan/{__version__} (+https://pypi.org/project/buurtscan/; python-httpx)"
+MAX_RETRY_AFTER = 120.0  # never wait longer than this for one Retry-After
+
+
+class _Transient(Exception):
+    """A failure worth another try (HTTP 429/5xx, or an unusable 200 body)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), capped."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value).timestamp()
+        except (TypeError, ValueError):
+            return None
+        seconds = when - (time.time() if now is None else now)
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def backoff_hook(exc: Exception) -> bool | float:
+    """stamina hook: retry transient failures; a 429's Retry-After sets the wait."""
+    if isinstance(exc, _Transient):
+        return exc.retry_after if exc.retry_after is not None else True
+    return isinstance(exc, httpx.TransportError)
+
+
+@dataclass
+class Traffic:
+    """Counts what a run sent and received (for progress and benchmarks)."""
+
+    requests: int = 0
+    bytes: int = 0
+    urls: list[str] = field(default_factory=list)
+
+
+class Http:
+    """A configured client plus the retry policy. Sources receive one; they never build one."""
+
+    def __init__(self, settings: Settings, transport: httpx.BaseTransport | None = None) -> None:
+        self.settings = settings
+        self.traffic = Traffic()
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
+            headers={"User-Agent": USER_AGENT},
+            follow_redirects=True,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Http:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, url: str, *, expect_json: bool = True, headers: dict[str, str] | None = None) -> httpx.Response:
+        """GET with retries on transient failures. Returns the final response (2xx or 304)."""
+        host = urlsplit(url).netloc or url
+        wait = self.settings.backoff
+        try:
+            for attempt in stamina.retry_context(
+                on=backoff_hook,
+                attempts=self.settings.attempts,
+                timeout=None,
+                wait_initial=wait,
+                wait_max=max(wait * 16, wait),
+                wait_jitter=wait,
+            ):
+                with attempt:
+                    return self._get_once(url, expect_json=expect_json, headers=headers)
+        except _Transient as exc:
+            raise SourceError(
+                f"{host} did not give a usable answer ({exc.reason}) after "
+                f"{self.settings.attempts} attempts.",
+                tip="CBS may be busy or down for maintenance; try again later. "
+                "Nothing in the cache was changed.",
+            ) from None
+        except httpx.TimeoutException:
+            raise SourceError(
+                f"{host} did not answer within {self.settings.timeout:g} s "
+                f"({self.settings.attempts} attempts).",
+                tip="Try again later or raise BUURTSCAN_TIMEOUT. Nothing in the cache was changed.",
+            ) from None
+        except httpx.TransportError as exc:
+            raise SourceError(
+                f"{host} is unreachable ({type(exc).__name__}: {exc or 'connection failed'}).",
+                tip="Check the internet connection (or the BUURTSCAN_*_URL settings) and try again; "
+                "nothing in the cache was changed.",
+            ) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def get_json(self, url: str) -> Any:
+        response = self.get(url, expect_json=True)
+        return _decode_json(response)
+
+    def _get_once(self, url: str, *, expect_json: bool, headers: dict[str, str] | None) -> httpx.Response:
+        response = self.client.get(url, headers=headers)
+        self.traffic.requests += 1
+        self.traffic.bytes += len(response.content)
+        self.traffic.urls.append(url)
+        status = response.status_code
+        if status == 429:
+            raise _Transient("HTTP 429 Too Many Requests", parse_retry_after(response.headers.get("Retry-After")))
+        if status >= 500:
+            raise _Transient(f"HTTP {status}", parse_retry_after(response.headers.get("Retry-After")))
+        if status == 404:
+            raise TableNotFoundError(f"{urlsplit(url).netloc} has no {_short(url)} (HTTP 404).")
+        if status >= 400:
+            raise SourceError(
+                f"{urlsplit(url).netloc} refused {_short(url)} (HTTP {status}: {_odata_message(response)}).",
+                tip="This looks like a bug or an API change in buurtscan; please report it.",
+            )
+        if expect_json and status != 304:
+            _decode_json(response)  # raises _Transient when the body is not JSON
+        return response
+
+
+def _decode_json(response: httpx.Response) -> Any:
+    cached = getattr(response, "_buurtscan_json", None)
+    if cached is not None:
+        return cached
+    ctype = response.headers.get("Content-Type", "")
+    if "html" in ctype:
+        raise _Transient("an HTML page instead of data, perhaps a maintenance page")
+    try:
+        data = json.loads(response.content)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise _Transient("a cut-off or malformed JSON body") from None
+    response._buurtscan_json = data  # type: ignore[attr-defined]
+    return data
+
+
+def _short(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path or "/"
+
+
+def _odata_message(response: httpx.Response) -> str:
+    try:
+        err = response.json().get("odata.error", {})
+        return str(err.get("message", {}).get("value", "")) or response.reason_phrase
+    except Exception:  # noqa: BLE001 - any unreadable body: fall back to the reason
+        return response.reason_phrase

@@ -1,0 +1,97 @@
+"""The small interface every open source implements, and the values they return.
+
+A source receives a :class:`FetchContext` (configured HTTP client, settings, observer) and
+a :class:`FetchRequest` (which gemeenten, which year) and returns a :class:`SourceResult`:
+tidy frames with their provenance, and what it skipped with a reason. Sources never
+build HTTP clients, never touch the cache and never print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import polars as pl
+
+from ..http_client import Http
+from ..observe import NullObserver, Observer
+from ..odata import CbsOData
+from ..settings import Settings
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    """What to fetch: the gemeenten (None = the whole country) and the year (None = newest)."""
+
+    gemeenten: tuple[str, ...] | None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a table's figures come from; shown in `status`, `show --json` and reports."""
+
+    source: str  # registry name, e.g. "cbs_kwb"
+    table_id: str  # e.g. "85984NED"
+    title: str
+    period: str  # e.g. "2024"
+    modified: str  # TableInfos.Modified (or Last-Modified for downloads)
+    publisher: str  # "CBS", "Politie / CBS", …
+    licence: str
+    base_url: str
+    request_url: str
+    retrieved_at: str  # ISO 8601 UTC
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class TableData:
+    """Tidy rows of one table, complete for the gemeenten listed (None = all)."""
+
+    provenance: Provenance
+    frame: pl.DataFrame
+    gemeenten: tuple[str, ...] | None
+    regions: pl.DataFrame | None = None  # region list (code, name, …) when the source has one
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    tables: tuple[TableData, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+
+
+class FetchContext:
+    """What a source may use: settings, one shared HTTP client, an observer, a memo."""
+
+    def __init__(self, settings: Settings, http: Http, observer: Observer | None = None) -> None:
+        self.settings = settings
+        self.http = http
+        self.observer: Observer = observer or NullObserver()
+        self.memo: dict[str, Any] = {}
+
+    def cbs(self) -> CbsOData:
+        return CbsOData(self.http, self.settings.cbs_url, "CBS")
+
+    def dataderden(self) -> CbsOData:
+        return CbsOData(self.http, self.settings.dataderden_url, "CBS dataderden")
+
+
+class Source(Protocol):
+    name: str  # registry key, also stored in the cache
+    title: str  # human name for messages
+
+    def fetch(self, ctx: FetchContext, request: FetchRequest) -> SourceResult: ...
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

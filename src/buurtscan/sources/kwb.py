@@ -1,0 +1,222 @@
+"""CBS Kerncijfers wijken en buurten (KWB): one table per year, NL/GM/WK/BU rows in one table.
+
+- The table of a year is discovered in the CBS catalogue by its title
+  ("Kerncijfers wijken en buurten 2024"), with a built-in list of known ids as fallback.
+- Per gemeente one paged Feed query returns the gemeente, its wijken and its buurten
+  (``$filter`` on the padded key / ``startswith``), plus one query for Nederland. Asked
+  for more than :data:`WHOLE_COUNTRY_FROM` gemeenten at once, the whole table is read in
+  a handful of 10,000-row pages instead and filtered locally.
+- The table's region list (code → name) is the authority on which codes exist; it
+  powers `buurtscan find` and the validation of codes before anything is downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import polars as pl
+
+from ..errors import SourceError, TableNotFoundError, UsageError
+from ..odata import CbsOData, TableMeta, any_of, eq, startswith, strip_strings
+from ..regions import NEDERLAND, pad
+from ..tidy import regions_frame, wide_to_tidy
+from .base import FetchContext, FetchRequest, Provenance, Skipped, SourceResult, TableData, utc_now
+
+NAME = "cbs_kwb"
+TITLE_PREFIX = "Kerncijfers wijken en buurten"
+# Known table ids (docs/sources.md), used when the catalogue cannot be asked.
+KNOWN_TABLES: dict[int, str] = {
+    2019: "84583NED",
+    2020: "84799NED",
+    2021: "85039NED",
+    2022: "85318NED",
+    2023: "85618NED",
+    2024: "85984NED",
+    2025: "86165NED",
+}
+WHOLE_COUNTRY_FROM = 25  # gemeenten; from this many on, read the whole table
+# String topics that carry a code worth keeping as a number, under a year-stable name.
+CODE_TOPICS = {
+    "IndelingswijzigingWijkenEnBuurten": "Indelingswijziging",
+    "IndelingswijzigingGemeenteWijkBuurt": "Indelingswijziging",
+}
+_TITLE_YEAR = re.compile(rf"^{TITLE_PREFIX}\s+(\d{{4}})\s*$", re.IGNORECASE)
+GEO = "WijkenEnBuurten"
+
+
+def gemeente_filter(gemeente: str) -> str:
+    """OData filter for a gemeente with all its wijken and buurten."""
+    digits = gemeente[2:]
+    return any_of(eq(GEO, pad(gemeente)), startswith(GEO, "WK" + digits), startswith(GEO, "BU" + digits))
+
+
+class KwbSource:
+    name = NAME
+    title = "CBS Kerncijfers wijken en buurten"
+    publisher = "CBS"
+    licence = "CC BY 4.0"
+
+    # -- which table ---------------------------------------------------------------
+    def available_years(self, ctx: FetchContext) -> dict[int, str]:
+        """Years → table ids from the catalogue; the known list if the catalogue fails."""
+        if "kwb_years" in ctx.memo:
+            return ctx.memo["kwb_years"]
+        years: dict[int, str] = {}
+        try:
+            for record in ctx.cbs().find_tables(TITLE_PREFIX):
+                m = _TITLE_YEAR.match(str(record.get("Title", "")).strip())
+                if m:
+                    years[int(m.group(1))] = str(record["Identifier"]).strip()
+        except TableNotFoundError:
+            years = {}
+        except SourceError as exc:
+            ctx.observer.message(f"Catalogue not reachable ({exc.message}); using the known table list.")
+            years = {}
+        if not years:
+            years = dict(KNOWN_TABLES)
+            ctx.memo["kwb_catalogue_fallback"] = True
+        ctx.memo["kwb_years"] = years
+        return years
+
+    def table_for(self, ctx: FetchContext, year: int | None) -> TableMeta:
+        """The metadata of the KWB table of ``year`` (newest available when None)."""
+        key = f"kwb_meta_{year}"
+        if key in ctx.memo:
+            return ctx.memo[key]
+        years = self.available_years(ctx)
+        if year is not None:
+            table_id = years.get(year) or KNOWN_TABLES.get(year)
+            if table_id is None:
+                raise UsageError(
+                    f"There is no Kerncijfers wijken en buurten table for {year}.",
+                    tip=f"Available years: {', '.join(str(y) for y in sorted(years))}.",
+                )
+            meta = ctx.cbs().table_meta(table_id)
+        else:
+            meta = None
+            for y in sorted(years, reverse=True):
+                try:
+                    meta = ctx.cbs().table_meta(years[y])
+                    break
+                except TableNotFoundError:
+                    continue
+            if meta is None:
+                raise TableNotFoundError("CBS offers no Kerncijfers wijken en buurten table.")
+        ctx.memo[key] = meta
+        return meta
+
+    @staticmethod
+    def year_of(meta: TableMeta) -> int | None:
+        m = _TITLE_YEAR.match(meta.title)
+        if m:
+            return int(m.group(1))
+        digits = re.findall(r"\d{4}", meta.period)
+        return int(digits[-1]) if digits else None
+
+    # -- region list ---------------------------------------------------------------
+    def region_list(self, ctx: FetchContext, meta: TableMeta, gemeenten: Sequence[str] | None) -> pl.DataFrame:
+        """Code/name/level of the regions of these gemeenten (None = the whole country)."""
+        api = ctx.cbs()
+        if gemeenten is None:
+            rows = api.rows(meta.table_id, GEO, select=["Key", "Title"])
+        else:
+            rows = []
+            for gm in gemeenten:
+                rows.extend(api.rows(meta.table_id, GEO, filter=gemeente_filter(gm), select=["Key", "Title"]))
+        return regions_frame((str(r["Key"]), str(r.get("Title") or "")) for r in rows)
+
+    # -- data ------------------------------------------------------------------------
+    def columns(self, meta: TableMeta) -> dict[str, tuple[str, str]]:
+        """Raw key → (indicator id, unit) for every numeric topic and the code topics."""
+        cols: dict[str, tuple[str, str]] = {}
+        for t in meta.topics:
+            if t.numeric:
+                cols[t.key] = (t.indicator, t.unit)
+            elif t.stem in CODE_TOPICS:
+                cols[t.key] = (CODE_TOPICS[t.stem], "code")
+        return cols
+
+    def fetch(self, ctx: FetchContext, request: FetchRequest) -> SourceResult:
+        meta = self.table_for(ctx, request.year)
+        year = self.year_of(meta)
+        period = str(year) if year else meta.period
+        cols = self.columns(meta)
+        select = [GEO, *cols]
+        api = ctx.cbs()
+        tables: list[TableData] = []
+        skipped: list[Skipped] = []
+
+        def load(part: tuple[str, ...] | None, flt: str | None, regions: pl.DataFrame | None) -> TableData:
+            url = api.request_url(meta.table_id, "TypedDataSet", filter=flt, select=select)
+            rows = [strip_strings(r) for r in api.rows(meta.table_id, "TypedDataSet", filter=flt, select=select)]
+            frame = wide_to_tidy(
+                rows, code_field=GEO, columns=cols, period=period, source=NAME, table_id=meta.table_id
+            )
+            return TableData(self._provenance(ctx, meta, period, url), frame, part, regions)
+
+        whole = request.gemeenten is None or len(request.gemeenten) >= WHOLE_COUNTRY_FROM
+        if whole:
+            ctx.observer.message(f"Downloading {meta.table_id} ({meta.title}) for the whole country")
+            regions = ctx.memo.get(f"kwb_regions_{meta.table_id}_all")
+            if regions is None:
+                regions = self.region_list(ctx, meta, None)
+            data = load(None, None, regions)
+            if request.gemeenten is not None:  # many gemeenten: keep only those asked for
+                wanted = set(request.gemeenten)
+                frame = data.frame.filter(
+                    pl.col("gemeente_code").is_in(wanted) | (pl.col("region_code") == NEDERLAND)
+                )
+                regs = regions.filter(pl.col("gemeente_code").is_in(wanted) | (pl.col("code") == NEDERLAND))
+                tables = [
+                    TableData(data.provenance, frame.filter(pl.col("gemeente_code") == gm), (gm,),
+                              regs.filter(pl.col("gemeente_code") == gm))
+                    for gm in request.gemeenten
+                ]
+                tables.append(TableData(data.provenance, frame.filter(pl.col("region_code") == NEDERLAND),
+                                        (NEDERLAND,), regs.filter(pl.col("code") == NEDERLAND)))
+            else:
+                tables = [data]
+            ctx.observer.progress(NAME, 1, 1)
+            return SourceResult(tuple(tables), ())
+
+        gemeenten = list(request.gemeenten or ())
+        total = len(gemeenten) + 1
+        try:
+            tables.append(load((NEDERLAND,), eq(GEO, pad(NEDERLAND)),
+                               regions_frame([(NEDERLAND, "Nederland")])))
+        except SourceError as exc:
+            skipped.append(Skipped(NAME, f"Nederland: {exc.message}"))
+        ctx.observer.progress(NAME, 1, total)
+        for i, gm in enumerate(gemeenten, start=2):
+            ctx.observer.message(f"Downloading {meta.table_id} for {gm}")
+            try:
+                regions = ctx.memo.get(f"kwb_regions_{meta.table_id}_{gm}")
+                if regions is None:
+                    regions = self.region_list(ctx, meta, [gm])
+                tables.append(load((gm,), gemeente_filter(gm), regions))
+            except SourceError as exc:
+                skipped.append(Skipped(NAME, f"{gm}: {exc.message}"))
+            ctx.observer.progress(NAME, i, total)
+        if not tables:
+            raise SourceError(skipped[0].reason if skipped else "nothing could be downloaded")
+        return SourceResult(tuple(tables), tuple(skipped))
+
+    def upstream_modified(self, ctx: FetchContext, table_id: str) -> str:
+        """TableInfos.Modified upstream (for `status` and `refresh`)."""
+        return ctx.cbs().modified(table_id)
+
+    def _provenance(self, ctx: FetchContext, meta: TableMeta, period: str, url: str) -> Provenance:
+        return Provenance(
+            source=NAME,
+            table_id=meta.table_id,
+            title=meta.title,
+            period=period,
+            modified=meta.modified,
+            publisher=self.publisher,
+            licence=self.licence,
+            base_url=ctx.settings.cbs_url,
+            request_url=url,
+            retrieved_at=utc_now(),
+        )
+

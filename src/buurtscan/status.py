@@ -1,0 +1,87 @@
+"""`buurtscan status`: what is cached, from which table and date, and what changed upstream."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from .cache import WHOLE, Cache
+from .errors import BuurtscanError
+from .http_client import Http
+from .settings import Settings
+from .sources import REGISTRY
+from .sources.base import FetchContext
+
+
+@dataclass(frozen=True)
+class TableStatus:
+    source: str
+    table_id: str
+    title: str
+    period: str
+    modified: str  # TableInfos.Modified when fetched
+    rows: int
+    gemeenten: tuple[str, ...]  # ("*",) = whole country
+    retrieved_first: str
+    retrieved_last: str
+    upstream_modified: str | None = None  # None = not checked
+    check_error: str | None = None
+
+    @property
+    def changed(self) -> bool | None:
+        if self.upstream_modified is None:
+            return None
+        return self.upstream_modified != self.modified
+
+    def as_dict(self) -> dict[str, object]:
+        return {**self.__dict__, "gemeenten": list(self.gemeenten), "changed": self.changed}
+
+
+def cache_status(settings: Settings, *, check_upstream: bool = True,
+                 transport: httpx.BaseTransport | None = None) -> list[TableStatus]:
+    cache = Cache(settings.cache_dir)
+    out = []
+    for entry in cache.tables():
+        parts = entry.get("parts", {})
+        dates = sorted(p["retrieved_at"] for p in parts.values()) or [""]
+        gms = tuple(sorted(k for k in parts if k not in ("NL00",))) or tuple(parts)
+        out.append(
+            TableStatus(
+                source=entry["source"],
+                table_id=entry["table_id"],
+                title=entry.get("title", ""),
+                period=entry.get("period", ""),
+                modified=entry.get("modified", ""),
+                rows=int(entry.get("rows", 0)),
+                gemeenten=(WHOLE,) if WHOLE in parts else gms,
+                retrieved_first=dates[0],
+                retrieved_last=dates[-1],
+            )
+        )
+    if not check_upstream or not out:
+        return out
+    checked = []
+    with Http(settings, transport) as http:
+        ctx = FetchContext(settings, http)
+        unreachable: str | None = None
+        for st in out:
+            source = REGISTRY.get(st.source)
+            check = getattr(source, "upstream_modified", None)
+            if check is None:
+                checked.append(st)
+                continue
+            if unreachable:
+                checked.append(_with(st, error=unreachable))
+                continue
+            try:
+                checked.append(_with(st, upstream=check(ctx, st.table_id)))
+            except BuurtscanError as exc:
+                checked.append(_with(st, error=exc.message))
+                if "unreachable" in exc.message or "did not answer" in exc.message:
+                    unreachable = exc.message  # don't wait for the same dead host per table
+    return checked
+
+
+def _with(st: TableStatus, *, upstream: str | None = None, error: str | None = None) -> TableStatus:
+    return TableStatus(**{**st.__dict__, "upstream_modified": upstream, "check_error": error})
