@@ -51,7 +51,7 @@ def _replaced(parts: Sequence[str], *, code_col: str, gemeente_col: str) -> pl.E
     if WHOLE in parts:
         return pl.lit(True)
     gms = [p for p in parts if p != NEDERLAND]
-    expr = pl.col(gemeente_col).is_in(gms) if gms else pl.lit(False)
+    expr = pl.col(gemeente_col).is_in(gms).fill_null(False) if gms else pl.lit(False)
     if NEDERLAND in parts:
         expr = expr | (pl.col(code_col) == NEDERLAND)
     return expr
@@ -124,10 +124,6 @@ class Cache:
         """Manifest entries of all cached tables, newest period first within a source."""
         entries = list(self.manifest()["tables"].values())
         return sorted(entries, key=lambda e: (e["source"], str(e.get("period", ""))), reverse=False)
-
-    def _files(self, manifest: dict[str, Any] | None = None) -> list[Path]:
-        manifest = manifest or self.manifest()
-        return [self.root / e["file"] for e in manifest["tables"].values()]
 
     def scan(self, *, source: str | None = None) -> pl.LazyFrame:
         """All cached tidy rows (optionally of one source) as a lazy frame."""
