@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import httpx
 import polars as pl
 
+from . import catalogue
 from .cache import Cache
 from .errors import SourceError, UnknownRegionError, UsageError
 from .http_client import Http
@@ -125,7 +126,12 @@ def fetch(
         raise UsageError(f"Unknown source {', '.join(unknown)}.", tip=f"Sources: {', '.join(REGISTRY)}.")
     cache = Cache(settings.cache_dir)
     cache.manifest()  # a broken cache stops the run before any download
-    request = FetchRequest(gemeenten=None if whole_country else tuple(wanted), year=year)
+    cat = catalogue.load()
+    request = FetchRequest(
+        gemeenten=None if whole_country else tuple(wanted),
+        year=year,
+        wanted={name: tuple(cat.wanted(name)) for name in names},
+    )
     kwb = REGISTRY["cbs_kwb"]
     assert isinstance(kwb, KwbSource)
     with Http(settings, transport) as http:

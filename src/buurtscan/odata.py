@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -245,21 +246,25 @@ class CbsOData:
         filter: str | None = None,
         select: Sequence[str] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
-        url: str | None = build_url(
-            self.base_url,
-            f"{FEED}/{table_id}/{entity_set}",
-            filter=filter,
-            select=",".join(select) if select else None,
-        )
+        """Pages of an entity set through the Feed, following ``odata.nextLink``.
+
+        While the caller works on one page the next is already being downloaded (one
+        background thread), so network time and conversion overlap.
+        """
+        url: str | None = self.request_url(table_id, entity_set, filter=filter, select=select)
         seen: set[str] = set()
-        while url:
-            if url in seen:  # a server that links to itself would loop forever
-                raise SourceError(f"{self.name} sent a paging link that loops ({url}).")
-            seen.add(url)
-            payload = self.http.get_json(url)
-            values = _values_of(payload, url)
-            yield values
-            url = payload.get("odata.nextLink") if isinstance(payload, dict) else None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="buurtscan-page") as pool:
+            pending: Future[Any] | None = pool.submit(self.http.get_json, url)
+            while pending is not None:
+                payload = pending.result()
+                values = _values_of(payload, url or "")
+                seen.add(url or "")
+                url = payload.get("odata.nextLink") if isinstance(payload, dict) else None
+                if url in seen:  # a server that links to itself would loop forever
+                    raise SourceError(f"{self.name} sent a paging link that loops ({url}).")
+                pending = pool.submit(self.http.get_json, url) if url else None
+                del payload
+                yield values
 
     def request_url(self, table_id: str, entity_set: str, *, filter: str | None = None,
                     select: Sequence[str] | None = None) -> str:

@@ -20,12 +20,20 @@ from ..odata import CbsOData
 from ..settings import Settings
 
 
+Want = tuple[str, str | None]  # (stem, parent group title or None)
+
+
 @dataclass(frozen=True)
 class FetchRequest:
-    """What to fetch: the gemeenten (None = the whole country) and the year (None = newest)."""
+    """What to fetch: the gemeenten (None = the whole country), the year (None = newest)
+    and per source the (stem, group) pairs the catalogue needs (absent = everything)."""
 
     gemeenten: tuple[str, ...] | None
     year: int | None = None
+    wanted: dict[str, tuple[Want, ...]] = field(default_factory=dict)
+
+    def wants(self, source: str) -> tuple[Want, ...] | None:
+        return self.wanted.get(source)
 
 
 @dataclass(frozen=True)

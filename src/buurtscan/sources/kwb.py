@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
 from ..errors import SourceError, TableNotFoundError, UsageError
-from ..odata import CbsOData, TableMeta, any_of, eq, startswith, strip_strings
+from ..odata import TableMeta, any_of, eq, startswith
 from ..regions import NEDERLAND, pad
-from ..tidy import regions_frame, wide_to_tidy
+from ..tidy import empty_tidy, regions_frame, wide_to_tidy
 from .base import FetchContext, FetchRequest, Provenance, Skipped, SourceResult, TableData, utc_now
 
 NAME = "cbs_kwb"
@@ -45,10 +46,10 @@ _TITLE_YEAR = re.compile(rf"^{TITLE_PREFIX}\s+(\d{{4}})\s*$", re.IGNORECASE)
 GEO = "WijkenEnBuurten"
 
 
-def gemeente_filter(gemeente: str) -> str:
-    """OData filter for a gemeente with all its wijken and buurten."""
+def gemeente_filter(gemeente: str, field: str = GEO) -> str:
+    """OData filter for a gemeente with all its wijken and buurten (on the data or code list)."""
     digits = gemeente[2:]
-    return any_of(eq(GEO, pad(gemeente)), startswith(GEO, "WK" + digits), startswith(GEO, "BU" + digits))
+    return any_of(eq(field, pad(gemeente)), startswith(field, "WK" + digits), startswith(field, "BU" + digits))
 
 
 class KwbSource:
@@ -123,17 +124,24 @@ class KwbSource:
         else:
             rows = []
             for gm in gemeenten:
-                rows.extend(api.rows(meta.table_id, GEO, filter=gemeente_filter(gm), select=["Key", "Title"]))
+                rows.extend(api.rows(meta.table_id, GEO, filter=gemeente_filter(gm, "Key"), select=["Key", "Title"]))
         return regions_frame((str(r["Key"]), str(r.get("Title") or "")) for r in rows)
 
     # -- data ------------------------------------------------------------------------
-    def columns(self, meta: TableMeta) -> dict[str, tuple[str, str]]:
-        """Raw key → (indicator id, unit) for every numeric topic and the code topics."""
+    def columns(self, meta: TableMeta, wanted: Sequence[tuple[str, str | None]] | None = None
+                ) -> dict[str, tuple[str, str]]:
+        """Raw key → (indicator id, unit): the wanted topics (default: every numeric topic)
+        plus the code topics. Wanted stems the table does not have are simply absent."""
         cols: dict[str, tuple[str, str]] = {}
+        if wanted is None:
+            topics = [t for t in meta.topics if t.numeric]
+        else:
+            found = (meta.find_topic(stem, group) for stem, group in wanted)
+            topics = [t for t in found if t is not None and t.numeric]
+        for t in topics:
+            cols[t.key] = (t.indicator, t.unit)
         for t in meta.topics:
-            if t.numeric:
-                cols[t.key] = (t.indicator, t.unit)
-            elif t.stem in CODE_TOPICS:
+            if t.stem in CODE_TOPICS:
                 cols[t.key] = (CODE_TOPICS[t.stem], "code")
         return cols
 
@@ -141,7 +149,7 @@ class KwbSource:
         meta = self.table_for(ctx, request.year)
         year = self.year_of(meta)
         period = str(year) if year else meta.period
-        cols = self.columns(meta)
+        cols = self.columns(meta, request.wants(NAME))
         select = [GEO, *cols]
         api = ctx.cbs()
         tables: list[TableData] = []
@@ -149,19 +157,23 @@ class KwbSource:
 
         def load(part: tuple[str, ...] | None, flt: str | None, regions: pl.DataFrame | None) -> TableData:
             url = api.request_url(meta.table_id, "TypedDataSet", filter=flt, select=select)
-            rows = [strip_strings(r) for r in api.rows(meta.table_id, "TypedDataSet", filter=flt, select=select)]
-            frame = wide_to_tidy(
-                rows, code_field=GEO, columns=cols, period=period, source=NAME, table_id=meta.table_id
-            )
+            frames = [  # page by page, so the raw JSON of only one page is held at a time
+                wide_to_tidy(page, code_field=GEO, columns=cols, period=period, source=NAME,
+                             table_id=meta.table_id)
+                for page in api.pages(meta.table_id, "TypedDataSet", filter=flt, select=select)
+            ]
+            frame = pl.concat(frames) if frames else empty_tidy()
             return TableData(self._provenance(ctx, meta, period, url), frame, part, regions)
 
         whole = request.gemeenten is None or len(request.gemeenten) >= WHOLE_COUNTRY_FROM
         if whole:
             ctx.observer.message(f"Downloading {meta.table_id} ({meta.title}) for the whole country")
             regions = ctx.memo.get(f"kwb_regions_{meta.table_id}_all")
-            if regions is None:
-                regions = self.region_list(ctx, meta, None)
-            data = load(None, None, regions)
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="buurtscan-regions") as pool:
+                pending = pool.submit(self.region_list, ctx, meta, None) if regions is None else None
+                data = load(None, None, None)  # the region list downloads meanwhile
+                regions = pending.result() if pending is not None else regions
+            data = TableData(data.provenance, data.frame, None, regions)
             if request.gemeenten is not None:  # many gemeenten: keep only those asked for
                 wanted = set(request.gemeenten)
                 frame = data.frame.filter(
