@@ -31,3 +31,20 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(cache_dir=tmp_path / "cache", attempts=4, backoff=0.0, timeout=5.0)
+
+
+@pytest.fixture(scope="session")
+def shared_fake():
+    """One FakeCBS for the session (loading the national table takes about a second)."""
+    from tests.fakecbs import FakeCBS
+
+    return FakeCBS()
+
+
+@pytest.fixture
+def fake(shared_fake):
+    """The shared fake with an empty request log and no faults; tests must not change its tables."""
+    shared_fake.reset_log()
+    shared_fake.clear_faults()
+    yield shared_fake
+    shared_fake.clear_faults()

@@ -44,6 +44,13 @@ CODE_TOPICS = {
 }
 _TITLE_YEAR = re.compile(rf"^{TITLE_PREFIX}\s+(\d{{4}})\s*$", re.IGNORECASE)
 GEO = "WijkenEnBuurten"
+TITLE_LIMIT = 40  # CBS cuts region titles at this length
+
+
+def full_name(code: str, description: str) -> str | None:
+    """The name quoted in a region's Description: "Wijk 'X' (WK051806) is een wijk …" → X."""
+    m = re.match(r"^\w+ '(.*)' \(" + re.escape(code) + r"\)", description.strip())
+    return m.group(1) if m else None
 
 
 def gemeente_filter(gemeente: str, field: str = GEO) -> str:
@@ -117,7 +124,12 @@ class KwbSource:
 
     # -- region list ---------------------------------------------------------------
     def region_list(self, ctx: FetchContext, meta: TableMeta, gemeenten: Sequence[str] | None) -> pl.DataFrame:
-        """Code/name/level of the regions of these gemeenten (None = the whole country)."""
+        """Code/name/level of the regions of these gemeenten (None = the whole country).
+
+        CBS cuts region titles at 40 characters; for those the full name is read from the
+        ``Description`` ("Wijk 'Wijk 06 Van Stolkpark en Scheveningse Bosjes' (WK051806) …"),
+        asked for in a follow-up request for just those codes.
+        """
         api = ctx.cbs()
         if gemeenten is None:
             rows = api.rows(meta.table_id, GEO, select=["Key", "Title"])
@@ -125,7 +137,17 @@ class KwbSource:
             rows = []
             for gm in gemeenten:
                 rows.extend(api.rows(meta.table_id, GEO, filter=gemeente_filter(gm, "Key"), select=["Key", "Title"]))
-        return regions_frame((str(r["Key"]), str(r.get("Title") or "")) for r in rows)
+        names = {str(r["Key"]).strip(): str(r.get("Title") or "").strip() for r in rows}
+        cut = [code for code, name in names.items() if len(name) >= TITLE_LIMIT]
+        for i in range(0, len(cut), 40):
+            chunk = cut[i : i + 40]
+            flt = any_of(*(eq("Key", pad(c)) for c in chunk))
+            for r in api.rows(meta.table_id, GEO, filter=flt, select=["Key", "Description"]):
+                code = str(r["Key"]).strip()
+                full = full_name(code, str(r.get("Description") or ""))
+                if full and full.startswith(names[code]):
+                    names[code] = full
+        return regions_frame(names.items())
 
     # -- data ------------------------------------------------------------------------
     def columns(self, meta: TableMeta, wanted: Sequence[tuple[str, str | None]] | None = None

@@ -1,0 +1,198 @@
+"""`fetch` against the fake CBS service (fixtures built from the real 2024/2019 data)."""
+
+import hashlib
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from buurtscan.cache import Cache
+from buurtscan.errors import SourceError, UnknownRegionError, UsageError
+from buurtscan.fetching import fetch
+from buurtscan.http_client import Http
+from buurtscan.odata import CbsOData
+from buurtscan.settings import Settings
+from tests.fakecbs import FakeCBS
+
+
+def value(frame: pl.DataFrame, code: str, indicator: str):
+    rows = frame.filter((pl.col("region_code") == code) & (pl.col("indicator") == indicator))
+    assert rows.height == 1, (code, indicator, rows)
+    return rows["value"][0]
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
+
+
+def data_requests(fake, table="85984NED"):
+    return [r for r in fake.requests if r.path.endswith(f"{table}/TypedDataSet")]
+
+
+def test_fetch_one_buurt_stores_gemeente_wijken_buurten_and_nl(settings: Settings, fake):
+    report = fetch(settings, ["bu05183620 "], transport=fake.transport(), sources=["cbs_kwb"])
+    assert report.stored and not report.skipped
+    rows = Cache(settings.cache_dir).for_region("BU05183620")
+    # real figures from the national 2024 export
+    assert value(rows, "BU05183620", "AantalInwoners") == 3360
+    assert value(rows, "WK051836", "AantalInwoners") == 21555
+    assert value(rows, "GM0518", "AantalInwoners") == 566221
+    assert value(rows, "NL00", "AantalInwoners") == 17942942
+    # every buurt of Den Haag is there, for ranks later
+    buurten = rows.filter((pl.col("region_level") == "buurt") & (pl.col("indicator") == "AantalInwoners"))
+    assert buurten.height == 114
+    # keys are stripped of CBS padding; levels and gemeente derived
+    assert set(rows["region_code"].str.len_chars()) <= {4, 6, 8, 10}
+    assert rows.filter(pl.col("region_code") == "NL00")["gemeente_code"].is_null().all()
+    # one paged query per gemeente (plus one for Nederland), never one per buurt
+    assert len(data_requests(fake)) == 2
+    q = data_requests(fake)[1].query
+    assert "startswith(WijkenEnBuurten,'BU0518')" in q["$filter"] and "$select" in q
+
+
+def test_missing_values_stay_missing(settings: Settings, fake):
+    fetch(settings, ["BU05183620"], transport=fake.transport(), sources=["cbs_kwb"])
+    rows = Cache(settings.cache_dir).for_region("BU05183620")
+    woz = rows.filter((pl.col("indicator") == "GemiddeldeWOZWaardeVanWoningen"))
+    assert woz.height > 100  # the topic exists in the table ...
+    assert woz["value"].is_null().all()  # ... but the fixture has no figures: null, never 0
+    assert set(woz["status"]) == {"ontbreekt"}
+    # 2019: "." cells in the real CSV (an empty wijk) are null, real zeros stay 0
+    fetch(settings, ["BU05183620"], year=2019, transport=fake.transport(), sources=["cbs_kwb"])
+    old = Cache(settings.cache_dir).scan().filter(pl.col("table_id") == "84583NED").collect()
+    assert value(old, "WK051801", "AantalInwoners") == 0
+    assert value(old, "WK051801", "GemiddeldeHuishoudensgrootte") is None
+    assert value(old, "BU05183620", "AantalInwoners") == 3245  # real 2019 figure
+
+
+def test_duplicate_stems_resolved_by_group(settings: Settings, fake):
+    with Http(settings, fake.transport()) as http:
+        meta = CbsOData(http, settings.cbs_url).table_meta("85984NED")
+    with pytest.raises(KeyError, match="ambiguous"):
+        meta.topic("Appartement")
+    gas = meta.topic("Appartement", "Gemiddeld aardgasverbruik")
+    power = meta.topic("Appartement", "Gemiddelde elektriciteitslevering")
+    assert (gas.key, gas.unit) == ("Appartement_62", "m³")
+    assert (power.key, power.unit) == ("Appartement_54", "kWh")
+    assert gas.indicator == "Appartement.gemiddeld_aardgasverbruik"
+    assert meta.topic("Nederland", "Herkomstland").key == "Nederland_17"
+    assert meta.topic("Nederland", "Geboren in Nederland").key == "Nederland_20"
+    # through fetch: herkomst (Herkomstland) lands under its own id with the real value
+    fetch(settings, ["GM0518"], transport=fake.transport(), sources=["cbs_kwb"])
+    rows = Cache(settings.cache_dir).for_region("GM0518")
+    assert value(rows, "NL00", "Nederland.herkomstland") == 12941748
+    assert value(rows, "NL00", "BuitenEuropa.herkomstland") == 3324101
+
+
+def test_paging_over_three_pages(settings: Settings):
+    small = FakeCBS(page_size=60)  # Den Haag has 159 regions → 3 pages
+    fetch(settings, ["GM0518"], transport=small.transport(), sources=["cbs_kwb"])
+    pages = [r for r in data_requests(small) if "startswith" in r.query.get("$filter", "")]
+    assert len(pages) == 3
+    assert pages[1].query["$skip"] == "60" and pages[2].query["$skip"] == "120"
+    rows = Cache(settings.cache_dir).for_region("GM0518")
+    assert rows.filter(pl.col("indicator") == "AantalInwoners").height == 159 + 1  # + Nederland
+
+
+def test_several_gemeenten_in_one_run(settings: Settings, fake):
+    report = fetch(settings, ["BU05183620", "GM0392"], gemeenten=["GM0114"], transport=fake.transport(),
+                   sources=["cbs_kwb"])
+    entry = Cache(settings.cache_dir).manifest()["tables"]["cbs_kwb/85984NED"]
+    assert set(entry["parts"]) == {"GM0518", "GM0392", "GM0114", "NL00"}
+    assert len(data_requests(fake)) == 4
+    assert entry["title"] == "Kerncijfers wijken en buurten 2024"
+    assert entry["modified"] == "2025-03-27T02:00:00"
+    assert entry["parts"]["GM0392"]["request_url"].startswith("https://opendata.cbs.nl/ODataFeed/odata/85984NED/")
+    assert report.requests == len(fake.requests)
+
+
+def test_refetch_replaces(settings: Settings, fake):
+    fetch(settings, ["BU05183620"], transport=fake.transport(), sources=["cbs_kwb"])
+    first = Cache(settings.cache_dir).scan().collect().height
+    fetch(settings, ["BU05183637"], transport=fake.transport(), sources=["cbs_kwb"])
+    assert Cache(settings.cache_dir).scan().collect().height == first
+
+
+def test_transient_errors_then_success(settings: Settings, fake):
+    fake.add_fault("TypedDataSet", "status", status=429, headers={"Retry-After": "0"})
+    fake.add_fault("TypedDataSet", "status", status=503)
+    fake.add_fault("TypedDataSet", "reset")
+    report = fetch(settings, ["BU05183620"], transport=fake.transport(), sources=["cbs_kwb"])
+    assert not report.skipped
+    assert not fake.pending_faults
+    assert [r.status for r in data_requests(fake)][:2] == [429, 503]
+    assert value(Cache(settings.cache_dir).for_region("BU05183620"), "BU05183620", "AantalInwoners") == 3360
+
+
+def test_failed_fetch_leaves_cache_intact(settings: Settings, fake):
+    fetch(settings, ["BU05183620"], transport=fake.transport(), sources=["cbs_kwb"])
+    before = snapshot(settings.cache_dir)
+    fake.add_fault("TypedDataSet", "status", status=500, times=100)
+    with pytest.raises(SourceError) as info:
+        fetch(settings, ["BU05183620"], transport=fake.transport(), sources=["cbs_kwb"])
+    assert info.value.exit_code == 3
+    assert "HTTP 500" in info.value.message
+    assert snapshot(settings.cache_dir) == before
+    fake.clear_faults()
+    fake.add_fault("TypedDataSet", "truncate", times=100)
+    with pytest.raises(SourceError, match="cut-off"):
+        fetch(settings, ["BU05183620"], transport=fake.transport(), sources=["cbs_kwb"])
+    assert snapshot(settings.cache_dir) == before
+
+
+def test_unknown_codes_stop_before_any_download(settings: Settings, fake):
+    with pytest.raises(UnknownRegionError) as info:
+        fetch(settings, ["BU05183620", "BU05183699"], transport=fake.transport(), sources=["cbs_kwb"])
+    assert "BU05183699 is not a region in Kerncijfers wijken en buurten 2024 (85984NED)" in info.value.message
+    assert info.value.suggestions and all(s.startswith("BU0518") for s in info.value.suggestions)
+    assert info.value.exit_code == 2
+    assert data_requests(fake) == []
+    assert not (settings.cache_dir / "manifest.json").exists()
+    with pytest.raises(UnknownRegionError, match="GM9999 is not a region"):
+        fetch(settings, ["GM9999"], transport=fake.transport(), sources=["cbs_kwb"])
+    with pytest.raises(UsageError, match="not a CBS region code"):
+        fetch(settings, ["moerwijk"], transport=fake.transport())
+
+
+def test_year_selection_and_catalogue_fallback(settings: Settings, fake):
+    fetch(settings, ["GM0518"], year=2019, transport=fake.transport(), sources=["cbs_kwb"])
+    assert "cbs_kwb/84583NED" in Cache(settings.cache_dir).manifest()["tables"]
+    with pytest.raises(UsageError, match="no Kerncijfers wijken en buurten table for 2017"):
+        fetch(settings, ["GM0518"], year=2017, transport=fake.transport(), sources=["cbs_kwb"])
+    # catalogue down: the built-in list is used; the newest known id (2025) is absent upstream,
+    # so the newest table that exists is taken
+    fake.add_fault("ODataCatalog", "status", status=500, times=100)
+    fetch(settings, ["GM0518"], transport=fake.transport(), sources=["cbs_kwb"])
+    assert any("86165NED" in r.path for r in fake.requests)
+    assert Cache(settings.cache_dir).manifest()["tables"]["cbs_kwb/85984NED"]["parts"]["GM0518"]
+
+
+def test_whole_country(settings: Settings, fake):
+    report = fetch(settings, whole_country=True, transport=fake.transport(), sources=["cbs_kwb"])
+    assert len(data_requests(fake)) == 2  # 18,310 rows in 10,000-row pages
+    cache = Cache(settings.cache_dir)
+    inw = cache.scan().filter(pl.col("indicator") == "AantalInwoners").collect()
+    assert inw.height == 18310
+    assert report.stored["cbs_kwb/85984NED"] == cache.scan().collect().height
+    regions = cache.region_list("85984NED")
+    assert regions.height == 18310 and cache.region_entry("85984NED")["complete"]
+    # CBS cuts titles at 40 characters; the full name comes from the Description
+    assert regions.filter(pl.col("code") == "WK051806")["name"][0] == "Wijk 06 Van Stolkpark en Scheveningse Bosjes"
+
+
+def test_unreachable_cbs_is_exit_3_and_leaves_cache(settings: Settings, fake):
+    fetch(settings, ["BU05183620"], transport=fake.transport(), sources=["cbs_kwb"])
+    before = snapshot(settings.cache_dir)
+    import httpx
+
+    def refuse(request):
+        raise httpx.ConnectError("[Errno 111] Connection refused")
+
+    with pytest.raises(SourceError) as info:
+        fetch(settings, ["BU05183620"], transport=httpx.MockTransport(refuse), sources=["cbs_kwb"])
+    assert info.value.exit_code == 3 and "unreachable" in info.value.message
+    assert snapshot(settings.cache_dir) == before
