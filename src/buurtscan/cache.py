@@ -175,6 +175,7 @@ class Cache:
     # -- writing -------------------------------------------------------------------
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
+        """Hold the write lock; an OSError inside (full disk, permissions) becomes a CacheError."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -197,6 +198,12 @@ class Cache:
             ) from None
         try:
             yield
+        except OSError as exc:  # a write failed (full disk, permissions): the old cache stands
+            raise CacheError(
+                f"Writing the cache at {self.root} failed ({exc.strerror or exc}); "
+                "the previous cache is unchanged.",
+                tip="Check free disk space and permissions, then try again.",
+            ) from None
         finally:
             lock.release()
 
@@ -208,14 +215,7 @@ class Cache:
         if not tables:
             return {}
         with self.locked():
-            try:
-                return self._commit(tables)
-            except OSError as exc:
-                raise CacheError(
-                    f"Writing the cache at {self.root} failed ({exc.strerror or exc}); "
-                    "the previous cache is unchanged.",
-                    tip="Check free disk space and permissions, then try again.",
-                ) from None
+            return self._commit(tables)
 
     def _commit(self, tables: Sequence[TableData]) -> dict[str, int]:
         manifest = self.manifest()
@@ -288,14 +288,7 @@ class Cache:
                       retrieved_at: str) -> None:
         """Cache a table's whole region list (for `find`)."""
         with self.locked():
-            try:
-                self._store_regions(table_id, period, frame, complete=complete, retrieved_at=retrieved_at)
-            except OSError as exc:
-                raise CacheError(
-                    f"Writing the cache at {self.root} failed ({exc.strerror or exc}); "
-                    "the previous cache is unchanged.",
-                    tip="Check free disk space and permissions, then try again.",
-                ) from None
+            self._store_regions(table_id, period, frame, complete=complete, retrieved_at=retrieved_at)
 
     def _store_regions(self, table_id: str, period: str, frame: pl.DataFrame, *, complete: bool,
                        retrieved_at: str) -> None:
