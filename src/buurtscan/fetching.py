@@ -131,6 +131,7 @@ def fetch(
         gemeenten=None if whole_country else tuple(wanted),
         year=year,
         wanted={name: tuple(cat.wanted(name)) for name in names},
+        codes=tuple(rc.code for rc in regions),
     )
     kwb = REGISTRY["cbs_kwb"]
     assert isinstance(kwb, KwbSource)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import polars as pl
@@ -31,6 +32,7 @@ class FetchRequest:
     gemeenten: tuple[str, ...] | None
     year: int | None = None
     wanted: dict[str, tuple[Want, ...]] = field(default_factory=dict)
+    codes: tuple[str, ...] = ()  # the regions the user named (to report "no data for BU…")
 
     def wants(self, source: str) -> tuple[Want, ...] | None:
         return self.wanted.get(source)
@@ -93,12 +95,21 @@ class FetchContext:
     def dataderden(self) -> CbsOData:
         return CbsOData(self.http, self.settings.dataderden_url, "CBS dataderden")
 
+    @property
+    def downloads(self) -> Path:
+        """Folder for raw downloads a source keeps between runs (e.g. the Leefbaarometer zip)."""
+        return self.settings.cache_dir / "downloads"
+
 
 class Source(Protocol):
     name: str  # registry key, also stored in the cache
     title: str  # human name for messages
 
     def fetch(self, ctx: FetchContext, request: FetchRequest) -> SourceResult: ...
+
+    def upstream_modified(self, ctx: FetchContext, table_id: str) -> str:
+        """The upstream release stamp of a cached table (TableInfos.Modified, Last-Modified…)."""
+        ...
 
 
 def utc_now() -> str:
