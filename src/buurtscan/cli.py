@@ -272,5 +272,103 @@ def status(
     _table(rows, ["SOURCE", "TABLE", "PERIOD", "GEMEENTEN", "ROWS", "RETRIEVED", "MODIFIED", "UPSTREAM"])
 
 
+SOURCE_NAMES = {
+    "cbs_kwb": "CBS",
+    "politie": "Politie/CBS",
+    "rivm": "RIVM/CBS",
+    "nabijheid": "CBS",
+    "leefbaarometer": "Leefbaarometer",
+}
+
+
+@app.command()
+@handle_errors
+def show(
+    code: Annotated[str, typer.Argument(help="A buurt, wijk or gemeente code. Example: BU05183620")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scan as one JSON object (region, "
+                                          "sections, sources) for scripts.")] = False,
+) -> None:
+    """Show the scan of a region from the cache: every domain, compared with wijk, gemeente and NL.
+
+    Works offline. Example: buurtscan show BU05183620 --json | jq '.sections[0]'
+    """
+    from .cache import Cache
+    from .scan import build_scan
+
+    scan = build_scan(Cache(_state.settings().cache_dir), code)
+    if as_json:
+        _print_json(scan.as_dict())
+        return
+    _print_scan(scan)
+
+
+def _print_scan(scan) -> None:  # noqa: ANN001 - a scan.Scan
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from .report.formatting import figure
+
+    console = Console(highlight=False)
+    if not console.is_terminal:  # piped into a file or a pager: don't squeeze into 80 columns
+        console = Console(highlight=False, width=150)
+    r = scan.region
+    where = ", ".join(x for x in (r.wijk_name, r.gemeente_name) if x)
+    console.print(f"[bold]Buurtscan {r.name}[/bold] ({r.code}{', ' + where if where else ''})")
+    levels = [lv for lv in ("buurt", "wijk", "gemeente", "nederland")
+              if any(i.statuses.get(lv) != "n.v.t." for s in scan.sections for i in s.indicators)]
+    for section in scan.sections:
+        table = Table(title=section.title, title_justify="left", title_style="bold", expand=False,
+                      box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("Indicator", overflow="fold", max_width=46)
+        for lv in levels:
+            table.add_column(lv.capitalize(), justify="right", no_wrap=True)
+        table.add_column("Rang", justify="right", no_wrap=True)
+        table.add_column("Bron, jaar", no_wrap=True)
+        table.add_column("Signaal", no_wrap=True)
+        for i in section.indicators:
+            cells = [figure(i.values[lv], i.decimals, i.unit, status=i.statuses[lv], with_unit=False)
+                     .replace("niet beschikbaar", "n.b.") for lv in levels]
+            rank = f"{i.rank}/{i.rank_of}" if i.rank else ""
+            sig = f"{i.signal.kind} ({i.signal.valence})" if i.signal else ""
+            source = f"{SOURCE_NAMES.get(i.source, i.source)} {i.period or ''}".strip()
+            label = i.label if i.unit == "aantal" else f"{i.label} ({i.unit})"
+            table.add_row(label, *cells, rank, source, sig)
+        console.print(table)
+    console.print("n.b. = niet beschikbaar; Rang = plaats onder de buurten van de gemeente, 1 = hoogste waarde.")
+    console.print("Bronnen: " + "; ".join(
+        f"{s['publisher']} {s['table_id']} ({s['title']}, {s['period']}), opgehaald {str(s['retrieved_at'])[:10]}"
+        for s in scan.sources))
+
+
+@app.command()
+@handle_errors
+def indicators(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the catalogue as JSON.")] = False,
+) -> None:
+    """List the indicators of the scan by domain, with source and unit.
+
+    The catalogue is a data file shipped with buurtscan (catalogue/indicators.toml).
+    Example: buurtscan indicators
+    """
+    from .catalogue import load
+
+    cat = load()
+    if as_json:
+        _print_json({
+            "path": str(cat.path),
+            "domains": [{"id": d.id, "title": d.title, "questions": list(d.questions),
+                         "indicators": [i.__dict__ for i in cat.in_domain(d.id)]} for d in cat.domains],
+        })
+        return
+    for d in cat.domains:
+        print(f"{d.title} [{d.id}]")
+        rows = [[i.id, i.label, i.source, i.unit, i.direction] for i in cat.in_domain(d.id)]
+        if rows:
+            _table(rows, ["ID", "LABEL", "SOURCE", "UNIT", "DIRECTION"])
+        print()
+    print(f"{len(cat.indicators)} indicators in {len(cat.domains)} sections; file: {cat.path}")
+
+
 def main() -> None:
     app()

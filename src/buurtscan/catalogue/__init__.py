@@ -59,6 +59,7 @@ class Indicator:
     then: str | None = None
     chart: str | None = None
     key: bool = False
+    comparable: bool = True  # false for sizes (inwoners, woningen): ranked, but no signal
 
     @property
     def stems(self) -> tuple[str, ...]:
@@ -173,6 +174,7 @@ def load(path: Path | None = None) -> Catalogue:
                 then=then,
                 chart=raw.get("chart"),
                 key=bool(raw.get("key", False)),
+                comparable=bool(raw.get("comparable", True)),
             )
         )
     return Catalogue(tuple(domains), tuple(indicators), path)
