@@ -110,3 +110,24 @@ def test_unwritable_cache_folder(tmp_path):
     with pytest.raises(CacheError) as info:
         Cache(blocker / "cache").commit([table(("GM0518",), ["GM0518"], 1)])
     assert "cannot be created" in info.value.message
+
+
+def test_extra_metadata_and_remove_source(tmp_path):
+    cache = Cache(tmp_path)
+    t = table(("GM0518",), ["GM0518"], 1)
+    partner = TableData(
+        Provenance("corporatie", "partner", "Huurachterstanden", "2025", "", "Corporatie X", "", "", "file.csv",
+                   "2026-11-27T10:00:00Z"),
+        t.frame.with_columns(pl.lit("corporatie").alias("source"), pl.lit("partner").alias("table_id")),
+        None,
+        extra={"indicators": [{"id": "achterstand"}], "sha256": "abc"},
+    )
+    cache.commit([t, partner])
+    entry = cache.manifest()["tables"]["corporatie/partner"]
+    assert entry["extra"]["sha256"] == "abc"
+    before = {p.name for p in (tmp_path / "tables" / "cbs_kwb").iterdir()}
+    assert cache.remove_source("corporatie") == 1
+    assert "corporatie/partner" not in cache.manifest()["tables"]
+    assert not list((tmp_path / "tables" / "corporatie").glob("*.parquet"))
+    assert {p.name for p in (tmp_path / "tables" / "cbs_kwb").iterdir()} == before  # others untouched
+    assert cache.remove_source("corporatie") == 0

@@ -245,8 +245,12 @@ class Cache:
                             "request_url": t.provenance.request_url,
                             "rows": t.frame.height,
                         }
+                extra: dict[str, Any] = {}
+                for t in items:
+                    extra.update(t.extra)
                 manifest["tables"][key] = {
                     **prov.as_dict(),
+                    **({"extra": extra} if extra else {}),
                     "file": rel.as_posix(),
                     "rows": frame.height,
                     "parts": dict(sorted(new_parts.items())),
@@ -283,6 +287,21 @@ class Cache:
             "retrieved_at": items[-1].provenance.retrieved_at,
         }
         return self.root / rel
+
+    def remove_source(self, source: str) -> int:
+        """Drop every table of a source (e.g. a partner) in one atomic step; returns rows removed."""
+        with self.locked():
+            manifest = self.manifest()
+            keys = [k for k, e in manifest["tables"].items() if e["source"] == source]
+            if not keys:
+                return 0
+            old_files = {self.root / manifest["tables"][k]["file"] for k in keys}
+            removed = sum(int(manifest["tables"][k].get("rows", 0)) for k in keys)
+            for k in keys:
+                del manifest["tables"][k]
+            self._write_manifest(manifest)
+            self._remove_unreferenced(manifest, old_files)
+            return removed
 
     def store_regions(self, table_id: str, period: str, frame: pl.DataFrame, *, complete: bool,
                       retrieved_at: str) -> None:

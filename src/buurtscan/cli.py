@@ -272,6 +272,64 @@ def status(
     _table(rows, ["SOURCE", "TABLE", "PERIOD", "GEMEENTEN", "ROWS", "RETRIEVED", "MODIFIED", "UPSTREAM"])
 
 
+@app.command()
+@handle_errors
+def merge(
+    file: Annotated[Path | None, typer.Argument(help="The partner's CSV or Excel (.xlsx) file.",
+                                                show_default=False)] = None,
+    source: Annotated[str | None, typer.Option("--source", "-s", help="Partner name, shown as the source "
+                      "in every report. Example: --source 'Woonstad Rotterdam'")] = None,
+    domain: Annotated[str | None, typer.Option("--domain", help="Domain for columns the mapping does not "
+                      "place. Example: --domain wonen")] = None,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="TOML mapping: label, domain, unit, "
+                       "direction per column (see docs/partners.md).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Year of the figures when the file has no year "
+                    "column. Example: --year 2025")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet name (default: the first).")] = None,
+    count: Annotated[bool, typer.Option("--count", help="Record-level file (one row per incident or client): "
+                     "count the rows per region.")] = False,
+    count_by: Annotated[str | None, typer.Option("--count-by", help="With --count: one indicator per value "
+                        "of this column. Example: --count-by soort")] = None,
+    skip_unknown: Annotated[bool, typer.Option("--skip-unknown", help="Skip region codes that do not exist "
+                            "(with a warning) instead of stopping.")] = False,
+    min_count: Annotated[int, typer.Option("--min-count", min=1, help="Counts below this are stored as "
+                         "suppressed and shown as '< N'.")] = 5,
+    remove: Annotated[str | None, typer.Option("--remove", help="Remove a partner's data from the cache. "
+                      "Example: buurtscan merge --remove corporatie")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Fold a partner's own figures (corporatie, wijkagent, GGD…) into the cache, validated.
+
+    Nothing is written unless the whole file is valid. Merging the same --source again
+    replaces its earlier data. Example: buurtscan merge overlast.csv --source corporatie --domain wonen
+    """
+    from . import merging
+    from .errors import UsageError
+
+    settings = _state.settings()
+    if remove:
+        if file is not None:
+            raise UsageError("Give either a FILE to merge or --remove NAME, not both.")
+        rows = merging.remove(settings, remove)
+        print(f"Removed {rows:,} rows of '{remove}' from the cache." if rows
+              else f"Nothing from '{remove}' was in the cache.")
+        return
+    if file is None or not source:
+        raise UsageError("merge needs a FILE and --source NAME.",
+                         tip="Example: buurtscan merge overlast.csv --source corporatie --domain wonen")
+    report = merging.merge(
+        settings, file, source=source, domain=domain, mapping=mapping, year=year, sheet=sheet, count=count,
+        count_by=count_by, skip_unknown=skip_unknown, min_count=min_count,
+        observer=CliObserver(_state.quiet, _state.verbose),
+    )
+    for warning in report.warnings:
+        err(f"Warning: {warning}")
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        print(report.summary())
+
+
 SOURCE_NAMES = {
     "cbs_kwb": "CBS",
     "politie": "Politie/CBS",

@@ -109,6 +109,7 @@ class TableMeta:
     catalog: str
     topics: tuple[Topic, ...]
     dimensions: tuple[str, ...]  # Keys of Dimension / GeoDetail / TimeDimension entries
+    indeling: int | None = None  # the year of the region classification ("indeling 2024"), if stated
 
     def topic(self, stem: str, group: str | None = None) -> Topic:
         """The topic with this stem (and, where stems repeat, this ancestor group title)."""
@@ -128,6 +129,49 @@ class TableMeta:
             return self.topic(stem, group)
         except KeyError:
             return None
+
+
+_INDELING = re.compile(r"indeling\s+(\d{4})", re.IGNORECASE)
+_PERIOD_YEAR = re.compile(r"^(\d{4})")
+
+
+def indeling_of(*texts: str) -> int | None:
+    """The year of the region classification named in a title or description:
+    "Gezondheid per wijk en buurt; 2012/2016/2020 (indeling 2020)" → 2020."""
+    for text in texts:
+        m = _INDELING.search(text or "")
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def period_year(key: str) -> int | None:
+    """``2023JJ00`` → 2023 (None for a key that does not start with a year)."""
+    m = _PERIOD_YEAR.match(key.strip())
+    return int(m.group(1)) if m else None
+
+
+def periods_newest_first(keys: Sequence[str], year: int | None = None) -> list[str]:
+    """Period keys (as stored, padding kept) newest first; yearly keys (``JJ``) only when the
+    table has any; with ``year`` only periods of that year or earlier."""
+    usable = [k for k in keys if period_year(k) is not None]
+    yearly = [k for k in usable if "JJ" in k.upper()]
+    chosen = yearly or usable
+    if year is not None:
+        chosen = [k for k in chosen if (period_year(k) or 0) <= year]
+    return sorted(chosen, key=lambda k: k.strip(), reverse=True)
+
+
+def topic_columns(meta: TableMeta, wanted: Sequence[tuple[str, str | None]] | None = None
+                  ) -> dict[str, tuple[str, str]]:
+    """Raw key → (indicator id, unit) of the numeric topics wanted (default: all numeric
+    topics). Wanted stems the table does not have (or cannot tell apart) are left out."""
+    if wanted is None:
+        topics = [t for t in meta.topics if t.numeric]
+    else:
+        found = (meta.find_topic(stem, group) for stem, group in wanted)
+        topics = [t for t in found if t is not None and t.numeric]
+    return {t.key: (t.indicator, t.unit) for t in topics}
 
 
 def topics_from_properties(props: Sequence[dict[str, Any]]) -> tuple[Topic, ...]:
@@ -204,14 +248,17 @@ class CbsOData:
             for p in props
             if p.get("Type") in ("Dimension", "GeoDetail", "TimeDimension")
         )
+        title = str(info.get("Title") or table_id).strip()
+        geo = [str(p.get("Description") or "") for p in props if p.get("Type") in ("GeoDetail", "GeoDimension")]
         return TableMeta(
             table_id=table_id,
-            title=str(info.get("Title") or table_id).strip(),
+            title=title,
             period=str(info.get("Period") or "").strip(),
             modified=str(info.get("Modified") or ""),
             catalog=str(info.get("Catalog") or self.name),
             topics=topics_from_properties(props),
             dimensions=dims,
+            indeling=indeling_of(title, *geo),
         )
 
     def modified(self, table_id: str) -> str:
