@@ -330,6 +330,59 @@ def merge(
         print(report.summary())
 
 
+def _example_cache():  # noqa: ANN202 - a Cache over the packaged snapshot
+    from .example import example_cache
+
+    return example_cache()
+
+
+@app.command()
+@handle_errors
+def render(
+    codes: Annotated[list[str] | None, typer.Argument(help="Buurt (or wijk/gemeente) codes.", show_default=False)] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "--note", help="Comma-separated: html, pdf, docx, md, "
+                   "pptx (default html,pdf; only pptx with --pptx). Example: --format pdf,docx")] = None,
+    pptx: Annotated[bool, typer.Option("--pptx", help="Also (or, without --format, only) make the short "
+                    "PowerPoint deck.")] = False,
+    deck_template: Annotated[Path | None, typer.Option("--template", help="Your house-style .pptx for the deck "
+                             "(see docs/deck-template.md). Example: --template huisstijl.pptx")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the files.")] = Path("out"),
+    gemeente: Annotated[str | None, typer.Option("--gemeente", "-g", help="Render every cached buurt of this "
+                        "gemeente. Example: --gemeente GM0518")] = None,
+    policy: Annotated[Path | None, typer.Option("--policy", help="CSV with beleid: wat, waar, wanneer, domein, "
+                      "bron.")] = None,
+    stories: Annotated[Path | None, typer.Option("--stories", help="CSV with verhalen: domein, tekst, wie, "
+                       "wanneer, soort, foto.")] = None,
+    templates: Annotated[Path | None, typer.Option("--templates", help="Your folder with templates, searched "
+                         "before the packaged ones.")] = None,
+    example: Annotated[bool, typer.Option("--example", help="Use the bundled example data (six gemeenten, "
+                       "offline) instead of the cache.")] = False,
+) -> None:
+    """Produce the globale scan: a 1–2 page note (HTML, PDF, Word, Markdown) and/or a short deck.
+
+    Prints the paths of the files written. Example: buurtscan render BU05183620 --format pdf --out notes
+    """
+    from .rendering import RenderOptions, parse_formats
+    from .rendering import render as do_render
+
+    formats = parse_formats(fmt) if fmt else (() if pptx else ("html", "pdf"))
+    if pptx and "pptx" not in formats:
+        formats = (*formats, "pptx")
+    options = RenderOptions(formats=formats, out_dir=out, templates=templates, policy=policy, stories=stories,
+                            deck_template=deck_template)
+    observer = CliObserver(_state.quiet, _state.verbose)
+    try:
+        results = do_render(
+            _state.settings(), codes or [], gemeente=gemeente, options=options,
+            cache=_example_cache() if example else None, record=not example, observer=observer,
+        )
+    finally:
+        observer.close()
+    for r in results:
+        for f in r.files:
+            print(f)
+
+
 SOURCE_NAMES = {
     "cbs_kwb": "CBS",
     "politie": "Politie/CBS",
@@ -345,6 +398,8 @@ def show(
     code: Annotated[str, typer.Argument(help="A buurt, wijk or gemeente code. Example: BU05183620")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the scan as one JSON object (region, "
                                           "sections, sources) for scripts.")] = False,
+    example: Annotated[bool, typer.Option("--example", help="Use the bundled example data instead of the "
+                                          "cache.")] = False,
 ) -> None:
     """Show the scan of a region from the cache: every domain, compared with wijk, gemeente and NL.
 
@@ -353,7 +408,7 @@ def show(
     from .cache import Cache
     from .scan import build_scan
 
-    scan = build_scan(Cache(_state.settings().cache_dir), code)
+    scan = build_scan(_example_cache() if example else Cache(_state.settings().cache_dir), code)
     if as_json:
         _print_json(scan.as_dict())
         return

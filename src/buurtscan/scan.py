@@ -63,6 +63,7 @@ class IndicatorResult:
     chart: str | None = None
     stem: str | None = None
     denominator_period: str | None = None
+    phrase: str | None = None
 
     @property
     def status(self) -> str:
@@ -224,6 +225,7 @@ class GemeenteData:
                         chart=ind.chart,
                         stem=d.stem,
                         denominator_period=d.denominator_period,
+                        phrase=ind.phrase,
                     )
                 )
             sections.append(Section(domain.id, domain.title, domain.questions, tuple(results)))

@@ -60,6 +60,7 @@ class Indicator:
     chart: str | None = None
     key: bool = False
     comparable: bool = True  # false for sizes (inwoners, woningen): ranked, but no signal
+    phrase: str | None = None  # subject of a sentence: "het aandeel corporatiewoningen"
 
     @property
     def stems(self) -> tuple[str, ...]:
@@ -175,6 +176,7 @@ def load(path: Path | None = None) -> Catalogue:
                 chart=raw.get("chart"),
                 key=bool(raw.get("key", False)),
                 comparable=bool(raw.get("comparable", True)),
+                phrase=raw.get("phrase"),
             )
         )
     return Catalogue(tuple(domains), tuple(indicators), path)

@@ -1,0 +1,126 @@
+"""The report model: pure, frozen data that every renderer formats and nothing else.
+
+Built by :mod:`buurtscan.report.build` from a scan, the catalogue and the user's policy and
+story files. All text is final Dutch text; all figures are already formatted in Dutch
+notation (renderers never format numbers, never touch the cache or the network). Raw values
+are kept beside the text where a renderer draws a chart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+LEVEL_LABELS = ("buurt", "wijk", "gemeente", "nederland")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One indicator line: label, the four formatted values and where they come from."""
+
+    id: str
+    label: str
+    unit: str  # display unit, e.g. "%", "per 1.000 inwoners", "km"
+    buurt: str
+    wijk: str
+    gemeente: str
+    nederland: str
+    values: tuple[float | None, float | None, float | None, float | None]  # raw, for charts
+    rank: str  # "3e van 114 buurten (1 = hoogste)" or ""
+    signal: str  # "", "gunstig", "ongunstig", "opvallend"
+    trend: str  # "+115 sinds 2019" or ""
+    period: str
+    source: str  # "CBS 85984NED"
+    note: int  # footnote number in the sources block
+    key: bool = False
+    missing: bool = False  # the subject has no figure
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    values: tuple[float | None, ...]  # one per series
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A small bar chart: categories with one bar per series (e.g. buurt, gemeente, Nederland)."""
+
+    title: str
+    unit: str
+    series: tuple[str, ...]
+    bars: tuple[Bar, ...]
+
+    @property
+    def maximum(self) -> float:
+        vals = [v for b in self.bars for v in b.values if v is not None]
+        return max(vals) if vals else 0.0
+
+
+@dataclass(frozen=True)
+class PartnerFigure:
+    label: str
+    value: str
+    gemeente: str
+    source: str  # "Bron: Woonstad, aangeleverd 12-11-2026"
+
+
+@dataclass(frozen=True)
+class PolicyItem:
+    wat: str
+    waar: str
+    wanneer: str
+    bron: str
+
+
+@dataclass(frozen=True)
+class Story:
+    tekst: str
+    wie: str
+    wanneer: str
+    soort: str
+    foto: str | None = None  # an absolute path the user supplied
+
+
+@dataclass(frozen=True)
+class DomainSection:
+    id: str
+    title: str
+    figures: tuple[Figure, ...]
+    highlights: tuple[str, ...]  # plain Dutch sentences where the buurt stands out
+    partner: tuple[PartnerFigure, ...] = ()
+    policy: tuple[PolicyItem, ...] = ()
+    stories: tuple[Story, ...] = ()
+    questions: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()  # "2 verhalen weggelaten om binnen twee pagina's te blijven"
+    chart: Chart | None = None
+
+
+@dataclass(frozen=True)
+class SourceNote:
+    number: int
+    text: str  # "CBS, Kerncijfers wijken en buurten 2024 (85984NED), periode 2024, opgehaald 27-11-2026"
+    url: str
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str  # "Buurtscan Moerwijk-Oost"
+    subtitle: str  # "Wijk 36 Moerwijk, gemeente 's-Gravenhage"
+    code: str
+    level: str
+    date: str  # "27 november 2026"
+    intro: str
+    general: tuple[Figure, ...]
+    age_chart: Chart | None
+    summary: tuple[str, ...]  # "Wat valt op": the strongest signals across domains
+    domains: tuple[DomainSection, ...]
+    sources: tuple[SourceNote, ...]
+    attribution: str  # CC BY wording
+    reading_guide: str
+    columns: tuple[str, ...] = ("Buurt", "Gemeente", "Nederland")
+    notices: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (for the Typst template, which receives JSON)."""
+        return asdict(self)
