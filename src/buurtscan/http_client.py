@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import email.utils
 import json
+import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -95,6 +98,50 @@ class Http:
 
     def get(self, url: str, *, expect_json: bool = True, headers: dict[str, str] | None = None) -> httpx.Response:
         """GET with retries on transient failures. Returns the final response (2xx or 304)."""
+        return self._retrying(url, lambda: self._get_once(url, expect_json=expect_json, headers=headers))
+
+    def head(self, url: str, *, headers: dict[str, str] | None = None) -> httpx.Response:
+        """HEAD with the same retry policy (e.g. to read ``Last-Modified`` of a download)."""
+
+        def once() -> httpx.Response:
+            response = self.client.head(url, headers=headers)
+            self._count(url, 0)
+            return self._checked(url, response)
+
+        return self._retrying(url, once)
+
+    def download(self, url: str, dest: Path, *, headers: dict[str, str] | None = None) -> httpx.Response:
+        """GET streamed into the file ``dest`` (rewritten on every attempt), with retries.
+
+        For large files (the Leefbaarometer zip): the body never sits in memory. A 304
+        answer to a conditional request leaves ``dest`` empty and is returned as it is;
+        a ``text/html`` 200 (a maintenance page instead of the file) is retried.
+        """
+
+        def once() -> httpx.Response:
+            with self.client.stream("GET", url, headers=headers) as response:
+                if response.status_code != 200:
+                    response.read()
+                    self._count(url, len(response.content))
+                    return self._checked(url, response)
+                if "html" in response.headers.get("Content-Type", ""):
+                    response.read()
+                    self._count(url, len(response.content))
+                    raise _Transient("an HTML page instead of the file, perhaps a maintenance page")
+                size = 0
+                with open(dest, "wb") as fh:
+                    for chunk in response.iter_bytes(1 << 20):
+                        fh.write(chunk)
+                        size += len(chunk)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                self._count(url, size)
+                return response
+
+        return self._retrying(url, once)
+
+    def _retrying(self, url: str, once: Callable[[], httpx.Response]) -> httpx.Response:
+        """Run one request with the retry policy; turn what is left into a SourceError."""
         host = urlsplit(url).netloc or url
         wait = self.settings.backoff
         try:
@@ -107,7 +154,7 @@ class Http:
                 wait_jitter=wait,
             ):
                 with attempt:
-                    return self._get_once(url, expect_json=expect_json, headers=headers)
+                    return once()
         except _Transient as exc:
             raise SourceError(
                 f"{host} did not give a usable answer ({exc.reason}) after "
@@ -135,9 +182,19 @@ class Http:
 
     def _get_once(self, url: str, *, expect_json: bool, headers: dict[str, str] | None) -> httpx.Response:
         response = self.client.get(url, headers=headers)
+        self._count(url, len(response.content))
+        self._checked(url, response)
+        if expect_json and response.status_code != 304:
+            _decode_json(response)  # raises _Transient when the body is not JSON
+        return response
+
+    def _count(self, url: str, size: int) -> None:
         self.traffic.requests += 1
-        self.traffic.bytes += len(response.content)
+        self.traffic.bytes += size
         self.traffic.urls.append(url)
+
+    def _checked(self, url: str, response: httpx.Response) -> httpx.Response:
+        """The response if its status is usable (2xx, 304); else the matching failure."""
         status = response.status_code
         if status == 429:
             raise _Transient("HTTP 429 Too Many Requests", parse_retry_after(response.headers.get("Retry-After")))
@@ -150,8 +207,6 @@ class Http:
                 f"{urlsplit(url).netloc} refused {_short(url)} (HTTP {status}: {_odata_message(response)}).",
                 tip="This looks like a bug or an API change in buurtscan; please report it.",
             )
-        if expect_json and status != 304:
-            _decode_json(response)  # raises _Transient when the body is not JSON
         return response
 
 

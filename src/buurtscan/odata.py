@@ -249,7 +249,8 @@ class CbsOData:
             if p.get("Type") in ("Dimension", "GeoDetail", "TimeDimension")
         )
         title = str(info.get("Title") or table_id).strip()
-        geo = [str(p.get("Description") or "") for p in props if p.get("Type") in ("GeoDetail", "GeoDimension")]
+        geo = [str(p.get("Description") or "") for p in props
+               if p.get("Type") in ("GeoDetail", "GeoDimension")]
         return TableMeta(
             table_id=table_id,
             title=title,

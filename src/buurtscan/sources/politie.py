@@ -1,0 +1,284 @@
+"""Politie: registered crimes per wijk and buurt, yearly (dataderden table 47018NED).
+
+- The table is found in the dataderden catalogue by its title ("Geregistreerde misdrijven;
+  soort misdrijf, wijk, buurt, jaarcijfers"), 47018NED if the catalogue cannot be asked.
+- The table is *long*: one row per (kind of crime, region, period) with one measure,
+  ``GeregistreerdeMisdrijven_1``. Kinds are read from the ``SoortMisdrijf`` code list and
+  matched by *title*, never by key: "1.1.1 Diefstal/inbraak woning" becomes the indicator
+  ``GeregistreerdeMisdrijven.diefstal_inbraak_woning`` (measure stem + slug of the title
+  without its number). Only the kinds the catalogue wants are downloaded.
+- Period: the newest ``Perioden`` key (``2023JJ00`` → "2023"); when a gemeente has no
+  figures in it (a new year is added provisionally each March), the one before.
+- Per gemeente one paged query (``$filter`` on the gemeente and its wijken and buurten, the
+  padded kind keys and the period) plus one for Nederland; the whole table for ``--all``.
+- The measure's ``Default`` is "Zero": cells absent from the cube are published as 0 with
+  blank region strings. Those are kept as published (0, status ``ok``); a kind with no row
+  at all for a region that has rows is stored as null (``ontbreekt``), never as 0.
+
+:func:`by_gemeente` and :func:`named_without_figures` are shared with the other sources.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import polars as pl
+
+from ..errors import SourceError, TableNotFoundError
+from ..odata import (
+    CbsOData,
+    TableMeta,
+    Topic,
+    all_of,
+    any_of,
+    eq,
+    period_year,
+    periods_newest_first,
+    slug,
+)
+from ..regions import NEDERLAND, gemeente_of, pad
+from ..tidy import empty_tidy, finish_tidy
+from .base import FetchContext, FetchRequest, Provenance, Skipped, SourceResult, TableData, utc_now
+from .kwb import GEO, gemeente_filter
+
+NAME = "politie"
+TITLE = "Geregistreerde misdrijven; soort misdrijf, wijk, buurt, jaarcijfers"
+KNOWN_TABLE = "47018NED"
+KIND = "SoortMisdrijf"
+PERIOD = "Perioden"
+_NUMBER = re.compile(r"^\d+(\.\d+)*\s+")
+
+
+# -- shared by the sources that download per gemeente ---------------------------------
+def by_gemeente(
+    ctx: FetchContext,
+    request: FetchRequest,
+    name: str,
+    load: Callable[[tuple[str, ...] | None, str | None], TableData],
+    *,
+    nederland: str,
+    label: str,
+) -> tuple[list[TableData], list[Skipped]]:
+    """Call ``load(part, region_filter)`` for the whole country (``None, None``) or for
+    Nederland and each gemeente. A failing part is skipped with a reason; if every part
+    fails the source fails."""
+    if request.gemeenten is None:
+        ctx.observer.message(f"Downloading {label} for the whole country")
+        table = load(None, None)
+        ctx.observer.progress(name, 1, 1)
+        return [table], []
+    tables: list[TableData] = []
+    skipped: list[Skipped] = []
+    parts: list[tuple[str, str]] = [(NEDERLAND, nederland)]
+    parts += [(gm, gemeente_filter(gm)) for gm in request.gemeenten]
+    for i, (part, flt) in enumerate(parts, start=1):
+        ctx.observer.message(f"Downloading {label} for {part}")
+        try:
+            tables.append(load((part,), flt))
+        except SourceError as exc:
+            skipped.append(Skipped(name, f"{part}: {exc.message}"))
+        ctx.observer.progress(name, i, len(parts))
+    if not tables:
+        raise SourceError(skipped[0].reason if skipped else "nothing could be downloaded")
+    return tables, skipped
+
+
+def named_without_figures(
+    name: str, request: FetchRequest, tables: Sequence[TableData], where: Callable[[TableData], str],
+    note: Callable[[str], str] | None = None,
+) -> list[Skipped]:
+    """A :class:`Skipped` for every region the user named that has no figure (only nulls,
+    or no rows) in these tables: "no figures for BU… in <where(part)>". Regions of parts
+    that were not fetched (already skipped with their own reason) are not judged."""
+    out = []
+    for code in request.codes:
+        part = gemeente_of(code) or NEDERLAND
+        table = next((t for t in tables if t.gemeenten is None or part in t.gemeenten), None)
+        if table is None:
+            continue
+        figures = table.frame.filter((pl.col("region_code") == code) & pl.col("value").is_not_null())
+        if figures.is_empty():
+            extra = note(code) if note else ""
+            out.append(Skipped(name, f"no figures for {code} in {where(table)}{extra}"))
+    return out
+
+
+def indeling_text(meta: TableMeta) -> str:
+    return f" (buurtindeling {meta.indeling})" if meta.indeling else ""
+
+
+# -- the source ------------------------------------------------------------------------
+def kind_slug(title: str) -> str:
+    """The kind's title without its number, as a slug:
+    "1.1.1 Diefstal/inbraak woning" → "diefstal_inbraak_woning",
+    "Totaal misdrijven" → "totaal_misdrijven"."""
+    return slug(_NUMBER.sub("", title.strip()))
+
+
+class PolitieSource:
+    name = NAME
+    title = "Politie: geregistreerde misdrijven per wijk en buurt"
+    publisher = "Politie / CBS"
+    licence = "CC BY 4.0 (CBS open data; not separately verified for the Politie catalogue)"
+
+    def table_meta(self, ctx: FetchContext) -> TableMeta:
+        if "politie_meta" in ctx.memo:
+            return ctx.memo["politie_meta"]
+        api = ctx.dataderden()
+        table_id = self.find_table(ctx, api)
+        meta = api.table_meta(table_id)
+        ctx.memo["politie_meta"] = meta
+        return meta
+
+    @staticmethod
+    def find_table(ctx: FetchContext, api: CbsOData) -> str:
+        """The table id from the catalogue (exact title; newest Modified), else the known id."""
+        try:
+            records = [r for r in api.find_tables(TITLE)
+                       if str(r.get("Title", "")).strip().casefold() == TITLE.casefold()]
+        except TableNotFoundError:
+            records = []
+        except SourceError as exc:
+            ctx.observer.message(f"Politie catalogue not reachable ({exc.message}); using {KNOWN_TABLE}.")
+            records = []
+        if not records:
+            return KNOWN_TABLE
+        newest = max(records, key=lambda r: str(r.get("Modified") or ""))
+        return str(newest["Identifier"]).strip()
+
+    @staticmethod
+    def kinds(api: CbsOData, meta: TableMeta) -> dict[str, str]:
+        """Slug of the kind's title → its key as stored (padding kept, e.g. ``'1.1.1 '``)."""
+        out: dict[str, str] = {}
+        for r in api.rows(meta.table_id, KIND, select=["Key", "Title"]):
+            out.setdefault(kind_slug(str(r.get("Title") or "")), str(r["Key"]))
+        return out
+
+    @staticmethod
+    def wanted_columns(meta: TableMeta, kinds: dict[str, str], wanted: Sequence[tuple[str, str | None]] | None
+                       ) -> tuple[list[Topic], dict[str, str]]:
+        """The measures and kinds to download: (topics, kind key → kind slug).
+
+        Catalogue stems look like ``GeregistreerdeMisdrijven.diefstal_inbraak_woning``;
+        stems that name no kind (``GeregistreerdeMisdrijven.geweld``, a sum the catalogue
+        derives) are left out."""
+        numeric = [t for t in meta.topics if t.numeric]
+        if wanted is None:
+            return numeric, {key: s for s, key in kinds.items()}
+        topics: dict[str, Topic] = {}
+        chosen: dict[str, str] = {}
+        for stem, _group in wanted:
+            measure, _, kind = stem.partition(".")
+            topic = next((t for t in numeric if t.stem == measure), None)
+            if topic is None or kind not in kinds:
+                continue
+            topics[topic.key] = topic
+            chosen[kinds[kind]] = kind
+        return list(topics.values()), chosen
+
+    def fetch(self, ctx: FetchContext, request: FetchRequest) -> SourceResult:
+        api = ctx.dataderden()
+        meta = self.table_meta(ctx)
+        kinds = self.kinds(api, meta)
+        topics, chosen = self.wanted_columns(meta, kinds, request.wants(NAME))
+        if not topics or not chosen:
+            raise SourceError(f"{meta.table_id} ({meta.title}) has none of the kinds of crime "
+                              "the catalogue asks for.")
+        keys = [str(r["Key"]) for r in api.rows(meta.table_id, PERIOD, select=["Key"])]
+        periods = periods_newest_first(keys, request.year)
+        if not periods:
+            raise SourceError(f"{meta.table_id} has no period"
+                              + (f" up to {request.year}." if request.year else "."))
+        strings = [t.key for t in meta.topics if not t.numeric]
+        select = [KIND, GEO, PERIOD, *(t.key for t in topics), *strings]
+        kind_filter = any_of(*(eq(KIND, key) for key in chosen))
+
+        def load(part: tuple[str, ...] | None, region: str | None) -> TableData:
+            tried = []
+            for period in periods[:2]:  # the newest period, else the one before
+                flt = all_of(region or "", kind_filter, eq(PERIOD, period))
+                rows = api.rows(meta.table_id, "TypedDataSet", filter=flt, select=select)
+                tried.append((period, flt, rows))
+                if _published(rows, topics, strings):
+                    break
+            else:  # no figures in either: keep the newest (its rows, if any, as published)
+                tried = tried[:1]
+            period, flt, rows = tried[-1]
+            label = str(period_year(period) or period.strip())
+            frame = self.to_tidy(rows, topics, chosen, period=label, table_id=meta.table_id)
+            url = api.request_url(meta.table_id, "TypedDataSet", filter=flt, select=select)
+            return TableData(self._provenance(ctx, meta, label, url), frame, part)
+
+        tables, skipped = by_gemeente(ctx, request, NAME, load, nederland=eq(GEO, pad(NEDERLAND)),
+                                      label=meta.table_id)
+        skipped += named_without_figures(
+            NAME, request, tables, lambda t: f"{meta.table_id}, {t.provenance.period}{indeling_text(meta)}"
+        )
+        return SourceResult(tuple(tables), tuple(skipped))
+
+    @staticmethod
+    def to_tidy(rows: list[dict[str, Any]], topics: Sequence[Topic], kinds: dict[str, str], *,
+                period: str, table_id: str) -> pl.DataFrame:
+        """Long API rows → tidy rows: one per (region, measure, kind asked for); a kind
+        without a row for a region that has rows is null."""
+        if not rows:
+            return empty_tidy()
+        by_key = {k.strip(): s for k, s in kinds.items()}
+        codes, indicators, values, units = [], [], [], []
+        for r in rows:
+            kind = by_key.get(str(r.get(KIND) or "").strip())
+            if kind is None:
+                continue
+            code = str(r.get(GEO) or "").strip().upper()
+            for t in topics:
+                codes.append(code)
+                indicators.append(f"{t.stem}.{kind}")
+                values.append(r.get(t.key))
+                units.append(t.unit)
+        found = pl.DataFrame(
+            {"region_code": codes, "indicator": indicators, "value": values, "unit": units},
+            schema={"region_code": pl.Utf8, "indicator": pl.Utf8, "value": pl.Float64, "unit": pl.Utf8},
+            strict=False,
+        ).unique(subset=["region_code", "indicator"], keep="first", maintain_order=True)
+        grid = pl.DataFrame({"region_code": found["region_code"].unique(maintain_order=True)}).join(
+            pl.DataFrame(
+                {"indicator": [f"{t.stem}.{k}" for t in topics for k in kinds.values()],
+                 "unit_": [t.unit for t in topics for _ in kinds.values()]}
+            ),
+            how="cross",
+        )
+        full = grid.join(found, on=["region_code", "indicator"], how="left").with_columns(
+            pl.coalesce("unit", "unit_").alias("unit")
+        )
+        return finish_tidy(full.drop("unit_"), period=period, source=NAME, table_id=table_id)
+
+    def upstream_modified(self, ctx: FetchContext, table_id: str) -> str:
+        return ctx.dataderden().modified(table_id)
+
+    def _provenance(self, ctx: FetchContext, meta: TableMeta, period: str, url: str) -> Provenance:
+        return Provenance(
+            source=NAME,
+            table_id=meta.table_id,
+            title=meta.title,
+            period=period,
+            modified=meta.modified,
+            publisher=self.publisher,
+            licence=self.licence,
+            base_url=ctx.settings.dataderden_url,
+            request_url=url,
+            retrieved_at=utc_now(),
+        )
+
+
+def _published(rows: list[dict[str, Any]], topics: Sequence[Topic], strings: Sequence[str]) -> bool:
+    """True when some row carries a figure that the publisher actually filled in: a number,
+    and (where the table has region strings) a non-blank one — absent cube cells come back
+    as the measure's default (0) with blank strings."""
+    for r in rows:
+        if any(r.get(t.key) is not None for t in topics) and (
+            not strings or any(str(r.get(s) or "").strip() for s in strings)
+        ):
+            return True
+    return False
