@@ -3,7 +3,8 @@
 import pytest
 
 from buurtscan.errors import UsageError
-from buurtscan.finding import fold, search
+from buurtscan.finding import search
+from buurtscan.text import fold
 from buurtscan.tidy import regions_frame
 
 REGIONS = regions_frame(

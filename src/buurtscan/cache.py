@@ -34,7 +34,7 @@ from filelock import FileLock, Timeout
 
 from .errors import CacheError
 from .regions import NEDERLAND, gemeente_of, normalise
-from .sources.base import TableData, utc_now
+from .provenance import TableData, utc_now
 from .tidy import REGION_SCHEMA, TIDY_SCHEMA, empty_regions, empty_tidy
 
 FORMAT = 1

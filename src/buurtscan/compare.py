@@ -33,12 +33,16 @@ Rules (also in docs/comparison.md):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+import bisect
 from dataclasses import dataclass
+from functools import cached_property
 
 import polars as pl
 
 from .catalogue import DENOMINATORS, Indicator
+from .text import slug
+from .regions import level_of
 
 SMALL_COUNT = 10  # raw counts below this are too rounded to compare
 SMALL_POPULATION = 100  # rates for regions with fewer inwoners are too unstable
@@ -49,6 +53,8 @@ UNCHANGED = 1.0  # Indelingswijziging code: region unchanged
 
 LEVELS = ("buurt", "wijk", "gemeente", "nederland")
 KWB = "cbs_kwb"
+# KWB rows every indicator may need besides its own: denominators and the redrawing code
+CONTEXT = ("AantalInwoners", "HuishoudensTotaal", "Woningvoorraad", "Indelingswijziging")
 
 
 @dataclass(frozen=True)
@@ -81,45 +87,43 @@ class Derived:
     table_id: str | None
     stem: str | None
     denominator_period: str | None
-    # region_code, region_level, value, raw, status
-    frame: pl.DataFrame
+    lookup: dict[str, tuple[float | None, str]]  # region_code -> (value, status)
+
+    @cached_property
+    def levels(self) -> dict[str, str]:
+        return {code: level_of(code) for code in self.lookup}
+
+    @cached_property
+    def ranking(self) -> dict[str, list[float]]:
+        """Per level the sorted values that exist (ascending), for ranks by bisection."""
+        out: dict[str, list[float]] = {}
+        for code, (value, _) in self.lookup.items():
+            if value is not None:
+                out.setdefault(self.levels[code], []).append(value)
+        return {k: sorted(v) for k, v in out.items()}
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The same as a frame (region_code, region_level, value, status) — for inspection."""
+        codes = sorted(self.lookup)
+        return pl.DataFrame(
+            {"region_code": codes, "region_level": [self.levels[c] for c in codes],
+             "value": [self.lookup[c][0] for c in codes], "status": [self.lookup[c][1] for c in codes]},
+            schema={"region_code": pl.Utf8, "region_level": pl.Utf8, "value": pl.Float64, "status": pl.Utf8},
+        )
 
 
-def _periods_desc(periods: Sequence[str]) -> list[str]:
+def _periods_desc(periods: Iterable[str]) -> list[str]:
     return sorted(set(periods), reverse=True)
-
-
-def _source_rows(data: pl.DataFrame, ind: Indicator) -> pl.DataFrame:
-    """Rows of the indicator's source for its stems, including group-qualified ids (``Stem.group``)."""
-    stems = sorted(set(ind.stems) | set(ind.of))
-    name = pl.col("indicator")
-    wanted = name.is_in(stems)
-    if ind.group:
-        wanted = wanted | pl.any_horizontal([name.str.starts_with(f"{s}.") for s in ind.stems])
-    return data.filter((pl.col("source") == ind.source) & wanted)
 
 
 def _stem_id(ind: Indicator, stem: str, available: set[str]) -> str | None:
     """The cached indicator id of a stem (qualified by group where stems repeat)."""
     if ind.group:
-        from .odata import slug
-
         qualified = f"{stem}.{slug(ind.group)}"
         if qualified in available:
             return qualified
     return stem if stem in available else None
-
-
-def _pick_period(rows: pl.DataFrame, subject: str) -> str | None:
-    """Newest period where the subject has a figure, else the newest period with any figure."""
-    with_value = rows.filter(pl.col("value").is_not_null())
-    if with_value.is_empty():
-        periods = _periods_desc(rows["period"].to_list())
-        return periods[0] if periods else None
-    own = with_value.filter(pl.col("region_code") == subject)
-    if not own.is_empty():
-        return _periods_desc(own["period"].to_list())[0]
-    return _periods_desc(with_value["period"].to_list())[0]
 
 
 def _nearest_period(available: Sequence[str], period: str) -> str | None:
@@ -137,12 +141,6 @@ def _nearest_period(available: Sequence[str], period: str) -> str | None:
     return min(available, key=distance)
 
 
-def _values(rows: pl.DataFrame, indicator_id: str, period: str) -> pl.DataFrame:
-    return rows.filter((pl.col("indicator") == indicator_id) & (pl.col("period") == period)).select(
-        "region_code", "region_level", "value", "status"
-    )
-
-
 @dataclass(frozen=True)
 class Plan:
     """Which figures an indicator uses for a subject: period, table and numerator stem(s)."""
@@ -153,138 +151,176 @@ class Plan:
     parts: tuple[str, ...] = ()  # for "sum": the stems added up
 
 
-def plan(data: pl.DataFrame, ind: Indicator, subject: str) -> Plan:
+Cells = dict[str, tuple[float | None, str]]  # region_code -> (value, status)
+
+
+Index = dict[tuple[str, str, str], tuple[str, Cells]]  # (source, indicator, period) -> (table id, cells)
+
+
+def index_rows(frame: pl.DataFrame) -> Index:
+    """One pass over tidy rows into plain dicts (a gemeente's rows take a few hundredths of a second)."""
+    out: Index = {}
+    for source, name, period, table, code, value, status in frame.select(
+        "source", "indicator", "period", "table_id", "region_code", "value", "status"
+    ).iter_rows():
+        key = (source, name, period)
+        if key not in out:
+            out[key] = (table, {})
+        out[key][1][code] = (value, status)
+    return out
+
+
+class Rows:
+    """An indicator's rows (and the KWB denominators) in plain dicts, so that choosing a period,
+    a stem, a rank or a trend costs look-ups instead of frame scans."""
+
+    def __init__(self, data: pl.DataFrame | Index, ind: Indicator) -> None:
+        index = index_rows(data) if isinstance(data, pl.DataFrame) else data
+        self.ind = ind
+        self.tables: dict[tuple[str, str], str] = {}  # (indicator, period) -> table id
+        self.cells: dict[tuple[str, str], Cells] = {}  # (indicator, period) -> cells
+        self.kwb: dict[tuple[str, str], Cells] = {}  # KWB context (denominators, redrawing code)
+        stems = set(ind.stems) | set(ind.of)
+        for (source, name, period), (table, cells) in index.items():
+            if source == ind.source and (name in stems or (ind.group and name.split(".")[0] in ind.stems)):
+                self.tables[(name, period)] = table
+                self.cells[(name, period)] = cells
+            if source == KWB and name in CONTEXT:
+                self.kwb[(name, period)] = cells
+        self.indicators: set[str] = {n for n, _ in self.cells}
+        self.older: dict[str, Rows] = {}
+
+    def at(self, period: str) -> Rows:
+        """The rows as they were in an earlier period (the KWB denominators of that year too)."""
+        if period not in self.older:
+            then = Rows({}, self.ind)
+            then.cells = {k: v for k, v in self.cells.items() if k[1] == period}
+            then.tables = {k: v for k, v in self.tables.items() if k[1] == period}
+            then.kwb = self.kwb if self.ind.source != KWB else {k: v for k, v in self.kwb.items() if k[1] == period}
+            then.indicators = {n for n, _ in then.cells}
+            self.older[period] = then
+        return self.older[period]
+
+    def periods(self, names: Iterable[str]) -> list[str]:
+        names = set(names)
+        return _periods_desc(p for (n, p) in self.cells if n in names)
+
+    def value(self, name: str, period: str, code: str) -> float | None:
+        return self.cells.get((name, period), {}).get(code, (None, ""))[0]
+
+    def pick_period(self, names: Sequence[str], subject: str) -> str | None:
+        """Newest period where the subject has a figure, else the newest period with any figure."""
+        periods = self.periods(names)
+        for p in periods:
+            if any(self.value(n, p, subject) is not None for n in names):
+                return p
+        for p in periods:
+            if any(v is not None for n in names for v, _ in self.cells.get((n, p), {}).values()):
+                return p
+        return periods[0] if periods else None
+
+    def denominator(self, stem: str, period: str) -> tuple[dict[str, float | None], str | None]:
+        """KWB values of a denominator in the same year, else the nearest cached year."""
+        have = [p for (n, p), cells in self.kwb.items()
+                if n == stem and any(v is not None for v, _ in cells.values())]
+        p = _nearest_period(_periods_desc(have), period)
+        if p is None:
+            return {}, None
+        return {c: v for c, (v, _) in self.kwb[(stem, p)].items()}, p
+
+
+def plan(data: pl.DataFrame | Rows, ind: Indicator, subject: str) -> Plan:
     """Choose period and stem for one subject (cheap; :func:`evaluate` does the work)."""
-    rows = _source_rows(data, ind)
-    available = set(rows["indicator"].unique().to_list())
+    rows = data if isinstance(data, Rows) else Rows(data, ind)
+    available = rows.indicators
     if ind.derive == "sum":
         parts = tuple(p for p in ind.of if p in available)
         if not parts:
             return Plan(None, None, None)
-        period = _pick_period(rows.filter(pl.col("indicator").is_in(parts)), subject)
-        in_period = rows.filter(pl.col("indicator").is_in(parts) & (pl.col("period") == period))
-        return Plan(period, in_period["table_id"][0], ind.stem, parts)
+        period = rows.pick_period(parts, subject)
+        assert period is not None
+        table = next(rows.tables[(n, period)] for n in parts if (n, period) in rows.tables)
+        return Plan(period, table, ind.stem, parts)
     stem_ids = [s for s in (_stem_id(ind, st, available) for st in ind.stems) if s]
     if not stem_ids:
         return Plan(None, None, None)
-    candidates = rows.filter(pl.col("indicator").is_in(stem_ids))
-    period = _pick_period(candidates, subject)
-    in_period = candidates.filter(pl.col("period") == period)
-    present = [s for s in stem_ids if s in set(in_period["indicator"].to_list())]
-    with_figure = set(
-        in_period.filter((pl.col("region_code") == subject) & pl.col("value").is_not_null())["indicator"].to_list()
-    )
-    stem = next((s for s in present if s in with_figure), present[0])
-    table_id = in_period.filter(pl.col("indicator") == stem)["table_id"][0]
-    return Plan(period, table_id, stem)
+    period = rows.pick_period(stem_ids, subject)
+    assert period is not None
+    present = [s for s in stem_ids if (s, period) in rows.cells]
+    with_figure = [s for s in present if rows.value(s, period, subject) is not None]
+    stem = (with_figure or present)[0]
+    return Plan(period, rows.tables[(stem, period)], stem)
 
 
-def evaluate(data: pl.DataFrame, ind: Indicator, chosen: Plan) -> Derived:
+def evaluate(data: pl.DataFrame | Rows, ind: Indicator, chosen: Plan) -> Derived:
     """The indicator's derived value for every cached region of the gemeente under a plan."""
+    rows = data if isinstance(data, Rows) else Rows(data, ind)
     if chosen.period is None or chosen.stem is None:
-        return Derived(ind, None, None, None, None, _empty())
-    rows = _source_rows(data, ind)
+        return Derived(ind, None, None, None, None, {})
+    period = chosen.period
     if ind.derive == "sum":
-        n_parts = len(ind.of)
-        parts_frame = rows.filter(pl.col("indicator").is_in(list(chosen.parts)) & (pl.col("period") == chosen.period))
-        num = parts_frame.group_by("region_code", "region_level").agg(
-            pl.when((pl.col("value").null_count() == 0) & (pl.len() == n_parts))
-            .then(pl.col("value").sum())
-            .otherwise(None)
-            .alias("value"),
-        ).with_columns(
-            pl.when(pl.col("value").is_not_null()).then(pl.lit("ok")).otherwise(pl.lit("ontbreekt")).alias("status")
-        )
+        parts = [rows.cells.get((p, period), {}) for p in ind.of]
+        codes = set().union(*parts)
+        num: Cells = {}
+        for code in codes:
+            vals = [part.get(code, (None, "ontbreekt"))[0] for part in parts]
+            total = None if any(v is None for v in vals) else sum(vals)  # type: ignore[arg-type]
+            num[code] = (total, "ok" if total is not None else "ontbreekt")
         how = ind.then or "value"
     else:
-        num = _values(rows, chosen.stem, chosen.period)
+        num = rows.cells.get((chosen.stem, period), {})
         how = ind.derive
-    frame, denom_period = _apply(data, num, how, ind, chosen.period)
-    return Derived(ind, chosen.period, chosen.table_id, chosen.stem, denom_period, frame)
+    inwoners, _ = rows.denominator("AantalInwoners", period)
+    out: Cells = {}
+    denom_period = None
+    if how == "value":
+        denom: dict[str, float | None] = {}
+        factor, counts = 1.0, False
+    elif how in DENOMINATORS:
+        denom, denom_period = rows.denominator(DENOMINATORS[how], period)
+        factor, counts = (1000.0 if how == "per_1000_inwoners" else 100.0), True
+    elif how == "share_of_sum":
+        parts = [rows.cells.get((p, period), {}) for p in ind.of]
+        denom = {}
+        for code in num:
+            vals = [part.get(code, (None, ""))[0] for part in parts]
+            denom[code] = None if any(v is None for v in vals) else sum(vals)  # type: ignore[arg-type]
+        factor, counts, denom_period = 100.0, True, period
+    else:  # pragma: no cover - the catalogue loader rejects other values
+        raise ValueError(how)
+    per_mille = ind.unit.startswith("per 1.000")
+    for code, (raw, status) in num.items():
+        if how == "value":
+            value = raw
+        else:
+            d = denom.get(code)
+            value = raw / d * factor if raw is not None and d is not None and d > 0 else None
+        people = inwoners.get(code)
+        small = False
+        if counts:
+            small = (raw is not None and raw < SMALL_COUNT) or (people is not None and people < SMALL_POPULATION)
+        elif per_mille:
+            small = people is not None and people < SMALL_POPULATION
+        if value is None:
+            status = "ontbreekt" if status == "ok" else status
+        elif small:
+            status = "klein"
+        out[code] = (value, status)
+    return Derived(ind, period, chosen.table_id, chosen.stem, denom_period, out)
 
 
-def derive(data: pl.DataFrame, ind: Indicator, subject: str) -> Derived:
+def derive(data: pl.DataFrame | Rows, ind: Indicator, subject: str) -> Derived:
     """Evaluate one catalogue indicator for all cached regions of the subject's gemeente.
 
     ``data`` holds the tidy rows of the gemeente and Nederland (``Cache.for_region``).
     """
-    return evaluate(data, ind, plan(data, ind, subject))
-
-
-def _empty() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={"region_code": pl.Utf8, "region_level": pl.Utf8, "value": pl.Float64, "raw": pl.Float64,
-                "status": pl.Utf8, "small": pl.Boolean}
-    )
-
-
-def _kwb(data: pl.DataFrame, stem: str, period: str) -> tuple[pl.DataFrame, str | None]:
-    rows = data.filter((pl.col("source") == KWB) & (pl.col("indicator") == stem))
-    p = _nearest_period(_periods_desc(rows.filter(pl.col("value").is_not_null())["period"].to_list()), period)
-    if p is None:
-        return pl.DataFrame(schema={"region_code": pl.Utf8, "denominator": pl.Float64}), None
-    frame = rows.filter(pl.col("period") == p).select("region_code", pl.col("value").alias("denominator"))
-    return frame, p
-
-
-def _apply(data: pl.DataFrame, num: pl.DataFrame, how: str, ind: Indicator, period: str
-           ) -> tuple[pl.DataFrame, str | None]:
-    base = num.rename({"value": "raw"})
-    inwoners, _ = _kwb(data, "AantalInwoners", period)
-    base = base.join(inwoners.rename({"denominator": "inwoners"}), on="region_code", how="left")
-    denom_period = None
-    if how == "value":
-        out = base.with_columns(pl.col("raw").alias("value"))
-        counts = False
-    elif how in DENOMINATORS:
-        denom, denom_period = _kwb(data, DENOMINATORS[how], period)
-        factor = 1000.0 if how == "per_1000_inwoners" else 100.0
-        out = base.join(denom, on="region_code", how="left").with_columns(
-            pl.when(pl.col("denominator") > 0)
-            .then(pl.col("raw") / pl.col("denominator") * factor)
-            .otherwise(None)
-            .alias("value")
-        ).drop("denominator")
-        counts = True
-    elif how == "share_of_sum":
-        parts = data.filter(
-            (pl.col("source") == ind.source) & pl.col("indicator").is_in(list(ind.of)) & (pl.col("period") == period)
-        )
-        total = parts.group_by("region_code").agg(
-            pl.when((pl.col("value").null_count() == 0) & (pl.len() == len(ind.of)))
-            .then(pl.col("value").sum())
-            .otherwise(None)
-            .alias("denominator")
-        )
-        out = base.join(total, on="region_code", how="left").with_columns(
-            pl.when(pl.col("denominator") > 0)
-            .then(pl.col("raw") / pl.col("denominator") * 100.0)
-            .otherwise(None)
-            .alias("value")
-        ).drop("denominator")
-        counts = True
-        denom_period = period
-    else:  # pragma: no cover - the catalogue loader rejects other values
-        raise ValueError(how)
-    small = pl.lit(False)
-    if counts:
-        small = (pl.col("raw") < SMALL_COUNT) | (pl.col("inwoners") < SMALL_POPULATION)
-    elif ind.unit.startswith("per 1.000"):
-        small = pl.col("inwoners") < SMALL_POPULATION
-    out = out.with_columns(small.fill_null(False).alias("small")).with_columns(
-        pl.when(pl.col("value").is_null())
-        .then(pl.when(pl.col("status") == "ok").then(pl.lit("ontbreekt")).otherwise(pl.col("status")))
-        .when(pl.col("small"))
-        .then(pl.lit("klein"))
-        .otherwise(pl.col("status"))
-        .alias("status")
-    )
-    return out.select("region_code", "region_level", "value", "raw", "status", "small"), denom_period
+    rows = data if isinstance(data, Rows) else Rows(data, ind)
+    return evaluate(rows, ind, plan(rows, ind, subject))
 
 
 def values_for(derived: Derived, codes: dict[str, str | None]) -> dict[str, tuple[float | None, str]]:
     """(value, status) for each of buurt/wijk/gemeente/nederland (codes may be None)."""
-    lookup = {r["region_code"]: (r["value"], r["status"]) for r in derived.frame.iter_rows(named=True)}
+    lookup = derived.lookup
     out: dict[str, tuple[float | None, str]] = {}
     for level in LEVELS:
         code = codes.get(level)
@@ -297,14 +333,12 @@ def values_for(derived: Derived, codes: dict[str, str | None]) -> dict[str, tupl
 
 def rank(derived: Derived, subject: str) -> tuple[int | None, int | None]:
     """Rank of the subject among regions of its level in the gemeente (1 = highest value)."""
-    frame = derived.frame
-    me = frame.filter(pl.col("region_code") == subject)
-    if me.is_empty() or me["value"][0] is None or me["region_level"][0] in ("land", "gemeente"):
+    value = derived.lookup.get(subject, (None, ""))[0]
+    level = derived.levels.get(subject) if subject in derived.lookup else None
+    if value is None or level in (None, "land", "gemeente"):
         return None, None
-    level = me["region_level"][0]
-    peers = frame.filter((pl.col("region_level") == level) & pl.col("value").is_not_null())
-    mine = me["value"][0]
-    return int((peers["value"] > mine).sum()) + 1, peers.height
+    peers = derived.ranking[level]
+    return len(peers) - bisect.bisect_right(peers, value) + 1, len(peers)
 
 
 def _clearly(value: float, ref: float, unit: str, sign: int) -> bool:
@@ -341,52 +375,53 @@ def signal(ind: Indicator, subject: tuple[float | None, str], refs: dict[str, tu
     return None
 
 
-def trend(data: pl.DataFrame, ind: Indicator, derived: Derived, subject: str) -> Trend | None:
+def trend(data: pl.DataFrame | Rows, ind: Indicator, derived: Derived, subject: str,
+          memo: dict[tuple[str, Plan], Derived] | None = None) -> Trend | None:
     """Change against the newest earlier cached period (see the module docstring)."""
     if derived.period is None:
         return None
-    current = derived.frame.filter(pl.col("region_code") == subject)
-    if current.is_empty() or current["value"][0] is None:
+    value = derived.lookup.get(subject, (None, ""))[0]
+    if value is None:
         return None
-    rows = _source_rows(data, ind).filter(pl.col("region_code") == subject)
-    earlier = _periods_desc([p for p in rows["period"].to_list() if p < derived.period])
+    rows = data if isinstance(data, Rows) else Rows(data, ind)
+    names = sorted(rows.indicators)
+    earlier = [p for p in rows.periods(names)
+               if p < derived.period and any(rows.value(n, p, subject) is not None for n in names)]
     for p in earlier:
-        prev = _at_period(data, ind, subject, p)
-        if prev is None or prev.value is None:
+        older = _derive_at(rows, ind, subject, p, memo)
+        if older is None:
             continue
-        if prev.table_id != derived.table_id and ind.source == KWB:
-            why = _redrawn(data, subject, derived.period)
+        prev = older.lookup.get(subject, (None, ""))[0]
+        if prev is None:
+            continue
+        if older.table_id != derived.table_id and ind.source == KWB:
+            why = _redrawn(rows, subject, derived.period)
             if why:
                 return Trend(p, None, None, why)
-        change = current["value"][0] - prev.value
-        return Trend(p, prev.value, change)
+        return Trend(p, prev, value - prev)
     return None
 
 
-@dataclass(frozen=True)
-class _At:
-    value: float | None
-    table_id: str
-
-
-def _at_period(data: pl.DataFrame, ind: Indicator, subject: str, period: str) -> _At | None:
-    """The indicator for the subject as it was in an earlier period (denominators of that time)."""
-    older = derive(data.filter((pl.col("source") != ind.source) | (pl.col("period") == period)), ind, subject)
-    if older.period != period:
+def _derive_at(rows: Rows, ind: Indicator, subject: str, period: str,
+               memo: dict[tuple[str, Plan], Derived] | None) -> Derived | None:
+    """The indicator as it was in an earlier period (with the denominators of that time)."""
+    then = rows.at(period)
+    chosen = plan(then, ind, subject)
+    if chosen.period != period:
         return None
-    row = older.frame.filter(pl.col("region_code") == subject)
-    if row.is_empty():
-        return None
-    return _At(row["value"][0], older.table_id or "")
+    key = (f"{ind.id}@{period}", chosen)
+    if memo is not None and key in memo:
+        return memo[key]
+    older = evaluate(then, ind, chosen)
+    if memo is not None:
+        memo[key] = older
+    return older
 
 
-def _redrawn(data: pl.DataFrame, subject: str, period: str) -> str | None:
-    rows = data.filter(
-        (pl.col("source") == KWB) & (pl.col("indicator") == "Indelingswijziging")
-        & (pl.col("region_code") == subject) & (pl.col("period") == period)
-    )
-    if rows.is_empty() or rows["value"][0] is None:
+def _redrawn(rows: Rows, subject: str, period: str) -> str | None:
+    code = rows.kwb.get(("Indelingswijziging", period), {}).get(subject, (None, ""))[0]
+    if code is None:
         return "onbekend of de buurt opnieuw is ingedeeld"
-    if rows["value"][0] != UNCHANGED:
+    if code != UNCHANGED:
         return "de buurt is opnieuw ingedeeld"
     return None

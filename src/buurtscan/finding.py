@@ -18,6 +18,7 @@ from .errors import SourceError, UsageError
 from .http_client import Http
 from .observe import Observer
 from .regions import LEVEL_ORDER, parse_code
+from .text import fold
 from .settings import Settings
 from .sources.base import FetchContext, utc_now
 from .sources.kwb import KwbSource
@@ -28,13 +29,6 @@ ALIASES = {
     "the hague": "s gravenhage",
     "den bosch": "s hertogenbosch",
 }
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, punctuation as spaces: "'s-Gravenhage" → "s gravenhage"."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ What it knows (see docs/sources.md):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from urllib.parse import quote
 
 from .errors import SourceError, TableNotFoundError
 from .http_client import Http
+from .text import slug
 
 FEED = "/ODataFeed/odata"
 API = "/ODataApi/odata"
@@ -72,12 +72,6 @@ def all_of(*clauses: str) -> str:
 def stem_of(key: str) -> str:
     """``GemiddeldeWOZWaardeVanWoningen_39`` → ``GemiddeldeWOZWaardeVanWoningen``."""
     return _SUFFIX.sub("", key)
-
-
-def slug(text: str) -> str:
-    """'Gemiddeld aardgasverbruik' → 'gemiddeld_aardgasverbruik' (ASCII, lower case)."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,14 @@ from pathlib import Path
 from .cache import Cache, atomic_write_bytes
 from .catalogue import load
 from .errors import CacheError, UsageError
-from .finding import fold
+from .text import fold
 from .observe import NullObserver, Observer
 from .regions import parse_code
 from .report.build import Limits, PolicyInput, StoryInput, build_report
 from .report.model import Report
 from .scan import GemeenteData
 from .settings import Settings
-from .sources.base import utc_now
+from .provenance import utc_now
 
 NOTE_FORMATS = ("html", "pdf", "docx", "md")
 FORMATS = (*NOTE_FORMATS, "pptx")

@@ -152,6 +152,14 @@ class GemeenteData:
         self.manifest = cache.manifest()
         self._names = dict(zip(self.regions["code"].to_list(), self.regions["name"].to_list(), strict=True))
         self._memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
+        self._index = compare.index_rows(self.data)
+        self._rows: dict[str, compare.Rows] = {}
+
+    def rows(self, ind: Indicator) -> compare.Rows:
+        """The figures an indicator can use, indexed (its stems plus the KWB denominators)."""
+        if ind.id not in self._rows:
+            self._rows[ind.id] = compare.Rows(self._index, ind)
+        return self._rows[ind.id]
 
     def codes(self, level: str = "buurt") -> list[str]:
         """Cached region codes of this gemeente at a level, in code order."""
@@ -172,10 +180,10 @@ class GemeenteData:
         )
 
     def derived(self, ind: Indicator, subject: str) -> compare.Derived:
-        chosen = compare.plan(self.data, ind, subject)
+        chosen = compare.plan(self.rows(ind), ind, subject)
         key = (ind.id, chosen)
         if key not in self._memo:
-            self._memo[key] = compare.evaluate(self.data, ind, chosen)
+            self._memo[key] = compare.evaluate(self.rows(ind), ind, chosen)
         return self._memo[key]
 
     def scan(self, code: str) -> Scan:
@@ -220,7 +228,7 @@ class GemeenteData:
                         rank=rank,
                         rank_of=rank_of,
                         signal=compare.signal(ind, own, refs),
-                        trend=compare.trend(self.data, ind, d, info.code),
+                        trend=compare.trend(self.rows(ind), ind, d, info.code, self._memo),
                         key=ind.key,
                         chart=ind.chart,
                         stem=d.stem,

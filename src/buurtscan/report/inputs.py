@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..catalogue import Catalogue
 from ..errors import UsageError
-from ..finding import fold
+from ..text import fold
 from .build import PolicyInput, StoryInput
 from .model import PolicyItem, Story
 

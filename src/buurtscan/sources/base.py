@@ -8,7 +8,6 @@ build HTTP clients, never touch the cache and never print.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,6 +16,7 @@ import polars as pl
 
 from ..http_client import Http
 from ..observe import NullObserver, Observer
+from ..provenance import Provenance, TableData, utc_now  # noqa: F401 - re-exported for sources
 from ..odata import CbsOData
 from ..settings import Settings
 
@@ -36,36 +36,6 @@ class FetchRequest:
 
     def wants(self, source: str) -> tuple[Want, ...] | None:
         return self.wanted.get(source)
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a table's figures come from; shown in `status`, `show --json` and reports."""
-
-    source: str  # registry name, e.g. "cbs_kwb"
-    table_id: str  # e.g. "85984NED"
-    title: str
-    period: str  # e.g. "2024"
-    modified: str  # TableInfos.Modified (or Last-Modified for downloads)
-    publisher: str  # "CBS", "Politie / CBS", …
-    licence: str
-    base_url: str
-    request_url: str
-    retrieved_at: str  # ISO 8601 UTC
-
-    def as_dict(self) -> dict[str, str]:
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class TableData:
-    """Tidy rows of one table, complete for the gemeenten listed (None = all)."""
-
-    provenance: Provenance
-    frame: pl.DataFrame
-    gemeenten: tuple[str, ...] | None
-    regions: pl.DataFrame | None = None  # region list (code, name, …) when the source has one
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -110,7 +80,3 @@ class Source(Protocol):
     def upstream_modified(self, ctx: FetchContext, table_id: str) -> str:
         """The upstream release stamp of a cached table (TableInfos.Modified, Last-Modified…)."""
         ...
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
