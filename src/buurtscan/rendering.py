@@ -22,7 +22,7 @@ from .observe import NullObserver, Observer
 from .regions import parse_code
 from .report.build import Limits, PolicyInput, StoryInput, build_report
 from .report.model import Report
-from .scan import GemeenteData
+from .scan import GemeenteData, Scan
 from .settings import Settings
 from .provenance import utc_now
 
@@ -137,7 +137,7 @@ def render(
         for code in wanted:
             start = time.perf_counter()
             observer.message(f"Rendering {code}")
-            report = build_report(data.scan(code), policy=policy, stories=stories, limits=options.limits)
+            report, pdf = fit_note(data.scan(code), policy, stories, options, observer)
             stem = file_stem(report)
             written = []
             for fmt, fn in renderers.items():
@@ -145,13 +145,37 @@ def render(
                 kwargs = {"user_dir": options.templates}
                 if fmt == "pptx":
                     kwargs["deck_template"] = options.deck_template
-                atomic_write_bytes(target, fn(report, **kwargs))
+                atomic_write_bytes(target, pdf if fmt == "pdf" and pdf else fn(report, **kwargs))
                 written.append(target)
             results.append(Rendered(code, tuple(written), time.perf_counter() - start))
             observer.progress("render", len(results), total)
     if record:
         _record(cache, codes=targets, gemeente=gemeente, options=options, results=results)
     return results
+
+
+def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryInput], options: RenderOptions,
+             observer: Observer, max_pages: int = 2) -> tuple[Report, bytes | None]:
+    """The report with the largest limits whose PDF note fits on ``max_pages`` A4 pages.
+
+    The note is laid out with Typst to measure it; every format then gets the same content,
+    so the HTML, Word and Markdown notes say what the PDF says. Returns the PDF too.
+    """
+    from .report.pdf_note import page_count
+    from .report.pdf_note import render as render_pdf
+
+    limits: Limits | None = options.limits
+    report, pdf = None, None
+    while limits is not None:
+        report = build_report(scan, policy=policy, stories=stories, limits=limits)
+        pdf = render_pdf(report, user_dir=options.templates)
+        pages = page_count(pdf)
+        if pages is None or pages <= max_pages:
+            return report, pdf
+        limits = limits.tighter()
+    assert report is not None
+    observer.message(f"{report.code}: the note is longer than {max_pages} pages even when cut to the minimum.")
+    return report, pdf
 
 
 def _record(cache: Cache, *, codes: Sequence[str], gemeente: str | None, options: RenderOptions,

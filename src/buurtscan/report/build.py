@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ..scan import IndicatorResult, Scan
-from .formatting import MISSING, change, figure
+from .formatting import MISSING, change, figure, number
 from .model import Bar, Chart, DomainSection, Figure, PartnerFigure, PolicyItem, Report, SourceNote, Story
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
@@ -37,6 +37,8 @@ VALENCE_ORDER = {"ongunstig": 0, "gunstig": 1, "opvallend": 2}
 
 @dataclass(frozen=True)
 class Limits:
+    """How much the note may hold; :meth:`tighter` gives the next, smaller step."""
+
     figures: int = 4
     highlights: int = 2
     summary: int = 5
@@ -44,6 +46,27 @@ class Limits:
     policy: int = 2
     stories: int = 1
     text_chars: int = 240
+    questions: int = 3
+
+    def tighter(self) -> Limits | None:
+        """A smaller note: first shorter texts and fewer items, then fewer sentences and questions."""
+        steps = [
+            replace(self, text_chars=150, policy=1, partner=2),
+            replace(self, text_chars=110, policy=1, partner=2, highlights=1, summary=4),
+            replace(self, text_chars=90, policy=1, stories=1, partner=1, highlights=1, summary=3, questions=2),
+            replace(self, text_chars=90, policy=1, stories=0, partner=1, highlights=1, summary=3, questions=2),
+            replace(self, text_chars=80, policy=0, stories=0, partner=1, highlights=1, summary=2, questions=2,
+                    figures=3),
+        ]
+        for step in steps:
+            if step != self and _smaller(step, self):
+                return step
+        return None
+
+
+def _smaller(a: Limits, b: Limits) -> bool:
+    fields = ("text_chars", "policy", "partner", "highlights", "summary", "questions", "stories")
+    return all(getattr(a, f) <= getattr(b, f) for f in fields) and any(getattr(a, f) < getattr(b, f) for f in fields)
 
 
 @dataclass(frozen=True)
@@ -188,6 +211,10 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str) -> Figure:
     )
 
 
+def _bar(label: str, values: tuple[float | None, ...], decimals: int) -> Bar:
+    return Bar(label, values, tuple(MISSING if v is None else number(v, decimals) for v in values))
+
+
 def _chart(title: str, figures: Sequence[IndicatorResult], level: str) -> Chart | None:
     """Bars of the figures sharing the most common unit: buurt, gemeente, Nederland."""
     usable = [i for i in figures if i.values.get(level) is not None]
@@ -196,7 +223,8 @@ def _chart(title: str, figures: Sequence[IndicatorResult], level: str) -> Chart 
     unit = Counter(i.unit for i in usable).most_common(1)[0][0]
     chosen = [i for i in usable if i.unit == unit][:5]
     series = (level.capitalize(), "Gemeente", "Nederland")
-    bars = tuple(Bar(i.label, (i.values[level], i.values["gemeente"], i.values["nederland"])) for i in chosen)
+    bars = tuple(_bar(i.label, (i.values[level], i.values["gemeente"], i.values["nederland"]), i.decimals)
+                 for i in chosen)
     return Chart(title, unit, series, bars)
 
 
@@ -220,8 +248,8 @@ def build_report(
     if any(i.values.get(level) is not None for i in ages):
         age_chart = Chart(
             "Leeftijdsopbouw", "%", (level.capitalize(), "Gemeente", "Nederland"),
-            tuple(Bar(i.label.replace(" jaar", ""), (i.values[level], i.values["gemeente"], i.values["nederland"]))
-                  for i in ages),
+            tuple(_bar(i.label.replace(" jaar", ""), (i.values[level], i.values["gemeente"], i.values["nederland"]),
+                       i.decimals) for i in ages),
         )
     signals: list[tuple[int, int, str, str]] = []
     domains = []
@@ -268,7 +296,7 @@ def build_report(
                 partner=partner,
                 policy=pol_items,
                 stories=sto_items,
-                questions=section.questions[:3],
+                questions=section.questions[: limits.questions],
                 notices=tuple(notices),
                 chart=_chart(section.title, chosen, level),
             )

@@ -40,6 +40,7 @@ class Figure:
 class Bar:
     label: str
     values: tuple[float | None, ...]  # one per series
+    texts: tuple[str, ...] = ()  # the same values in Dutch notation ("19,0"; "niet beschikbaar")
 
 
 @dataclass(frozen=True)

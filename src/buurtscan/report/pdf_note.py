@@ -7,6 +7,7 @@ markup — so text from users (policy, stories, partner labels) is always plain 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from ..errors import UsageError
@@ -44,3 +45,10 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
             f"The Typst template {source} does not compile: {str(exc).splitlines()[0]}",
             tip="Fix the template, or remove it from your --templates folder to use the packaged one.",
         ) from None
+
+
+def page_count(pdf: bytes) -> int | None:
+    """Pages of a Typst-made PDF, read from its (uncompressed) page tree; None if not found."""
+    counts = re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf) or re.findall(
+        rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", pdf)
+    return max(int(c) for c in counts) if counts else None
