@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import polars as pl
@@ -88,6 +88,7 @@ class Derived:
     stem: str | None
     denominator_period: str | None
     lookup: dict[str, tuple[float | None, str]]  # region_code -> (value, status)
+    raw: dict[str, float | None] = field(default_factory=dict)  # region_code -> figure before derivation
 
     @cached_property
     def levels(self) -> dict[str, str]:
@@ -306,7 +307,8 @@ def evaluate(data: pl.DataFrame | Rows, ind: Indicator, chosen: Plan) -> Derived
         elif small:
             status = "klein"
         out[code] = (value, status)
-    return Derived(ind, period, chosen.table_id, chosen.stem, denom_period, out)
+    raw = {code: v for code, (v, _) in num.items()}
+    return Derived(ind, period, chosen.table_id, chosen.stem, denom_period, out, raw)
 
 
 def derive(data: pl.DataFrame | Rows, ind: Indicator, subject: str) -> Derived:

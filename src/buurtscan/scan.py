@@ -64,6 +64,7 @@ class IndicatorResult:
     stem: str | None = None
     denominator_period: str | None = None
     phrase: str | None = None
+    raw: dict[str, float | None] = field(default_factory=dict)  # figures before derivation (counts)
 
     @property
     def status(self) -> str:
@@ -93,6 +94,7 @@ class IndicatorResult:
             "key": self.key,
             "stem": self.stem,
             "denominator_period": self.denominator_period,
+            "raw": dict(self.raw),
         }
 
 
@@ -234,6 +236,7 @@ class GemeenteData:
                         stem=d.stem,
                         denominator_period=d.denominator_period,
                         phrase=ind.phrase,
+                        raw={k: d.raw.get(c) if c else None for k, c in codes.items()},
                     )
                 )
             sections.append(Section(domain.id, domain.title, domain.questions, tuple(results)))

@@ -1,0 +1,118 @@
+"""`show` and `show --json` with every source, from fixtures built from the real data."""
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from buurtscan.cache import Cache
+from buurtscan.cli import app
+from buurtscan.fetching import fetch
+from buurtscan.scan import build_scan
+from buurtscan.settings import Settings
+
+LBM_ZIP = Path(__file__).parent / "fixtures" / "leefbaarometer" / "open-data-leefbaarometer-meting-2024.zip"
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory, shared_fake):
+    settings = Settings(cache_dir=tmp_path_factory.mktemp("show"), backoff=0.0)
+    fetch(settings, ["BU05183620"], transport=shared_fake.transport())
+    return settings.cache_dir
+
+
+@pytest.fixture(scope="module")
+def scan_json(cache_dir):
+    return build_scan(Cache(cache_dir), "BU05183620").as_dict()
+
+
+def indicator(data, ind_id):
+    return next(i for s in data["sections"] for i in s["indicators"] if i["id"] == ind_id)
+
+
+def test_json_shape_keeps_its_names(scan_json):
+    assert set(scan_json) >= {"region", "sections", "sources"}
+    region = scan_json["region"]
+    assert (region["code"], region["name"], region["level"]) == ("BU05183620", "Moerwijk-Oost", "buurt")
+    assert region["wijk"] == {"code": "WK051836", "name": "Wijk 36 Moerwijk"}
+    assert region["gemeente"] == {"code": "GM0518", "name": "'s-Gravenhage"}
+    assert [s["id"] for s in scan_json["sections"]][0] == "algemeen" and len(scan_json["sections"]) == 9
+    for section in scan_json["sections"]:
+        assert {"id", "title", "indicators"} <= set(section)
+        for ind in section["indicators"]:
+            assert {"id", "label", "unit", "period", "source", "table_id", "values", "rank", "signal", "status"} <= set(ind)
+            assert set(ind["values"]) == {"buurt", "wijk", "gemeente", "nederland"}
+    assert {(s["source"], s["table_id"]) for s in scan_json["sources"]} >= {
+        ("cbs_kwb", "85984NED"), ("politie", "47018NED"), ("rivm", "50090NED"), ("leefbaarometer", "leefbaarometer-3.0")}
+    for s in scan_json["sources"]:
+        assert s["retrieved_at"] and s["period"] and s["licence"]
+
+
+def test_moerwijk_oost_real_figures_come_through(scan_json):
+    inw = indicator(scan_json, "inwoners")
+    assert (inw["values"]["buurt"], inw["period"], inw["table_id"]) == (3360, "2024", "85984NED")
+    crime = indicator(scan_json, "misdrijven")
+    assert (crime["raw"]["buurt"], crime["period"], crime["table_id"]) == (333, "2023", "47018NED")
+    assert crime["values"]["buurt"] == pytest.approx(333 / 3360 * 1000)  # per 1.000 inwoners (2024 KWB)
+    assert crime["denominator_period"] == "2024"
+    health = indicator(scan_json, "ervaren_gezondheid")
+    assert (health["values"]["buurt"], health["period"], health["values"]["nederland"]) == (64.9, "2020", 78.4)
+    # Leefbaarometer: the 2024 scores of the real CSV, unchanged
+    with zipfile.ZipFile(LBM_ZIP) as z:
+        name = next(n for n in z.namelist() if n.endswith(".csv"))
+        rows = list(csv.DictReader(io.TextIOWrapper(z.open(name), encoding="utf-8")))
+    row = next(r for r in rows if r["bu_code"] == "BU05183620" and r["jaar"] == "2024")
+    for ind_id, column in (("leefbaarheid", "lbm"), ("lbm_fysiek", "fys"), ("lbm_sociaal", "soc"),
+                           ("lbm_veiligheid", "onv"), ("lbm_voorzieningen", "vrz"), ("lbm_woningvoorraad", "won")):
+        i = indicator(scan_json, ind_id)
+        assert i["values"]["buurt"] == pytest.approx(float(row[column]), abs=1e-12), ind_id
+        assert i["period"] == "2024"
+
+
+def test_derived_shares(scan_json):
+    share = indicator(scan_json, "leeftijd_0_15")
+    assert share["values"]["buurt"] == pytest.approx(640 / 3360 * 100)  # real 2024 counts
+    assert share["values"]["nederland"] == pytest.approx(2714040 / 17942942 * 100)
+    herkomst = indicator(scan_json, "herkomst_buiten_europa")
+    assert herkomst["values"]["nederland"] == pytest.approx(3324101 / 17942942 * 100)
+    assert share["rank"] and share["rank_of"] and share["rank"] <= share["rank_of"]
+
+
+def test_suppressed_cells_stay_missing(cache_dir):
+    # BU05180170 has empty RIVM cells in the real table: missing, never 0, no signal, no rank
+    data = build_scan(Cache(cache_dir), "BU05180170").as_dict()
+    health = indicator(data, "ervaren_gezondheid")
+    assert health["values"]["buurt"] is None and health["status"] == "ontbreekt"
+    assert health["signal"] is None and health["rank"] is None
+
+
+def test_show_terminal_and_json_cli(cache_dir, monkeypatch):
+    monkeypatch.setenv("BUURTSCAN_CACHE_DIR", str(cache_dir))
+    result = CliRunner().invoke(app, ["show", "BU05183620"])
+    assert result.exit_code == 0, result.stderr
+    for text in ("Buurtscan Moerwijk-Oost", "Algemene gegevens", "Armoede & schulden", "3.360", "n.b.", "Bronnen"):
+        assert text in result.stdout
+    result = CliRunner().invoke(app, ["show", "bu05183620", "--json"])
+    assert json.loads(result.stdout)["region"]["code"] == "BU05183620"
+    result = CliRunner().invoke(app, ["show", "BU03630000"])
+    assert result.exit_code == 2 and "Nothing is cached for BU03630000" in result.stderr
+
+
+def test_indicators_command():
+    result = CliRunner().invoke(app, ["indicators"])
+    assert result.exit_code == 0
+    assert "Veiligheid & criminaliteit [veiligheid]" in result.stdout and "politie" in result.stdout
+    data = json.loads(CliRunner().invoke(app, ["indicators", "--json"]).stdout)
+    assert len(data["domains"]) == 9 and all(len(d["indicators"]) >= 4 for d in data["domains"])
+
+
+def test_bundled_example_renders_offline(tmp_path, monkeypatch):
+    monkeypatch.setenv("BUURTSCAN_CBS_URL", "http://127.0.0.1:9")  # nothing listens: no network is used
+    result = CliRunner().invoke(app, ["render", "BU05183620", "--example", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["BU05183620-moerwijk-oost.html", "BU05183620-moerwijk-oost.pdf"]
+    assert str(tmp_path / "BU05183620-moerwijk-oost.pdf") in result.stdout
