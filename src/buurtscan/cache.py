@@ -25,6 +25,7 @@ import contextlib
 import json
 import os
 import secrets
+import signal
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,14 @@ from .tidy import REGION_SCHEMA, TIDY_SCHEMA, empty_regions, empty_tidy
 
 FORMAT = 1
 MANIFEST = "manifest.json"
+# Test-only: name a stage of a commit and the process kills itself there with SIGKILL, so the
+# reliability tests can check that a run killed mid-write leaves a consistent cache.
+KILL_AT_ENV = "BUURTSCAN_TEST_KILL_AT"
+
+
+def _crash_point(stage: str) -> None:
+    if os.environ.get(KILL_AT_ENV) == stage:  # pragma: no cover - runs in a killed subprocess
+        os.kill(os.getpid(), signal.SIGKILL)
 WHOLE = "*"  # part key for "every gemeente"
 
 
@@ -76,7 +85,10 @@ def atomic_write_parquet(frame: pl.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
     try:
-        frame.write_parquet(tmp, compression="zstd", compression_level=1, statistics=True)
+        try:
+            frame.write_parquet(tmp, compression="zstd", compression_level=1, statistics=True)
+        except pl.exceptions.PolarsError as exc:  # polars wraps I/O failures (full disk, EFBIG…)
+            raise OSError(f"writing {path.name} failed: {str(exc).splitlines()[0]}") from exc
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -259,7 +271,9 @@ class Cache:
                 regions = [t for t in items if t.regions is not None]
                 if regions:
                     written.append(self._merge_regions(manifest, prov.table_id, prov.period, regions))
+            _crash_point("data-written")
             self._write_manifest(manifest)
+            _crash_point("manifest-written")
         except BaseException:
             for f in written:  # the manifest never named them: remove, keep the old cache
                 with contextlib.suppress(OSError):
@@ -287,6 +301,13 @@ class Cache:
             "retrieved_at": items[-1].provenance.retrieved_at,
         }
         return self.root / rel
+
+    def clean_up(self) -> None:
+        """Remove files no manifest entry names (left by a run that was killed mid-write)."""
+        if not self.manifest_path.exists():
+            return
+        with self.locked():
+            self._remove_unreferenced(self.manifest(), set())
 
     def remove_source(self, source: str) -> int:
         """Drop every table of a source (e.g. a partner) in one atomic step; returns rows removed."""

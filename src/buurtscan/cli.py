@@ -331,6 +331,44 @@ def merge(
         print(report.summary())
 
 
+@app.command()
+@handle_errors
+def refresh(
+    render: Annotated[bool, typer.Option("--render", help="Also make again what `render` wrote before, for "
+                      "the regions whose data changed.")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="If another refresh is running, wait for it instead of "
+                    "stopping.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome per source as JSON (for "
+                       "monitoring).")] = False,
+) -> None:
+    """For cron: re-fetch what changed upstream, safely; optionally re-render.
+
+    Per source: unchanged / updated / new table / failed (with the reason). Exit 0 when all
+    went well, 1 when some sources failed, 3 when nothing was reachable.
+    Example (crontab): 15 6 * * 1 buurtscan --cache-dir /srv/buurtscan/cache refresh --render
+    """
+    from .refreshing import RefreshBusy
+    from .refreshing import refresh as do_refresh
+
+    observer = CliObserver(_state.quiet, _state.verbose)
+    try:
+        report = do_refresh(_state.settings(), render=render, wait=wait, observer=observer)
+    except RefreshBusy as exc:
+        err(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {exc.message}")
+        raise typer.Exit(exc.exit_code) from None
+    finally:
+        observer.close()
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        for o in report.outcomes:
+            if o.status == "failed":
+                err(f"Failed {o.source} {o.table_id}: {o.reason}")
+        stamp = "" if sys.stdout.isatty() else f"{time.strftime('%Y-%m-%dT%H:%M:%S')} "
+        print(stamp + report.summary())
+    raise typer.Exit(report.exit_code)
+
+
 def _example_cache():  # noqa: ANN202 - a Cache over the packaged snapshot
     from .example import example_cache
 

@@ -112,8 +112,13 @@ def fetch(
     sources: Sequence[str] | None = None,
     observer: Observer | None = None,
     transport: httpx.BaseTransport | None = None,
+    check: bool = True,
 ) -> FetchReport:
-    """Download the figures for these regions (plus their gemeente, wijken, buurten and NL)."""
+    """Download the figures for these regions (plus their gemeente, wijken, buurten and NL).
+
+    ``check=False`` skips validating the codes against the KWB region list (for `refresh`,
+    whose gemeenten come from the cache).
+    """
     regions, wanted = plan_gemeenten(codes, gemeenten)
     if not wanted and not whole_country:
         raise UsageError(
@@ -138,7 +143,7 @@ def fetch(
     with Http(settings, transport) as http:
         ctx = FetchContext(settings, http, observer)
         ctx.memo["year"] = year
-        if not whole_country:
+        if check and not whole_country:
             check_codes(kwb, ctx, cache, regions, wanted)
         tables = []
         skipped: list[Skipped] = []

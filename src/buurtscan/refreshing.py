@@ -1,0 +1,248 @@
+"""`buurtscan refresh`: for cron — re-fetch only what changed upstream, safely.
+
+For every source in the cache (partner data excepted) it asks upstream what changed:
+``TableInfos.Modified`` for StatLine tables, a newer Kerncijfers year in the CBS catalogue, the
+zip's Last-Modified/ETag for Leefbaarometer — and re-fetches only that, for the gemeenten
+already cached. Each source lands (or fails) on its own: a failed source keeps its old data.
+
+Overlapping runs never collide: a refresh holds ``<cache>/.refresh.lock`` for the whole
+run; a second run exits at once (or waits with ``wait=True``). Every cache write is atomic
+(see :mod:`buurtscan.cache`). With ``render=True`` the outputs `render` recorded before are
+made again for the regions whose data changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from filelock import FileLock, Timeout
+
+from .cache import WHOLE, Cache
+from .errors import EXIT_OK, EXIT_PARTIAL, EXIT_SOURCE, BuurtscanError, CacheError, SourceError, UsageError
+from .fetching import fetch
+from .http_client import Http
+from .observe import NullObserver, Observer
+from .regions import NEDERLAND, gemeente_of
+from .settings import Settings
+from .sources import REGISTRY
+from .sources.base import FetchContext, utc_now
+from .sources.kwb import KwbSource
+
+UNCHANGED, UPDATED, NEW_TABLE, FAILED = "unchanged", "updated", "new table", "failed"
+LOCK_NAME = ".refresh.lock"
+
+
+class RefreshBusy(BuurtscanError):
+    """Another refresh holds the lock (not an error for cron: exit 0)."""
+
+    exit_code = EXIT_OK
+
+
+@dataclass(frozen=True)
+class Outcome:
+    source: str
+    table_id: str
+    status: str  # unchanged | updated | new table | failed
+    gemeenten: tuple[str, ...]  # ("*",) = whole country
+    reason: str | None = None
+    modified_before: str | None = None
+    modified_after: str | None = None
+    unreachable: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    outcomes: tuple[Outcome, ...]
+    rendered: tuple[str, ...] = ()
+    render_errors: tuple[str, ...] = ()
+    started_at: str = ""
+    finished_at: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        failed = [o for o in self.outcomes if o.status == FAILED]
+        if not failed and not self.render_errors:
+            return EXIT_OK
+        if failed and len(failed) == len(self.outcomes) and all(o.unreachable for o in failed):
+            return EXIT_SOURCE
+        return EXIT_PARTIAL
+
+    def summary(self) -> str:
+        c = {s: sum(1 for o in self.outcomes if o.status == s) for s in (UNCHANGED, UPDATED, NEW_TABLE, FAILED)}
+        text = (f"refresh: {c[UNCHANGED]} unchanged, {c[UPDATED]} updated, {c[NEW_TABLE]} new table, "
+                f"{c[FAILED]} failed")
+        if self.rendered or self.render_errors:
+            text += f"; {len(self.rendered)} files re-rendered"
+            if self.render_errors:
+                text += f", {len(self.render_errors)} render errors"
+        return text
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "exit_code": self.exit_code,
+            "summary": self.summary(),
+            "sources": [o.as_dict() for o in self.outcomes],
+            "rendered": list(self.rendered),
+            "render_errors": list(self.render_errors),
+        }
+
+
+@contextlib.contextmanager
+def run_lock(cache_dir: Path, *, wait: bool) -> Iterator[None]:
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(cache_dir / LOCK_NAME), timeout=-1 if wait else 0)
+        lock.acquire()
+    except Timeout:
+        raise RefreshBusy(
+            f"Another refresh of {cache_dir} is running; this one stops without doing anything.",
+            tip="Use --wait to queue behind it instead.",
+        ) from None
+    except OSError as exc:
+        raise CacheError(f"The cache folder {cache_dir} cannot be locked ({exc.strerror}).",
+                         tip="Check its permissions and free disk space.") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _year(period: str) -> int | None:
+    digits = "".join(ch for ch in period[:4] if ch.isdigit())
+    return int(digits) if len(digits) == 4 else None
+
+
+def _gemeenten(entry: dict) -> tuple[str, ...]:
+    parts = entry.get("parts", {})
+    if WHOLE in parts:
+        return (WHOLE,)
+    return tuple(sorted(p for p in parts if p != NEDERLAND))
+
+
+def refresh(
+    settings: Settings,
+    *,
+    render: bool = False,
+    wait: bool = False,
+    observer: Observer | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> RefreshReport:
+    observer = observer or NullObserver()
+    started = utc_now()
+    cache = Cache(settings.cache_dir)
+    with run_lock(settings.cache_dir, wait=wait):
+        cache.clean_up()  # leftovers of a run that was killed mid-write
+        tables = [e for e in cache.tables() if e["source"] in REGISTRY]
+        if not tables:
+            raise UsageError(
+                f"Nothing is cached in {settings.cache_dir}, so there is nothing to refresh.",
+                tip="Fetch first (buurtscan fetch --gemeente GM0518), or point --cache-dir at the cache cron should keep fresh.",
+            )
+        newest: dict[str, dict] = {}
+        for e in tables:  # per source the newest cached table decides what to keep fresh
+            if e["source"] not in newest or str(e.get("period", "")) > str(newest[e["source"]].get("period", "")):
+                newest[e["source"]] = e
+        outcomes = [_refresh_source(settings, name, entry, observer, transport) for name, entry in newest.items()]
+        rendered: list[str] = []
+        errors: list[str] = []
+        if render:
+            rendered, errors = _rerender(settings, cache, outcomes, observer)
+    return RefreshReport(tuple(outcomes), tuple(rendered), tuple(errors), started, utc_now())
+
+
+def _refresh_source(settings: Settings, name: str, entry: dict, observer: Observer,
+                    transport: httpx.BaseTransport | None) -> Outcome:
+    table_id = entry["table_id"]
+    gms = _gemeenten(entry)
+    before = entry.get("modified") or ""
+    source = REGISTRY[name]
+    try:
+        with Http(settings, transport) as http:
+            ctx = FetchContext(settings, http, observer)
+            year, status = None, None
+            if isinstance(source, KwbSource):
+                years = source.available_years(ctx)
+                cached_year = _year(str(entry.get("period", "")))
+                newer = [y for y in years if cached_year is not None and y > cached_year]
+                if newer and not ctx.memo.get("kwb_catalogue_fallback"):
+                    year, status = max(newer), NEW_TABLE
+                else:
+                    year = cached_year
+            after = None
+            if status is None:
+                after = source.upstream_modified(ctx, table_id)
+                if after == before:
+                    observer.message(f"{name} {table_id}: unchanged")
+                    return Outcome(name, table_id, UNCHANGED, gms, None, before, after)
+                status = UPDATED
+        observer.message(f"{name} {table_id}: {status}, fetching {'all' if gms == (WHOLE,) else ', '.join(gms)}")
+        report = fetch(
+            settings,
+            gemeenten=[] if gms == (WHOLE,) else list(gms),
+            whole_country=gms == (WHOLE,),
+            year=year,
+            sources=[name],
+            observer=observer,
+            transport=transport,
+            check=False,
+        )
+        stored = [k for k in report.stored if k.startswith(f"{name}/")]
+        new_id = stored[-1].split("/", 1)[1] if stored else table_id
+        after_entry = Cache(settings.cache_dir).manifest()["tables"].get(f"{name}/{new_id}", {})
+        reason = "; ".join(s.reason for s in report.skipped) or None
+        return Outcome(name, new_id, status, gms, reason, before, after_entry.get("modified") or after)
+    except CacheError:
+        raise  # the cache cannot be written (full disk, permissions): stop the whole run
+    except BuurtscanError as exc:
+        unreachable = isinstance(exc, SourceError) and ("unreachable" in exc.message or "did not answer" in exc.message
+                                                         or "usable answer" in exc.message)
+        observer.message(f"{name} {table_id}: failed — {exc.message}")
+        return Outcome(name, table_id, FAILED, gms, exc.message, before, None, unreachable)
+
+
+def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observer: Observer
+              ) -> tuple[list[str], list[str]]:
+    """Make again what `render` recorded, for regions whose data changed."""
+    from .rendering import RenderOptions, recorded
+    from .rendering import render as do_render
+
+    changed = [o for o in outcomes if o.status in (UPDATED, NEW_TABLE)]
+    if not changed:
+        return [], []
+    everywhere = any(o.gemeenten == (WHOLE,) for o in changed)
+    touched = {g for o in changed for g in o.gemeenten}
+    files: list[str] = []
+    errors: list[str] = []
+    for entry in recorded(cache):
+        codes = list(entry.get("codes") or [])
+        gemeente = entry.get("gemeente")
+        regions = {gemeente_of(c) for c in codes} | ({gemeente} if gemeente else set())
+        if not everywhere and not (regions & touched):
+            continue
+        opts = dict(entry.get("options") or {})
+        options = RenderOptions(
+            formats=tuple(opts.get("formats") or ("html", "pdf")),
+            out_dir=Path(str(opts.get("out_dir") or "out")),
+            templates=Path(opts["templates"]) if opts.get("templates") else None,
+            policy=Path(opts["policy"]) if opts.get("policy") else None,
+            stories=Path(opts["stories"]) if opts.get("stories") else None,
+            deck_template=Path(opts["deck_template"]) if opts.get("deck_template") else None,
+        )
+        try:
+            results = do_render(settings, codes, gemeente=gemeente, options=options, observer=observer)
+        except BuurtscanError as exc:
+            errors.append(exc.message)
+            observer.message(f"re-render failed: {exc.message}")
+            continue
+        files += [str(f) for r in results for f in r.files]
+    return files, errors
