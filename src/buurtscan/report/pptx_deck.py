@@ -31,7 +31,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -106,26 +107,33 @@ NS = {
     "p": "http://schemas.openxmlformats.org/presentationml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
 }
-A = "{%s}" % NS["a"]
-P = "{%s}" % NS["p"]
+A = f"{{{NS['a']}}}"
+P = f"{{{NS['p']}}}"
 
 _SPACES = re.compile(r"[^\S\u00a0]+")  # whitespace, but a no-break space stays
-_XML_BAD = {c: None for c in (*range(0, 9), 11, 12, *range(14, 32), 127, *range(0x80, 0xA0))}
+_XML_BAD = {c: None for c in (*range(9), 11, 12, *range(14, 32), 127, *range(0x80, 0xA0))}
+
+
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(text: Any, *, single_line: bool = True) -> str:
     """Plain text PowerPoint can store: no control characters (they corrupt the file), no surrogates."""
-    text = str(text).translate(_XML_BAD)
-    text = "".join(ch for ch in text if not (0xD800 <= ord(ch) <= 0xDFFF or ch in "\ufffe\uffff"))
+    text = _NOT_XML.sub("", str(text).translate(_XML_BAD))
     if single_line:
         text = " ".join(text.split())
     return text
 
 
+@lru_cache(maxsize=20000)
+def _units(text: str, bold: bool) -> int:
+    table = WIDTHS[bold]
+    return sum(table.get(ch, UNKNOWN_WIDTH) for ch in text)
+
+
 def text_width(text: str, size: float, *, bold: bool = False, factor: float = 1.0) -> float:
     """Estimated width in points of ``text`` at ``size`` points."""
-    table = WIDTHS[bold]
-    return sum(table.get(ch, UNKNOWN_WIDTH) for ch in text) * size / 1000 * factor * SAFETY
+    return _units(text, bold) * size / 1000 * factor * SAFETY
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,18 +202,18 @@ def _size(p: Para, base: float) -> float:
 
 def count_lines(runs: Sequence[Run], width: float, size: float, factor: float, *, bold: bool = False) -> int:
     """Lines a paragraph takes when wrapped at word boundaries (long words broken)."""
-    words: list[list[tuple[str, bool]]] = [[]]
+    words: list[list[tuple[str, bool]]] = [[]]  # each word as pieces of one weight
     for run in runs:
         weight = bold if run.bold is None else run.bold
-        for ch in run.text:
-            if ch == " ":
+        for k, piece in enumerate(run.text.split(" ")):
+            if k:
                 words.append([])
-            else:
-                words[-1].append((ch, weight))
+            if piece:
+                words[-1].append((piece, weight))
     space = WIDTHS[False][" "] * size / 1000 * factor * SAFETY
     lines, line = 1, 0.0
     for word in words:
-        w = sum(text_width(ch, size, bold=b, factor=factor) for ch, b in word)
+        w = sum(text_width(piece, size, bold=b, factor=factor) for piece, b in word)
         if line and line + space + w <= width:
             line += space + w
             continue
@@ -215,12 +223,13 @@ def count_lines(runs: Sequence[Run], width: float, size: float, factor: float, *
         if w <= width:
             line = w
             continue
-        for ch, b in word:  # a word longer than the line is broken anywhere
-            cw = text_width(ch, size, bold=b, factor=factor)
-            if line and line + cw > width:
-                lines += 1
-                line = 0.0
-            line += cw
+        for piece, b in word:  # a word longer than the line is broken anywhere
+            for ch in piece:
+                cw = text_width(ch, size, bold=b, factor=factor)
+                if line and line + cw > width:
+                    lines += 1
+                    line = 0.0
+                line += cw
     return lines
 
 
@@ -419,7 +428,7 @@ def write_paras(tx_body: etree._Element, paras: Sequence[Para], base: float, *, 
             ppr.set("algn", p.align)
         etree.SubElement(etree.SubElement(ppr, A + "lnSpc"), A + "spcPct", val="100000")
         etree.SubElement(etree.SubElement(ppr, A + "spcBef"), A + "spcPts",
-                         val=str(0 if n == 0 else int(round(p.before * size * 100))))
+                         val=str(0 if n == 0 else round(p.before * size * 100)))
         etree.SubElement(etree.SubElement(ppr, A + "spcAft"), A + "spcPts", val="0")
         if p.bullet:
             etree.SubElement(ppr, A + "buFont", typeface="Arial")
@@ -431,7 +440,7 @@ def write_paras(tx_body: etree._Element, paras: Sequence[Para], base: float, *, 
             if not text:
                 continue
             r_el = etree.SubElement(p_el, A + "r")
-            rpr = etree.SubElement(r_el, A + "rPr", lang="nl-NL", sz=str(int(round(size * 100))), dirty="0")
+            rpr = etree.SubElement(r_el, A + "rPr", lang="nl-NL", sz=str(round(size * 100)), dirty="0")
             if run.bold is not None:
                 rpr.set("b", "1" if run.bold else "0")
             if run.italic:
@@ -442,17 +451,32 @@ def write_paras(tx_body: etree._Element, paras: Sequence[Para], base: float, *, 
             if fill is not None:
                 rpr.append(fill)
             etree.SubElement(r_el, A + "t").text = text
-        etree.SubElement(p_el, A + "endParaRPr", lang="nl-NL", sz=str(int(round(size * 100))))
+        etree.SubElement(p_el, A + "endParaRPr", lang="nl-NL", sz=str(round(size * 100)))
 
 
-def measure_tx_body(tx_body: etree._Element, width_pt: float, factor: float = 1.0, *, bold: bool = False) -> float:
+def measure_cell(tc: etree._Element, width_pt: float, factor: float = 1.0) -> float:
+    """Estimated height (points) of a table cell's text, with the cell's own margins."""
+    tc_pr = tc.find(A + "tcPr")
+    mar = {k: int(tc_pr.get(k, d)) / PT if tc_pr is not None else d / PT
+           for k, d in (("marL", 91440), ("marR", 91440), ("marT", 45720), ("marB", 45720))}
+    inner = measure_tx_body(tc.find(A + "txBody"), width_pt - mar["marL"] - mar["marR"], factor, insets=False)
+    return inner + mar["marT"] + mar["marB"]
+
+
+def measure_tx_body(tx_body: etree._Element, width_pt: float, factor: float = 1.0, *, bold: bool = False,
+                    insets: bool = True) -> float:
     """Estimated height (points) of the text in a txBody as written, for ``width_pt`` of the shape.
 
     Reads the sizes, bold, bullets and spacing that :func:`write_paras` wrote; used by the tests
     to check that no text frame holds more than fits.
     """
     body_pr = tx_body.find(A + "bodyPr")
-    ins = lambda name, default: int(body_pr.get(name, default)) / PT if body_pr is not None else default / PT  # noqa: E731
+
+    def ins(name: str, default: int) -> float:
+        if not insets:
+            return 0.0
+        return int(body_pr.get(name, default)) / PT if body_pr is not None else default / PT
+
     inner = width_pt - ins("lIns", 91440) - ins("rIns", 91440)
     total = ins("tIns", 45720) + ins("bIns", 45720)
     for n, p_el in enumerate(tx_body.findall(A + "p")):
@@ -653,11 +677,21 @@ class SlideFiller:
         for idx, rect, content in zip(idxs, rects, fitted.boxes, strict=True):
             if moved:
                 self.move(idx, rect)
-            write_paras(self.phs[idx].find(f"{P}txBody"), content, fitted.size)
+            write_paras(self._tx_body(idx), content, fitted.size)
             if not content:
                 self.remove(idx)
         self.shortened = self.shortened or fitted.shortened
         return fitted
+
+    def _tx_body(self, idx: int) -> etree._Element:
+        """The placeholder's text body (a picture or chart placeholder in a user's layout has none yet)."""
+        sp = self.phs[idx]
+        tx = sp.find(f"{P}txBody")
+        if tx is None:
+            tx = etree.SubElement(sp, f"{P}txBody")
+            etree.SubElement(tx, A + "bodyPr")
+            etree.SubElement(tx, A + "lstStyle")
+        return tx
 
     def _footers(self) -> None:
         """Copy the layout's footer and slide number (python-pptx leaves them out) and fill the footer."""
@@ -768,22 +802,30 @@ def _row_height(cells: Sequence[Sequence[Para]], widths: Sequence[float], base: 
 
 
 def _column_widths(rows: Sequence[Sequence[Sequence[Para]]], width: float, base: float, factor: float) -> list[float]:
-    """Value columns as wide as their widest figure (at most 60% together, and leaving the label column its
-    longest word), the label column gets the rest."""
+    """Value columns first: each as wide as its widest figure on one line if they fit in 60% of the table
+    and leave the label column its longest word, else narrower down to their longest word ('niet
+    beschikbaar' may wrap, a number never); the label column gets the rest."""
     n = len(rows[0]) - 1
-    longest = max((_longest_word(p, base, factor) for row in rows for p in row[0]), default=0.0)
-    need = []
+    full, word = [], []
     for c in range(1, n + 1):
-        widest = 0.0
-        for row in rows:
-            for p in row[c]:
-                size = _size(p, base)
-                widest = max(widest, sum(text_width(r.text, size, bold=bool(r.bold), factor=factor) for r in p.runs))
-        need.append(widest + 2 * CELL_X + 2)
-    room = min(width * 0.6, width - longest - 2 * CELL_X - 2)
-    if sum(need) > room:
-        need = [w * room / sum(need) for w in need]
+        paras = [p for row in rows for p in row[c]]
+        full.append(max(_line_width(p, base, factor) for p in paras) + 2 * CELL_X + 2)
+        word.append(max(_longest_word(p, base, factor) for p in paras) + 2 * CELL_X + 2)
+    label_need = max(_longest_word(p, base, factor) for row in rows for p in row[0]) + 2 * CELL_X + 2
+    cap = max(min(width * 0.6, width - label_need), sum(word))  # a label word whole before a figure on one line
+    if sum(full) <= cap:
+        need = full
+    elif sum(word) <= cap:
+        spare = (cap - sum(word)) / (sum(full) - sum(word))
+        need = [w + (f - w) * spare for f, w in zip(full, word, strict=True)]
+    else:
+        need = word
     return [width - sum(need), *need]
+
+
+def _line_width(p: Para, base: float, factor: float) -> float:
+    size = _size(p, base)
+    return sum(text_width(r.text, size, bold=bool(r.bold), factor=factor) for r in p.runs)
 
 
 def _longest_word(p: Para, base: float, factor: float) -> float:
@@ -793,28 +835,34 @@ def _longest_word(p: Para, base: float, factor: float) -> float:
 
 
 def _breaks_words(rows: Sequence[Sequence[Sequence[Para]]], widths: Sequence[float], base: float,
-                  factor: float) -> bool:
-    return any(_longest_word(p, base, factor) > w - 2 * CELL_X for row in rows for content, w in zip(row, widths,
-               strict=True) for p in content)
+                  factor: float, columns: Sequence[int]) -> bool:
+    return any(_longest_word(p, base, factor) > widths[c] - 2 * CELL_X for row in rows for c in columns
+               for p in row[c])
 
 
 def _table_plan(report: Report, figures: Sequence[Figure], rect: tuple[int, int, int, int], factor: float,
-                *, general: bool, largest: float, smallest: float):  # noqa: ANN202
+                *, general: bool, largest: float, smallest: float):
+    """Font size, column widths, rows and row heights of the key-figure table. Preferred, in this order:
+    every word whole; then numbers whole (a long label may break); then anything at the smallest size.
+    Rows that do not fit even then are left out (counted in the last value returned)."""
     width = rect[2] / PT
     header = [[para("")]] + [[para(Run(c, tone="muted"), scale=0.8, align="r", before=0)] for c in _columns(report)]
     rows = [_figure_cells(report, f, general=general) for f in figures]
     dropped = 0
     while True:
-        for whole_words in (True, False):  # rather a smaller font than a word broken in two
-            for size in _steps(largest, smallest):
-                widths = _column_widths([header, *rows], width, size, factor)
-                if whole_words and _breaks_words([header, *rows], widths, size, factor):
+        table = [header, *rows]
+        values = range(1, len(header))
+        for whole in ((0, *values), tuple(values), None):
+            for size in _steps(largest, smallest) if whole is not None else (smallest,):
+                widths = _column_widths(table, width, size, factor)
+                if whole is not None and (widths[0] < width * 0.25 or _breaks_words(table, widths, size, factor, whole)):
                     continue
-                heights = [_row_height(r, widths, size, factor) for r in [header, *rows]]
+                heights = [_row_height(r, widths, size, factor) for r in table]
                 if sum(heights) <= rect[3] / PT:
-                    return size, widths, [header, *rows], heights, dropped
+                    return size, widths, table, heights, dropped
         if len(rows) <= 1:
-            return smallest, widths, [header, *rows], heights, dropped
+            widths = _column_widths(table, width, smallest, factor)
+            return smallest, widths, table, [_row_height(r, widths, smallest, factor) for r in table], dropped
         rows = rows[:-1]
         dropped += 1
 
@@ -854,25 +902,22 @@ def add_figure_table(filler: SlideFiller, idx: int, figures: Sequence[Figure], r
     total = int(sum(heights) * PT)
     frame = filler.slide.shapes.add_table(len(rows), len(widths), x, y, w, total)
     frame.name = "Kerncijfers"
-    table = frame.table
-    tbl_pr = table._tbl.find(A + "tblPr")
+    tbl = frame._element.find(f".//{A}tbl")
+    tbl_pr = tbl.find(A + "tblPr")
     for attr in ("firstRow", "bandRow"):
         tbl_pr.set(attr, "0")
     style = tbl_pr.find(A + "tableStyleId")
     if style is not None:
         style.text = "{2D5ABB26-0587-4C30-8999-92F81FD0307C}"  # "No Style, No Grid"
-    for i, wd in enumerate(widths):
-        table.columns[i].width = int(wd * PT)
-    for r, (cells, height) in enumerate(zip(rows, heights, strict=True)):
-        table.rows[r].height = int(height * PT)
-        for c, content in enumerate(cells):
-            tc = table.cell(r, c)._tc
-            write_paras(tc.find(A + "txBody"), content, size)
-            body_pr = tc.find(f"{A}txBody/{A}bodyPr")
-            for name in ("lIns", "rIns", "tIns", "bIns", "wrap"):
-                body_pr.attrib.pop(name, None)
+    for col, wd in zip(tbl.find(A + "tblGrid").findall(A + "gridCol"), widths, strict=True):
+        col.set("w", str(int(wd * PT)))
+    for r, (tr, cells, height) in enumerate(zip(tbl.findall(A + "tr"), rows, heights, strict=True)):
+        tr.set("h", str(int(height * PT)))
+        for tc, content in zip(tr.findall(A + "tc"), cells, strict=True):
+            tx_body = tc.find(A + "txBody")
+            write_paras(tx_body, content, size)
+            tx_body.replace(tx_body.find(A + "bodyPr"), etree.Element(A + "bodyPr"))
             _cell_border(tc, bottom=RULE if r == 0 else "E3E7EC")
-    frame.height = total
     return dropped
 
 
@@ -916,13 +961,26 @@ def _point_labels(chart: Chart, figures: Sequence[Figure], level: str) -> list[l
     out = []
     for bar in chart.bars:
         f = by_label.get(bar.label)
-        if f is not None:
-            own = f.buurt if level == "buurt" else f.wijk if level == "wijk" else f.gemeente
-            strings = [own, f.gemeente, f.nederland][: len(bar.values)]
-        else:
-            strings = [format_figure(v, 1, chart.unit) for v in bar.values]
-        out.append([s if v is not None else None for s, v in zip(strings, bar.values, strict=False)])
+        row: list[str | None] = []
+        for k, v in enumerate(bar.values):
+            text = None
+            if f is not None and k < 3:
+                own = 0 if level == "buurt" else 1 if level == "wijk" else 2
+                raw = f.values[(own, 2, 3)[k]]
+                string = (_own_string(f, level), f.gemeente, f.nederland)[k]
+                if raw is not None and v is not None and math.isclose(raw, v, rel_tol=1e-9, abs_tol=1e-12):
+                    text = string
+            if text is None and v is not None and k < len(bar.texts) and bar.texts[k] != MISSING:
+                text = bar.texts[k]  # the model's notation ("19,0"), as in the note's chart
+            if text is None and v is not None:
+                text = format_figure(v, 1, chart.unit)
+            row.append(text if v is not None else None)
+        out.append(row)
     return out
+
+
+def _own_string(f: Figure, level: str) -> str:
+    return f.buurt if level == "buurt" else f.wijk if level == "wijk" else f.gemeente
 
 
 def add_chart(filler: SlideFiller, rect: tuple[int, int, int, int], chart: Chart, figures: Sequence[Figure],
@@ -931,7 +989,7 @@ def add_chart(filler: SlideFiller, rect: tuple[int, int, int, int], chart: Chart
     between PowerPoint and LibreOffice for bar charts); data labels are the model's Dutch strings."""
     from pptx.chart.data import CategoryChartData
     from pptx.dml.color import RGBColor
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_TICK_MARK
+    from pptx.enum.chart import XL_CHART_TYPE, XL_TICK_MARK
     from pptx.util import Pt
 
     keep = _chart_series(chart)
@@ -958,7 +1016,7 @@ def add_chart(filler: SlideFiller, rect: tuple[int, int, int, int], chart: Chart
             r.font.color.rgb = RGBColor.from_string("5B6570")
     ch.has_legend = False
     plot = ch.plots[0]
-    plot.gap_width = 45 if len(chart.bars) >= 4 else 80 if len(chart.bars) >= 2 else 160
+    plot.gap_width = {1: 300, 2: 150, 3: 100}.get(len(chart.bars), 60)  # thin bars when there are few
     plot.overlap = 0
     plot.vary_by_categories = False
     cat = ch.category_axis
@@ -995,18 +1053,37 @@ def add_chart(filler: SlideFiller, rect: tuple[int, int, int, int], chart: Chart
         else:
             line.fill.background()
         series.invert_if_negative = False
-        for j in range(len(chart.bars)):
-            text = texts.get((i, j))
-            if text is None:
-                continue
-            dl = series.points[j].data_label
-            dl.has_text_frame = True
-            dl.text_frame.text = clean(text)
-            dl.position = XL_LABEL_POSITION.OUTSIDE_END
-            for p in dl.text_frame.paragraphs:
-                for r in p.runs:
-                    r.font.size = Pt(LABEL_SIZE)
+        _data_labels(series._element, {j: t for (k, j), t in texts.items() if k == i})
     return frame
+
+
+C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+_SHOW = ("showLegendKey", "showVal", "showCatName", "showSerName", "showPercent", "showBubbleSize")
+
+
+def _data_labels(ser: etree._Element, texts: dict[int, str]) -> None:
+    """Per-point data labels with fixed text (the model's Dutch figure), outside the end of the bar."""
+    for old in ser.findall(C + "dLbls"):
+        ser.remove(old)
+    dlbls = etree.Element(C + "dLbls")
+    for j, text in sorted(texts.items()):
+        dlbl = etree.SubElement(dlbls, C + "dLbl")
+        etree.SubElement(dlbl, C + "idx", val=str(j))
+        rich = etree.SubElement(etree.SubElement(dlbl, C + "tx"), C + "rich")
+        etree.SubElement(rich, A + "bodyPr")
+        etree.SubElement(rich, A + "lstStyle")
+        run = etree.SubElement(etree.SubElement(rich, A + "p"), A + "r")
+        etree.SubElement(run, A + "rPr", lang="nl-NL", sz=str(LABEL_SIZE * 100))
+        etree.SubElement(run, A + "t").text = clean(text)
+        etree.SubElement(dlbl, C + "dLblPos", val="outEnd")
+        for name in _SHOW:
+            etree.SubElement(dlbl, C + name, val="1" if name == "showVal" else "0")
+    for name in _SHOW:
+        etree.SubElement(dlbls, C + name, val="0")
+    anchor = ser.find(C + "cat")
+    if anchor is None:
+        anchor = ser.find(C + "val")
+    anchor.addprevious(dlbls)
 
 
 LABEL_SIZE = 10
@@ -1075,9 +1152,14 @@ def _source_lines(report: Report) -> list[str]:
     return lines
 
 
+def _series_word(name: str) -> str:
+    """'Buurt' → 'buurt' in running text; 'Nederland' stays a name."""
+    return name if name == "Nederland" else name.lower()
+
+
 def _figure_line(report: Report, f: Figure) -> str:
     cols = _columns(report)
-    vals = ", ".join(f"{c.lower()} {v}" for c, v in zip(cols, _values(report, f), strict=True))
+    vals = ", ".join(f"{_series_word(c)} {v}" for c, v in zip(cols, _values(report, f), strict=True))
     bits = [f.period and f"periode {f.period}", f.rank and f"rang {f.rank} (1 = hoogste)",
             f.signal and f"signaal: {f.signal}", f.trend, f.note and f"bron [{f.note}] {f.source}"]
     if not f.note:
@@ -1126,8 +1208,8 @@ def cover(ctx: Ctx) -> None:
     if f.has(15):
         f.text(15, [para(r.intro)])
     lines = [r.intro, "",
-             "'Wat valt op' zijn de sterkste signalen over alle thema's: eerst ongunstig, dan gunstig, dan "
-             "opvallend, zo mogelijk één per thema.",
+             ("'Wat valt op' zijn de sterkste signalen over alle thema's: eerst ongunstig, dan gunstig, dan "
+              "opvallend, zo mogelijk één per thema."),
              *(f"- {s}" for s in r.summary), *(f"Let op: {n}" for n in r.notices), "", SIGNALS,
              "", r.reading_guide, "", *_source_lines(r)]
     if fitted.shortened or f.shortened:
@@ -1162,7 +1244,7 @@ def general(ctx: Ctx) -> None:
     lines = ["Algemene gegevens en leeftijdsopbouw.", *(_figure_line(r, fig) for fig in r.general)]
     if r.age_chart is not None:
         lines.append("Leeftijdsopbouw (% van de inwoners): " + "; ".join(
-            f"{b.label}: " + ", ".join(f"{r.age_chart.series[i].lower()} {format_figure(b.values[i], 1, '%')}"
+            f"{b.label}: " + ", ".join(f"{_series_word(r.age_chart.series[i])} {format_figure(b.values[i], 1, '%')}"
                                        for i in _chart_series(r.age_chart)) for b in r.age_chart.bars) + ".")
     lines += ["", READING.format(own=own), "Trend: de verandering sinds het vorige jaar met cijfers voor deze buurt.",
               "", r.reading_guide, "", *_source_lines(r)]
@@ -1214,8 +1296,8 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
         signals.append(heading("Wat valt op", before=0))
         signals += [para(h, bullet=True, before=0.3, drop=None if i == 0 else 3) for i, h in enumerate(section.highlights)]
     elif has_own:
-        signals.append(para(Run(f"Geen cijfers die ruim afwijken van {_gemeente(r)} of Nederland.", italic=True,
-                                tone="muted")))
+        against = "Nederland" if r.level == "gemeente" else f"{_gemeente(r)} of Nederland"
+        signals.append(para(Run(f"Geen cijfers die ruim afwijken van {against}.", italic=True, tone="muted")))
     figures = list(section.figures[:5])
     left_out = len(section.figures) - len(figures)
     if signals:

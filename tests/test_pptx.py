@@ -1,0 +1,438 @@
+"""The PowerPoint deck (`render --pptx`): reopened with python-pptx, checked against the cache.
+
+Data: the fake CBS service (fixtures from the real 2024 and 2019 Kerncijfers wijken en buurten);
+Moerwijk-Oost (BU05183620) in 's-Gravenhage (GM0518).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import polars as pl
+import pytest
+from pptx import Presentation
+from pptx.util import Pt
+
+from buurtscan.cache import Cache
+from buurtscan.errors import UsageError
+from buurtscan.fetching import fetch
+from buurtscan.report import pptx_deck, templates
+from buurtscan.report.build import Limits, PolicyInput, StoryInput, build_report
+from buurtscan.report.model import Bar, Chart, PolicyItem, Story
+from buurtscan.scan import build_scan
+from buurtscan.settings import Settings
+
+BUURT, GEMEENTE, NL = "BU05183620", "GM0518", "NL00"
+DOMAIN_TITLES = ("Wonen", "Werk & participatie", "Onderwijs & opvoeding", "Veiligheid & criminaliteit", "Gezondheid",
+                 "Samenleven & integratie", "Leefomgeving & openbare ruimte", "Armoede & schulden")
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory, shared_fake) -> Cache:
+    root = tmp_path_factory.mktemp("pptx-cache")
+    settings = Settings(cache_dir=root, attempts=4, backoff=0.0, timeout=5.0)
+    fetch(settings, [BUURT], transport=shared_fake.transport(), sources=["cbs_kwb"])
+    fetch(settings, [BUURT], year=2019, transport=shared_fake.transport(), sources=["cbs_kwb"])
+    return Cache(root)
+
+
+@pytest.fixture(scope="module")
+def scan(cache):
+    return build_scan(cache, BUURT)
+
+
+@pytest.fixture(scope="module")
+def report(scan):
+    return build_report(scan)
+
+
+@pytest.fixture(scope="module")
+def deck(report):
+    return Presentation(io.BytesIO(pptx_deck.render(report)))
+
+
+def titles(prs) -> list[str]:
+    return [s.shapes.title.text_frame.text if s.shapes.title is not None else "" for s in prs.slides]
+
+
+def chart_of(slide):
+    charts = [sh.chart for sh in slide.shapes if sh.has_chart]
+    assert len(charts) <= 1
+    return charts[0] if charts else None
+
+
+def series_values(chart) -> dict[str, tuple]:
+    return {s.name: tuple(s.values) for s in chart.plots[0].series}
+
+
+def close(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+# ------------------------------------------------------------------------------------------ structure
+
+
+def test_slide_count_and_titles_in_order(deck, report):
+    assert len(deck.slides) <= 12
+    assert titles(deck) == [report.title, "Algemene gegevens", *DOMAIN_TITLES, "Beleid & ontwikkelingen", "Bronnen"]
+    assert report.title == "Buurtscan Moerwijk-Oost"
+    used = [s.slide_layout.name for s in deck.slides]
+    assert used == ["buurtscan titel"] + ["buurtscan grafiek"] * 9 + ["buurtscan beleid", "buurtscan bronnen"]
+    cover = deck.slides[0]
+    texts = [sh.text_frame.text for sh in cover.shapes if sh.has_text_frame]
+    assert f"{BUURT} · {report.date}" in texts
+    assert any(t.startswith("Wat valt op") and report.summary[0].split(": ", 1)[1] in t for t in texts)
+
+
+def test_age_chart_equals_shares_computed_from_the_cached_rows(deck, cache):
+    rows = cache.for_region(BUURT).filter(pl.col("period") == "2024")
+
+    def share(code: str, stem: str) -> float:
+        pick = rows.filter(pl.col("region_code") == code)
+        get = lambda s: pick.filter(pl.col("indicator") == s)["value"].item()
+        return get(stem) / get("AantalInwoners") * 100
+
+    stems = ("k_0Tot15Jaar", "k_15Tot25Jaar", "k_25Tot45Jaar", "k_45Tot65Jaar", "k_65JaarOfOuder")
+    chart = chart_of(deck.slides[1])
+    assert chart is not None
+    assert chart.chart_type is not None and "BAR_CLUSTERED" in str(chart.chart_type)
+    assert list(chart.plots[0].categories) == ["0 tot 15", "15 tot 25", "25 tot 45", "45 tot 65", "65 of ouder"]
+    got = series_values(chart)
+    assert list(got) == ["Buurt", "Gemeente", "Nederland"]
+    for name, code in (("Buurt", BUURT), ("Gemeente", GEMEENTE), ("Nederland", NL)):
+        expected = [share(code, s) for s in stems]
+        assert all(close(a, b) for a, b in zip(got[name], expected, strict=True)), name
+    assert math.isclose(got["Buurt"][0], 19.047619, rel_tol=1e-6)  # 640 of 3.360 inwoners are younger than 15
+
+
+def test_every_domain_chart_equals_the_scan_values(deck, scan, report):
+    with_values = {d.title for d in report.domains if any(v is not None for f in d.figures for v in f.values)}
+    assert {"Wonen", "Armoede & schulden", "Samenleven & integratie"} <= with_values
+    checked = 0
+    for slide, title in zip(list(deck.slides)[2:10], DOMAIN_TITLES, strict=True):
+        chart = chart_of(slide)
+        if title not in with_values:
+            assert chart is None
+            assert any("geen cijfers beschikbaar" in sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+            continue
+        assert chart is not None, title
+        section = next(s for s in scan.sections if s.title == title)
+        by_label = {i.label: i for i in section.indicators}
+        got = series_values(chart)
+        assert list(got) == ["Buurt", "Gemeente", "Nederland"]
+        for j, label in enumerate(chart.plots[0].categories):
+            ind = by_label[label]
+            for name, level in (("Buurt", "buurt"), ("Gemeente", "gemeente"), ("Nederland", "nederland")):
+                assert close(got[name][j], ind.values[level]), (title, label, level)
+                checked += 1
+    assert checked >= 30
+
+
+def test_wonen_chart_equals_the_raw_2019_rows_and_nederland_is_a_gap(deck, cache):
+    """Koopwoningen and corporatiewoningen are published as percentages: the chart holds the cached numbers."""
+    rows = cache.for_region(BUURT).filter(pl.col("period") == "2019")
+
+    def raw(code: str, stem: str) -> float | None:
+        pick = rows.filter((pl.col("region_code") == code) & (pl.col("indicator") == stem))
+        return pick["value"].item() if pick.height else None
+
+    slide = deck.slides[2]
+    chart = chart_of(slide)
+    assert list(chart.plots[0].categories) == ["Koopwoningen", "Corporatiewoningen"]
+    got = series_values(chart)
+    assert got["Buurt"] == (raw(BUURT, "Koopwoningen"), raw(BUURT, "InBezitWoningcorporatie")) == (9.0, 74.0)
+    assert got["Gemeente"] == (raw(GEMEENTE, "Koopwoningen"), raw(GEMEENTE, "InBezitWoningcorporatie")) == (43.0, 31.0)
+    assert raw(NL, "Koopwoningen") is None  # the 2019 fixture table has Den Haag only
+    assert got["Nederland"] == (None, None)  # a gap, never 0
+    xml = chart.part.blob.decode()
+    assert '<c:dispBlanksAs val="gap"/>' in xml
+    # the table says so in words, in the model's Dutch notation
+    table = next(sh.table for sh in slide.shapes if sh.has_table)
+    cells = [[c.text_frame.text for c in row.cells] for row in table.rows]
+    assert cells[0][1:] == ["Buurt", "Gemeente", "Nederland"]
+    koop = next(r for r in cells if r[0].startswith("Koopwoningen"))
+    assert koop[1:] == ["9%", "43%", "niet beschikbaar"]
+    woz = next(r for r in cells if r[0].startswith("Gemiddelde WOZ-waarde"))
+    assert woz[1:3] == ["€ 113.000", "€ 241.000"]
+    assert "2019 · 103e van 107 buurten · opvallend" in woz[0]
+
+
+def test_a_missing_value_in_the_middle_is_a_gap_and_reads_niet_beschikbaar(report):
+    wonen = report.domains[0]
+    fig = replace(wonen.figures[1], buurt="niet beschikbaar", values=(None, 17.0, 43.0, None), missing=True)
+    chart = Chart("Wonen", "%", ("Buurt", "Gemeente", "Nederland"),
+                  (Bar("Koopwoningen", (None, 43.0, 57.0)), Bar("Corporatiewoningen", (74.0, 31.0, 29.0))))
+    changed = replace(report, domains=(replace(wonen, figures=(wonen.figures[0], fig, *wonen.figures[2:]),
+                                               chart=chart), *report.domains[1:]))
+    slide = Presentation(io.BytesIO(pptx_deck.render(changed))).slides[2]
+    got = series_values(chart_of(slide))
+    assert got == {"Buurt": (None, 74.0), "Gemeente": (43.0, 31.0), "Nederland": (57.0, 29.0)}
+    table = next(sh.table for sh in slide.shapes if sh.has_table)
+    koop = next(row for row in table.rows if row.cells[0].text_frame.text.startswith("Koopwoningen"))
+    assert koop.cells[1].text_frame.text == "niet beschikbaar"
+    title = chart_of(slide).chart_title.text_frame.text
+    assert "geen balk = niet beschikbaar" in title
+    labels = next(sh for sh in slide.shapes if sh.has_chart).chart.part.blob.decode()
+    assert "Buurt 74%" in labels and "Gemeente 43%" in labels  # the model's strings as data labels
+    assert ">0%<" not in labels
+
+
+def test_domain_without_any_value_says_so(report):
+    empty = replace(report.domains[0], chart=None,
+                    figures=tuple(replace(f, buurt="niet beschikbaar", gemeente="niet beschikbaar",
+                                          nederland="niet beschikbaar", values=(None,) * 4, missing=True)
+                                  for f in report.domains[0].figures))
+    slide = Presentation(io.BytesIO(pptx_deck.render(replace(report, domains=(empty, *report.domains[1:]))))).slides[2]
+    assert chart_of(slide) is None
+    assert "Grafiek: geen cijfers beschikbaar." in [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
+
+
+# ------------------------------------------------------------------------------------------ notes
+
+
+def test_speaker_notes_on_every_slide_name_table_and_reading(deck, report):
+    for n, slide in enumerate(deck.slides, 1):
+        assert slide.has_notes_slide, n
+        notes = slide.notes_slide.notes_text_frame.text
+        assert "85984NED" in notes, n
+        assert "opgehaald op" in notes, n
+        assert len(notes) > 200, n
+    wonen = deck.slides[2].notes_slide.notes_text_frame.text
+    assert "84583NED" in wonen and "cijfers over 2019" in wonen
+    assert "Koopwoningen: buurt 9%, gemeente 43%, Nederland niet beschikbaar" in wonen
+    assert "rang 104e van 109 buurten (1 = hoogste)" in wonen
+    assert "niet beschikbaar" in wonen and "nooit 0" in wonen
+    assert report.domains[0].questions[0] in wonen
+
+
+# ------------------------------------------------------------------------------------------ no overflow
+
+
+def _placeholder_type(shape) -> str | None:
+    ph = shape._element.find(f".//{P}ph")
+    return None if ph is None else ph.get("type", "obj")
+
+
+def assert_text_fits(prs) -> int:
+    """Every text frame and table: the estimated text height is within its box; shapes stay on the slide."""
+    checked = 0
+    width, height = prs.slide_width, prs.slide_height
+    for n, slide in enumerate(prs.slides, 1):
+        boxes = []
+        for sh in slide.shapes:
+            assert 0 <= sh.left and sh.left + sh.width <= width + Pt(1), (n, sh.name)
+            assert 0 <= sh.top and sh.top + sh.height <= height + Pt(1), (n, sh.name)
+            kind = _placeholder_type(sh)
+            if kind not in ("ftr", "sldNum"):
+                boxes.append((sh.name, sh.left, sh.top, sh.width, sh.height))
+            if sh.has_text_frame and sh.text_frame.text and kind != "sldNum":
+                tx = sh._element.find(f"{P}txBody")
+                bold = kind in ("title", "ctrTitle")
+                need = pptx_deck.measure_tx_body(tx, sh.width / 12700, bold=bold)
+                assert need <= sh.height / 12700 + 0.5, (n, sh.name, need, sh.height / 12700, sh.text_frame.text)
+                assert crude_height(sh) <= sh.height / 12700 + 0.5, (n, sh.name, sh.text_frame.text)
+                for p in sh.text_frame.paragraphs:
+                    for r in p.runs:
+                        assert r.font.size is not None and r.font.size.pt >= 7.5, (n, sh.name, r.text)
+                checked += 1
+            if sh.has_table:
+                total = 0
+                for row in sh.table.rows:
+                    need = max(pptx_deck.measure_cell(c._tc, sh.table.columns[i].width / 12700)
+                               for i, c in enumerate(row.cells))
+                    assert need <= row.height / 12700 + 0.5, (n, [c.text_frame.text for c in row.cells])
+                    total += row.height
+                assert total <= sh.height + Pt(1)
+                checked += 1
+        for i, a in enumerate(boxes):  # no two content shapes overlap
+            for b in boxes[i + 1:]:
+                overlap_x = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+                overlap_y = min(a[2] + a[4], b[2] + b[4]) - max(a[2], b[2])
+                assert overlap_x <= Pt(1) or overlap_y <= Pt(1), (n, a[0], b[0])
+    return checked
+
+
+def crude_height(shape) -> float:
+    """An estimate independent of the renderer's width table: 0.45 em per character on average."""
+    tf = shape.text_frame
+    inner = shape.width / 12700 - (tf.margin_left + tf.margin_right) / 12700
+    total = (tf.margin_top + tf.margin_bottom) / 12700
+    for p in tf.paragraphs:
+        size = max((r.font.size.pt for r in p.runs if r.font.size), default=18.0)
+        chars = len(p.text)
+        lines = max(1, math.ceil(chars * 0.45 * size / inner))
+        total += lines * size * 1.15
+    return total
+
+
+def test_no_text_frame_holds_more_than_fits(deck):
+    assert assert_text_fits(deck) > 40
+
+
+def test_numbers_are_the_model_strings(deck, report):
+    table = next(sh.table for sh in deck.slides[1].shapes if sh.has_table)
+    rows = {row.cells[0].text_frame.text.split("\u00a0")[0]: [c.text_frame.text for c in row.cells][1:]
+            for row in list(table.rows)[1:]}
+    assert rows["Inwoners"] == ["3.360", "566.221", "17.942.942"]
+    assert rows["65 jaar of ouder"] == ["11,2%", "15,2%", "20,5%"]
+    for f in report.general:
+        assert rows[f.label] == [f.buurt, f.gemeente, f.nederland]
+
+
+# ------------------------------------------------------------------------------------------ untrusted text
+
+
+def test_untrusted_and_very_long_text_is_plain_text_and_fits(scan, tmp_path):
+    long = " ".join(["Herstructurering van de buurt met 450 nieuwe woningen, waarvan 30% sociale huur."] * 30)
+    policy = [PolicyInput("wonen", PolicyItem(long, "Moerwijk-Oost", "2025–2030", "Woonvisie")),
+              PolicyInput("armoede", PolicyItem("Schuldhulp\x07 aan de <b>keukentafel</b>\x1b", "wijk", "2025", "SZW"))]
+    script = "<script>alert('x')</script>\x00\x08 Mijn portiek is al drie jaar niet schoongemaakt. " * 6
+    stories = [StoryInput("wonen", Story(script, "bewoner\x0c", "oktober 2026", "huisbezoek"))]
+    report = build_report(scan, policy=policy, stories=stories, limits=Limits(text_chars=5000))
+    data = pptx_deck.render(report)
+    (tmp_path / "deck.pptx").write_bytes(data)
+    prs = Presentation(str(tmp_path / "deck.pptx"))
+    assert len(prs.slides) == 12
+    wonen = prs.slides[2]
+    texts = " ".join(sh.text_frame.text for sh in wonen.shapes if sh.has_text_frame)
+    assert "<script>alert('x')</script>" in texts  # shown as text, not interpreted
+    for part in prs.part.package.iter_parts():
+        if part.partname.endswith(".xml"):
+            assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", part.blob), part.partname
+    beleid = prs.slides[10]
+    shown = " ".join(sh.text_frame.text for sh in beleid.shapes if sh.has_text_frame)
+    assert "<b>keukentafel</b>" in shown
+    assert "…" in shown and "ingekort" in shown  # the long text is cut, visibly
+    assert long in beleid.notes_slide.notes_text_frame.text  # ... and complete in the notes
+    assert_text_fits(prs)
+
+
+# ------------------------------------------------------------------------------------------ templates
+
+
+def _packaged() -> Path:
+    return templates.packaged_dir() / "deck.pptx"
+
+
+def test_packaged_template_has_the_named_layouts():
+    prs = Presentation(str(_packaged()))
+    names = {lay.name: {ph.placeholder_format.idx for ph in lay.placeholders} for lay in prs.slide_layouts}
+    for name, required, _ in pptx_deck.LAYOUTS.values():
+        assert set(required) <= names[name]
+    assert len(prs.slides) == 0
+    assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)
+
+
+def test_template_is_rebuilt_byte_for_byte(tmp_path):
+    script = Path(__file__).resolve().parents[1] / "scripts" / "make_deck_template.py"
+    if not script.exists():
+        pytest.skip("needs the source tree")
+    proc = subprocess.run([sys.executable, str(script), "--out", str(tmp_path / "deck.pptx")], capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "deck.pptx").read_bytes() == _packaged().read_bytes()
+
+
+def test_user_template_missing_a_layout_is_named(report, tmp_path):
+    prs = Presentation(str(_packaged()))
+    beleid = next(lay for lay in prs.slide_layouts if lay.name == "buurtscan beleid")
+    prs.slide_layouts.remove(beleid)
+    path = tmp_path / "huisstijl.pptx"
+    prs.save(str(path))
+    with pytest.raises(UsageError) as err:
+        pptx_deck.render(report, deck_template=path)
+    msg = err.value.message
+    assert "layout 'buurtscan beleid'" in msg and "docs/deck-template.md" in msg and "huisstijl.pptx" in msg
+    assert msg.count(".") <= 3 and "\n" not in msg  # one sentence
+
+
+def test_user_template_missing_a_placeholder_is_named(report, tmp_path):
+    prs = Presentation(str(_packaged()))
+    grafiek = next(lay for lay in prs.slide_layouts if lay.name == "buurtscan grafiek")
+    sp = next(ph for ph in grafiek.placeholders if ph.placeholder_format.idx == 16)._element
+    sp.getparent().remove(sp)
+    path = tmp_path / "huisstijl.pptx"
+    prs.save(str(path))
+    with pytest.raises(UsageError, match=r"placeholder idx 16 \(partners en verhaal\) in layout 'buurtscan grafiek'"):
+        pptx_deck.render(report, deck_template=path)
+
+
+def test_not_a_pptx_or_no_file_is_a_usage_error(report, tmp_path):
+    bad = tmp_path / "huisstijl.pptx"
+    bad.write_text("geen powerpoint")
+    with pytest.raises(UsageError, match="cannot be opened as a PowerPoint"):
+        pptx_deck.render(report, deck_template=bad)
+    with pytest.raises(UsageError, match="no such file"):
+        pptx_deck.render(report, deck_template=tmp_path / "missing.pptx")
+
+
+def test_user_template_with_own_theme_slides_and_4_3(report, tmp_path):
+    """A house-style deck: other font and colours, 4:3, example slides, renamed placeholders; all still fits."""
+    prs = Presentation(str(_packaged()))
+    prs.slide_width, prs.slide_height = 9144000, 6858000
+    shapes = [*prs.slide_master.shapes, *(sh for lay in prs.slide_layouts for sh in lay.shapes)]
+    for sh in shapes:  # squeeze the 16:9 positions into 4:3
+        if sh._element.find(f"{P}spPr/{A}xfrm") is not None:
+            sh.left, sh.width = int(sh.left * 0.75), int(sh.width * 0.75)
+        if sh.is_placeholder:
+            sh.name = f"Huisstijl {sh.placeholder_format.idx}"
+    prs.slides.add_slide(prs.slide_layouts[0]).shapes.title.text = "Voorbeeld"
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    theme = prs.slide_master.part.part_related_by(RT.THEME)
+    theme._blob = theme.blob.replace(b'typeface="Arial"', b'typeface="Verdana"')
+    path = tmp_path / "huisstijl.pptx"
+    prs.save(str(path))
+    out = Presentation(io.BytesIO(pptx_deck.render(report, deck_template=path)))
+    assert titles(out)[0] == report.title and len(out.slides) == 12
+    assert "Voorbeeld" not in titles(out)
+    assert out.slide_width == 9144000
+
+
+def test_user_templates_folder_is_searched_first(report, tmp_path):
+    prs = Presentation(str(_packaged()))
+    prs.core_properties.title = "eigen huisstijl"
+    prs.save(str(tmp_path / "deck.pptx"))
+    out = Presentation(io.BytesIO(pptx_deck.render(report, user_dir=tmp_path)))
+    assert len(out.slides) == 12
+
+
+def test_render_command_writes_the_deck(cache, tmp_path):
+    from buurtscan.rendering import RenderOptions, render
+
+    settings = Settings(cache_dir=cache.root, backoff=0.0)
+    results = render(settings, [BUURT], options=RenderOptions(formats=("pptx",), out_dir=tmp_path), cache=cache,
+                     record=False)
+    [path] = results[0].files
+    assert path.name == "BU05183620-moerwijk-oost.pptx"
+    assert titles(Presentation(str(path)))[1] == "Algemene gegevens"
+
+
+# ------------------------------------------------------------------------------------------ LibreOffice
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_deck(deck, report, tmp_path):
+    path = tmp_path / "deck.pptx"
+    path.write_bytes(pptx_deck.render(report))
+    proc = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(path)],
+        capture_output=True, text=True, timeout=180, check=False,
+    )
+    pdf = tmp_path / "deck.pdf"
+    assert proc.returncode == 0 and pdf.exists(), proc.stderr
+    data = pdf.read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
+    assert pages == len(deck.slides) == 12
