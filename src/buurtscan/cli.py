@@ -140,6 +140,10 @@ def main_options(
     _state.cache_dir = cache_dir
     _state.quiet = quiet
     _state.verbose = verbose
+    if verbose:
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%S")
 
 
 def _print_json(data: Any) -> None:

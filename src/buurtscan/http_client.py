@@ -22,8 +22,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import logging
+
 import httpx
 import stamina
+from stamina.instrumentation import RetryDetails, set_on_retry_hooks
 
 from . import __version__
 from .errors import SourceError, TableNotFoundError
@@ -31,6 +34,15 @@ from .settings import Settings
 
 USER_AGENT = f"buurtscan/{__version__} (+https://pypi.org/project/buurtscan/; python-httpx)"
 MAX_RETRY_AFTER = 120.0  # never wait longer than this for one Retry-After
+log = logging.getLogger("buurtscan.http")
+
+
+def _log_retry(details: RetryDetails) -> None:
+    """Retries are reported through logging (the CLI shows them with -v), not printed by stamina."""
+    log.info("retry %d in %.1f s after %s", details.retry_num, details.wait_for, details.caused_by)
+
+
+set_on_retry_hooks([_log_retry])
 
 
 class _Transient(Exception):

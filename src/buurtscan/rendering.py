@@ -137,7 +137,11 @@ def render(
         for code in wanted:
             start = time.perf_counter()
             observer.message(f"Rendering {code}")
-            report, pdf = fit_note(data.scan(code), policy, stories, options, observer)
+            scan = data.scan(code)
+            if any(fmt in NOTE_FORMATS for fmt in options.formats):
+                report, pdf = fit_note(scan, policy, stories, options, observer)
+            else:  # only the deck: it fits its own text, no note to measure
+                report, pdf = build_report(scan, policy=policy, stories=stories, limits=options.limits), None
             stem = file_stem(report)
             written = []
             for fmt, fn in renderers.items():

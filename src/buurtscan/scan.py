@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import polars as pl
@@ -65,6 +65,8 @@ class IndicatorResult:
     denominator_period: str | None = None
     phrase: str | None = None
     raw: dict[str, float | None] = field(default_factory=dict)  # figures before derivation (counts)
+    partner: bool = False  # from a merged partner file
+    threshold: int = 5  # small counts below this are shown as "< threshold"
 
     @property
     def status(self) -> str:
@@ -95,6 +97,7 @@ class IndicatorResult:
             "stem": self.stem,
             "denominator_period": self.denominator_period,
             "raw": dict(self.raw),
+            "partner": self.partner,
         }
 
 
@@ -156,6 +159,33 @@ class GemeenteData:
         self._memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
         self._index = compare.index_rows(self.data)
         self._rows: dict[str, compare.Rows] = {}
+        self.partner = self._partner_indicators()
+        if self.partner:
+            extra = tuple(ind for ind, _ in self.partner.values())
+            self.catalogue = replace(self.catalogue, indicators=self.catalogue.indicators + extra)
+
+    def _partner_indicators(self) -> dict[str, tuple[Indicator, dict[str, Any]]]:
+        """Indicators of merged partner files that have figures for this gemeente (id → (indicator, meta))."""
+        out: dict[str, tuple[Indicator, dict[str, Any]]] = {}
+        present = {(src, name) for (src, name, _period) in self._index}
+        domains = {d.id for d in self.catalogue.domains}
+        for entry in self.manifest["tables"].values():
+            extra = entry.get("extra") or {}
+            if not extra.get("partner"):
+                continue
+            for meta in extra.get("indicators", []):
+                stem = meta.get("stem") or meta["id"]
+                if (entry["source"], stem) not in present or meta.get("domain") not in domains:
+                    continue
+                ind = Indicator(
+                    id=f"{entry['source']}.{meta['id']}", domain=meta["domain"], label=meta.get("label") or stem,
+                    source=entry["source"], stem=stem, unit=meta.get("unit") or "aantal",
+                    decimals=int(meta.get("decimals") or 0), direction=meta.get("direction") or "neutral",
+                    derive=meta.get("derive") or "value",
+                )
+                complete = self.gemeente in (extra.get("complete_gemeenten") or [])
+                out[ind.id] = (ind, {"threshold": int(extra.get("threshold") or 5), "complete": complete})
+        return out
 
     def rows(self, ind: Indicator) -> compare.Rows:
         """The figures an indicator can use, indexed (its stems plus the KWB denominators)."""
@@ -212,6 +242,9 @@ class GemeenteData:
                 own = vals.get(own_level, (None, "ontbreekt"))
                 refs = {k: vals[k] for k in ("gemeente", "nederland") if k != own_level and codes[k]}
                 rank, rank_of = compare.rank(d, info.code)
+                partner = self.partner.get(ind.id, (None, {}))[1]
+                if partner and not partner["complete"]:
+                    rank, rank_of = None, None  # only part of the gemeente supplied: no ranking
                 if d.table_id:
                     used.add((ind.source, d.table_id))
                 results.append(
@@ -237,6 +270,8 @@ class GemeenteData:
                         denominator_period=d.denominator_period,
                         phrase=ind.phrase,
                         raw={k: d.raw.get(c) if c else None for k, c in codes.items()},
+                        partner=bool(partner),
+                        threshold=partner.get("threshold", 5) if partner else 5,
                     )
                 )
             sections.append(Section(domain.id, domain.title, domain.questions, tuple(results)))

@@ -128,7 +128,7 @@ def sentence(ind: IndicatorResult, gemeente_name: str | None) -> str | None:
     if ind.signal is None:
         return None
     fmt = lambda v: figure(v, ind.decimals, ind.unit)  # noqa: E731
-    level = "buurt" if ind.values.get("buurt") is not None else "wijk"
+    level = next((lv for lv in ("buurt", "wijk", "gemeente") if ind.statuses.get(lv) != "n.v.t."), "gemeente")
     own = fmt(ind.values[level])
     refs = []
     if "gemeente" in ind.signal.references:
@@ -190,7 +190,8 @@ class _Notes:
 
 
 def _figure(ind: IndicatorResult, notes: _Notes, level: str) -> Figure:
-    f = lambda lv: figure(ind.values[lv], ind.decimals, ind.unit, status=ind.statuses[lv])  # noqa: E731
+    f = lambda lv: figure(ind.values[lv], ind.decimals, ind.unit, status=ind.statuses[lv],  # noqa: E731
+                          threshold=ind.threshold)
     return Figure(
         id=ind.id,
         label=ind.label,
@@ -256,8 +257,8 @@ def build_report(
     for pos, section in enumerate(scan.sections):
         if section.id == "algemeen":
             continue
-        open_inds = [i for i in section.indicators if i.source in OPEN_SOURCES]
-        partner_inds = [i for i in section.indicators if i.source not in OPEN_SOURCES]
+        open_inds = [i for i in section.indicators if not i.partner]
+        partner_inds = [i for i in section.indicators if i.partner]
         chosen = [i for i in open_inds if i.key]
         chosen += [i for i in open_inds if not i.key and i.signal]
         chosen = chosen[: limits.figures]
@@ -269,8 +270,10 @@ def build_report(
                 signals.append((VALENCE_ORDER[i.signal.valence], pos, section.title, text))
         notices = []
         partner = tuple(
-            PartnerFigure(i.label, figure(i.values[level], i.decimals, i.unit, status=i.statuses[level]),
-                          figure(i.values["gemeente"], i.decimals, i.unit, status=i.statuses["gemeente"]),
+            PartnerFigure(i.label, figure(i.values[level], i.decimals, i.unit, status=i.statuses[level],
+                                          threshold=i.threshold),
+                          figure(i.values["gemeente"], i.decimals, i.unit, status=i.statuses["gemeente"],
+                                 threshold=i.threshold),
                           f"Bron: {i.source}, aangeleverd {short_date(_partner_date(scan, i.source))}")
             for i in partner_inds[: limits.partner]
         )
@@ -325,7 +328,8 @@ def build_report(
                        f"'{MISSING}': de bron heeft geen cijfer (ontbrekend of geheim) — dat is nooit 0. "
                        "'< 5': een klein aantal dat niet wordt getoond. Het jaar staat bij elk cijfer; "
                        "de bronnen staan onderaan, met de datum waarop ze zijn opgehaald."),
-        columns=("Buurt" if level == "buurt" else "Wijk", "Gemeente", "Nederland"),
+        columns=({"buurt": "Buurt", "wijk": "Wijk"}.get(level, "Gemeente"), "Gemeente", "Nederland"),
+        place=place_name(gemeente_name),
     )
 
 

@@ -120,6 +120,7 @@ class Report:
     attribution: str  # CC BY wording
     reading_guide: str
     columns: tuple[str, ...] = ("Buurt", "Gemeente", "Nederland")
+    place: str = ""  # the gemeente as named in running text ("Den Haag")
     notices: tuple[str, ...] = field(default=())
 
     def as_dict(self) -> dict[str, Any]:
