@@ -116,3 +116,27 @@ def test_bundled_example_renders_offline(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["BU05183620-moerwijk-oost.html", "BU05183620-moerwijk-oost.pdf"]
     assert str(tmp_path / "BU05183620-moerwijk-oost.pdf") in result.stdout
+
+
+def test_partner_figures_flow_into_scan_and_note(tmp_path, shared_fake):
+    """Merged partner data (made-up example files) appears in its domain, named as source."""
+    from buurtscan import merging
+    from buurtscan.report.build import build_report
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    settings = Settings(cache_dir=tmp_path / "cache", backoff=0.0)
+    fetch(settings, ["BU05183620"], transport=shared_fake.transport(), sources=["cbs_kwb"])
+    merging.merge(settings, examples / "corporatie_2024.csv", source="corporatie", mapping=examples / "corporatie.toml")
+    scan = build_scan(Cache(settings.cache_dir), "BU05183620")
+    data = scan.as_dict()
+    arrears = indicator(data, "corporatie.huurachterstanden")
+    assert arrears["source"] == "corporatie" and arrears["partner"] is True and arrears["period"] == "2024"
+    assert arrears["values"]["buurt"] == pytest.approx(38 / 3360 * 1000)  # count → per 1.000 inwoners
+    assert arrears["rank"] is None  # the corporatie did not supply every buurt of Den Haag
+    section = next(s for s in data["sections"] if any(i["id"] == "corporatie.huurachterstanden" for i in s["indicators"]))
+    assert section["id"] == "armoede"
+    assert any(s["source"] == "corporatie" for s in data["sources"])
+    report = build_report(scan)
+    armoede = next(d for d in report.domains if d.id == "armoede")
+    assert armoede.partner and armoede.partner[0].source.startswith("Bron: corporatie, aangeleverd ")
+    assert any("corporatie" in n.text for n in report.sources)

@@ -269,6 +269,8 @@ def build_report(
                 sentences.append(text)
                 signals.append((VALENCE_ORDER[i.signal.valence], pos, section.title, text))
         notices = []
+        for i in partner_inds[: limits.partner]:
+            notes.number(i)  # partner files are listed among the sources too
         partner = tuple(
             PartnerFigure(i.label, figure(i.values[level], i.decimals, i.unit, status=i.statuses[level],
                                           threshold=i.threshold),
