@@ -127,7 +127,7 @@ def _version(value: bool) -> None:
 def main_options(
     cache_dir: Annotated[
         Path | None,
-        typer.Option("--cache-dir", help="Cache folder (default: BUURTSCAN_CACHE_DIR, buurtscan.toml, "
+        typer.Option("--cache-dir", metavar="DIR", help="Cache folder (default: BUURTSCAN_CACHE_DIR, buurtscan.toml, "
                      "or ./data/cache). Example: --cache-dir /srv/buurtscan/cache", show_default=False),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and results.")] = False,
@@ -159,15 +159,53 @@ def _table(rows: list[list[str]], header: list[str]) -> None:
 
 @app.command()
 @handle_errors
+def find(
+    name: Annotated[list[str], typer.Argument(metavar="NAME...", help="(Part of) a name, case and accents ignored.")],
+    gemeente: Annotated[str | None, typer.Option("--gemeente", "-g", metavar="GEMEENTE",
+                        help="Only regions of this gemeente (code or name). Example: -g GM0518")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most this many.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the matches as JSON.")] = False,
+) -> None:
+    """Find buurt, wijk and gemeente codes by name.
+
+    Example: buurtscan find moerwijk oost   →  BU05183620  buurt  Moerwijk-Oost
+    """
+    from .errors import UsageError
+    from .finding import near_names, region_list, search
+
+    observer = CliObserver(_state.quiet, _state.verbose)
+    regions, complete = region_list(_state.settings(), observer=observer)
+    if not complete:
+        err("Note: CBS is unreachable, so only the regions already in the cache were searched.")
+    query = " ".join(name)
+    matches = search(regions, query, gemeente=gemeente, limit=limit)
+    if not matches:
+        hints = near_names(regions, query)
+        raise UsageError(
+            f"No region is called like '{query}'" + (f"; did you mean {', '.join(hints)}?" if hints else "."),
+            tip="Try a shorter part of the name, e.g. `buurtscan find moerwijk`.",
+        )
+    if as_json:
+        _print_json([m.as_dict() for m in matches])
+        return
+    _table(
+        [[m.code, m.level, m.name, f"{m.wijk_name} ({m.wijk_code})" if m.wijk_code else "",
+          m.gemeente_name or ""] for m in matches],
+        ["CODE", "LEVEL", "NAME", "WIJK", "GEMEENTE"],
+    )
+
+
+@app.command()
+@handle_errors
 def fetch(
-    codes: Annotated[list[str] | None, typer.Argument(help="BU/WK/GM codes, padded or not, any case.",
+    codes: Annotated[list[str] | None, typer.Argument(metavar="CODE...", help="BU/WK/GM codes, padded or not, any case.",
                                                       show_default=False)] = None,
-    gemeente: Annotated[list[str] | None, typer.Option("--gemeente", "-g",
+    gemeente: Annotated[list[str] | None, typer.Option("--gemeente", "-g", metavar="GM",
                         help="Fetch a whole gemeente (repeatable). Example: --gemeente GM0518")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Fetch every gemeente of the country.")] = False,
-    year: Annotated[int | None, typer.Option("--year", help="KWB table year (default: newest). "
+    year: Annotated[int | None, typer.Option("--year", metavar="YEAR", help="KWB table year (default: newest). "
                                              "Example: --year 2024")] = None,
-    source: Annotated[list[str] | None, typer.Option("--source", help="Only these sources (repeatable); "
+    source: Annotated[list[str] | None, typer.Option("--source", metavar="NAME", help="Only these sources (repeatable); "
                       "default all. Example: --source cbs_kwb")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
@@ -207,44 +245,6 @@ def fetch(
 
 @app.command()
 @handle_errors
-def find(
-    name: Annotated[list[str], typer.Argument(help="(Part of) a name, case and accents ignored.")],
-    gemeente: Annotated[str | None, typer.Option("--gemeente", "-g",
-                        help="Only regions of this gemeente (code or name). Example: -g GM0518")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many.")] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the matches as JSON.")] = False,
-) -> None:
-    """Find buurt, wijk and gemeente codes by name.
-
-    Example: buurtscan find moerwijk oost   →  BU05183620  buurt  Moerwijk-Oost
-    """
-    from .errors import UsageError
-    from .finding import near_names, region_list, search
-
-    observer = CliObserver(_state.quiet, _state.verbose)
-    regions, complete = region_list(_state.settings(), observer=observer)
-    if not complete:
-        err("Note: CBS is unreachable, so only the regions already in the cache were searched.")
-    query = " ".join(name)
-    matches = search(regions, query, gemeente=gemeente, limit=limit)
-    if not matches:
-        hints = near_names(regions, query)
-        raise UsageError(
-            f"No region is called like '{query}'" + (f"; did you mean {', '.join(hints)}?" if hints else "."),
-            tip="Try a shorter part of the name, e.g. `buurtscan find moerwijk`.",
-        )
-    if as_json:
-        _print_json([m.as_dict() for m in matches])
-        return
-    _table(
-        [[m.code, m.level, m.name, f"{m.wijk_name} ({m.wijk_code})" if m.wijk_code else "",
-          m.gemeente_name or ""] for m in matches],
-        ["CODE", "LEVEL", "NAME", "WIJK", "GEMEENTE"],
-    )
-
-
-@app.command()
-@handle_errors
 def status(
     offline: Annotated[bool, typer.Option("--offline", help="Don't ask upstream whether tables changed.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
@@ -279,166 +279,8 @@ def status(
 
 @app.command()
 @handle_errors
-def merge(
-    file: Annotated[Path | None, typer.Argument(help="The partner's CSV or Excel (.xlsx) file.",
-                                                show_default=False)] = None,
-    source: Annotated[str | None, typer.Option("--source", "-s", help="Partner name, shown as the source "
-                      "in every report. Example: --source 'Woonstad Rotterdam'")] = None,
-    domain: Annotated[str | None, typer.Option("--domain", help="Domain for columns the mapping does not "
-                      "place. Example: --domain wonen")] = None,
-    mapping: Annotated[Path | None, typer.Option("--mapping", help="TOML mapping: label, domain, unit, "
-                       "direction per column (see docs/partners.md).")] = None,
-    year: Annotated[int | None, typer.Option("--year", help="Year of the figures when the file has no year "
-                    "column. Example: --year 2025")] = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet name (default: the first).")] = None,
-    count: Annotated[bool, typer.Option("--count", help="Record-level file (one row per incident or client): "
-                     "count the rows per region.")] = False,
-    count_by: Annotated[str | None, typer.Option("--count-by", help="With --count: one indicator per value "
-                        "of this column. Example: --count-by soort")] = None,
-    skip_unknown: Annotated[bool, typer.Option("--skip-unknown", help="Skip region codes that do not exist "
-                            "(with a warning) instead of stopping.")] = False,
-    min_count: Annotated[int, typer.Option("--min-count", min=1, help="Counts below this are stored as "
-                         "suppressed and shown as '< N'.")] = 5,
-    remove: Annotated[str | None, typer.Option("--remove", help="Remove a partner's data from the cache. "
-                      "Example: buurtscan merge --remove corporatie")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-) -> None:
-    """Fold a partner's own figures (corporatie, wijkagent, GGD…) into the cache, validated.
-
-    Nothing is written unless the whole file is valid. Merging the same --source again
-    replaces its earlier data. Example: buurtscan merge overlast.csv --source corporatie --domain wonen
-    """
-    from . import merging
-    from .errors import UsageError
-
-    settings = _state.settings()
-    if remove:
-        if file is not None:
-            raise UsageError("Give either a FILE to merge or --remove NAME, not both.")
-        rows = merging.remove(settings, remove)
-        print(f"Removed {rows:,} rows of '{remove}' from the cache." if rows
-              else f"Nothing from '{remove}' was in the cache.")
-        return
-    if file is None or not source:
-        raise UsageError("merge needs a FILE and --source NAME.",
-                         tip="Example: buurtscan merge overlast.csv --source corporatie --domain wonen")
-    report = merging.merge(
-        settings, file, source=source, domain=domain, mapping=mapping, year=year, sheet=sheet, count=count,
-        count_by=count_by, skip_unknown=skip_unknown, min_count=min_count,
-        observer=CliObserver(_state.quiet, _state.verbose),
-    )
-    for warning in report.warnings:
-        err(f"Warning: {warning}")
-    if as_json:
-        _print_json(report.as_dict())
-    else:
-        print(report.summary())
-
-
-@app.command()
-@handle_errors
-def refresh(
-    render: Annotated[bool, typer.Option("--render", help="Also make again what `render` wrote before, for "
-                      "the regions whose data changed.")] = False,
-    wait: Annotated[bool, typer.Option("--wait", help="If another refresh is running, wait for it instead of "
-                    "stopping.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome per source as JSON (for "
-                       "monitoring).")] = False,
-) -> None:
-    """For cron: re-fetch what changed upstream, safely; optionally re-render.
-
-    Per source: unchanged / updated / new table / failed (with the reason). Exit 0 when all
-    went well, 1 when some sources failed, 3 when nothing was reachable.
-    Example (crontab): 15 6 * * 1 buurtscan --cache-dir /srv/buurtscan/cache refresh --render
-    """
-    from .refreshing import RefreshBusy
-    from .refreshing import refresh as do_refresh
-
-    observer = CliObserver(_state.quiet, _state.verbose)
-    try:
-        report = do_refresh(_state.settings(), render=render, wait=wait, observer=observer)
-    except RefreshBusy as exc:
-        err(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {exc.message}")
-        raise typer.Exit(exc.exit_code) from None
-    finally:
-        observer.close()
-    if as_json:
-        _print_json(report.as_dict())
-    else:
-        for o in report.outcomes:
-            if o.status == "failed":
-                err(f"Failed {o.source} {o.table_id}: {o.reason}")
-        stamp = "" if sys.stdout.isatty() else f"{time.strftime('%Y-%m-%dT%H:%M:%S')} "
-        print(stamp + report.summary())
-    raise typer.Exit(report.exit_code)
-
-
-def _example_cache():  # noqa: ANN202 - a Cache over the packaged snapshot
-    from .example import example_cache
-
-    return example_cache()
-
-
-@app.command()
-@handle_errors
-def render(
-    codes: Annotated[list[str] | None, typer.Argument(help="Buurt (or wijk/gemeente) codes.", show_default=False)] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "--note", help="Comma-separated: html, pdf, docx, md, "
-                   "pptx (default html,pdf; only pptx with --pptx). Example: --format pdf,docx")] = None,
-    pptx: Annotated[bool, typer.Option("--pptx", help="Also (or, without --format, only) make the short "
-                    "PowerPoint deck.")] = False,
-    deck_template: Annotated[Path | None, typer.Option("--template", help="Your house-style .pptx for the deck "
-                             "(see docs/deck-template.md). Example: --template huisstijl.pptx")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the files.")] = Path("out"),
-    gemeente: Annotated[str | None, typer.Option("--gemeente", "-g", help="Render every cached buurt of this "
-                        "gemeente. Example: --gemeente GM0518")] = None,
-    policy: Annotated[Path | None, typer.Option("--policy", help="CSV with beleid: wat, waar, wanneer, domein, "
-                      "bron.")] = None,
-    stories: Annotated[Path | None, typer.Option("--stories", help="CSV with verhalen: domein, tekst, wie, "
-                       "wanneer, soort, foto.")] = None,
-    templates: Annotated[Path | None, typer.Option("--templates", help="Your folder with templates, searched "
-                         "before the packaged ones.")] = None,
-    example: Annotated[bool, typer.Option("--example", help="Use the bundled example data (six gemeenten, "
-                       "offline) instead of the cache.")] = False,
-) -> None:
-    """Produce the globale scan: a 1–2 page note (HTML, PDF, Word, Markdown) and/or a short deck.
-
-    Prints the paths of the files written. Example: buurtscan render BU05183620 --format pdf --out notes
-    """
-    from .rendering import RenderOptions, parse_formats
-    from .rendering import render as do_render
-
-    formats = parse_formats(fmt) if fmt else (() if pptx else ("html", "pdf"))
-    if pptx and "pptx" not in formats:
-        formats = (*formats, "pptx")
-    options = RenderOptions(formats=formats, out_dir=out, templates=templates, policy=policy, stories=stories,
-                            deck_template=deck_template)
-    observer = CliObserver(_state.quiet, _state.verbose)
-    try:
-        results = do_render(
-            _state.settings(), codes or [], gemeente=gemeente, options=options,
-            cache=_example_cache() if example else None, record=not example, observer=observer,
-        )
-    finally:
-        observer.close()
-    for r in results:
-        for f in r.files:
-            print(f)
-
-
-SOURCE_NAMES = {
-    "cbs_kwb": "CBS",
-    "politie": "Politie/CBS",
-    "rivm": "RIVM/CBS",
-    "nabijheid": "CBS",
-    "leefbaarometer": "Leefbaarometer",
-}
-
-
-@app.command()
-@handle_errors
 def show(
-    code: Annotated[str, typer.Argument(help="A buurt, wijk or gemeente code. Example: BU05183620")],
+    code: Annotated[str, typer.Argument(metavar="CODE", help="A buurt, wijk or gemeente code. Example: BU05183620")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the scan as one JSON object (region, "
                                           "sections, sources) for scripts.")] = False,
     example: Annotated[bool, typer.Option("--example", help="Use the bundled example data instead of the "
@@ -524,6 +366,166 @@ def indicators(
             _table(rows, ["ID", "LABEL", "SOURCE", "UNIT", "DIRECTION"])
         print()
     print(f"{len(cat.indicators)} indicators in {len(cat.domains)} sections; file: {cat.path}")
+
+
+@app.command()
+@handle_errors
+def merge(
+    file: Annotated[Path | None, typer.Argument(metavar="FILE", help="The partner's CSV or Excel (.xlsx) file.",
+                                                show_default=False)] = None,
+    source: Annotated[str | None, typer.Option("--source", "-s", metavar="NAME", help="Partner name, shown as the source "
+                      "in every report. Example: --source 'Woonstad Rotterdam'")] = None,
+    domain: Annotated[str | None, typer.Option("--domain", metavar="DOMAIN", help="Domain for columns the mapping does not "
+                      "place. Example: --domain wonen")] = None,
+    mapping: Annotated[Path | None, typer.Option("--mapping", metavar="FILE", help="TOML mapping: label, domain, unit, "
+                       "direction per column (see docs/partners.md).")] = None,
+    year: Annotated[int | None, typer.Option("--year", metavar="YEAR", help="Year of the figures when the file has no year "
+                    "column. Example: --year 2025")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", metavar="SHEET", help="Excel sheet name (default: the first).")] = None,
+    count: Annotated[bool, typer.Option("--count", help="Record-level file (one row per incident or client): "
+                     "count the rows per region.")] = False,
+    count_by: Annotated[str | None, typer.Option("--count-by", metavar="COLUMN", help="With --count: one indicator per value "
+                        "of this column. Example: --count-by soort")] = None,
+    skip_unknown: Annotated[bool, typer.Option("--skip-unknown", help="Skip region codes that do not exist "
+                            "(with a warning) instead of stopping.")] = False,
+    min_count: Annotated[int, typer.Option("--min-count", min=1, metavar="N", help="Counts below this are stored as "
+                         "suppressed and shown as '< N'.")] = 5,
+    remove: Annotated[str | None, typer.Option("--remove", metavar="NAME", help="Remove a partner's data from the cache. "
+                      "Example: buurtscan merge --remove corporatie")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Fold a partner's own figures (corporatie, wijkagent, GGD…) into the cache, validated.
+
+    Nothing is written unless the whole file is valid. Merging the same --source again
+    replaces its earlier data. Example: buurtscan merge overlast.csv --source corporatie --domain wonen
+    """
+    from . import merging
+    from .errors import UsageError
+
+    settings = _state.settings()
+    if remove:
+        if file is not None:
+            raise UsageError("Give either a FILE to merge or --remove NAME, not both.")
+        rows = merging.remove(settings, remove)
+        print(f"Removed {rows:,} rows of '{remove}' from the cache." if rows
+              else f"Nothing from '{remove}' was in the cache.")
+        return
+    if file is None or not source:
+        raise UsageError("merge needs a FILE and --source NAME.",
+                         tip="Example: buurtscan merge overlast.csv --source corporatie --domain wonen")
+    report = merging.merge(
+        settings, file, source=source, domain=domain, mapping=mapping, year=year, sheet=sheet, count=count,
+        count_by=count_by, skip_unknown=skip_unknown, min_count=min_count,
+        observer=CliObserver(_state.quiet, _state.verbose),
+    )
+    for warning in report.warnings:
+        err(f"Warning: {warning}")
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        print(report.summary())
+
+
+@app.command()
+@handle_errors
+def render(
+    codes: Annotated[list[str] | None, typer.Argument(metavar="CODE...", help="Buurt (or wijk/gemeente) codes. "
+                                                      "Example: BU05183620", show_default=False)] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "--note", metavar="FORMATS", help="Comma-separated: html, pdf, docx, md, "
+                   "pptx (default html,pdf; only pptx with --pptx). Example: --format pdf,docx")] = None,
+    pptx: Annotated[bool, typer.Option("--pptx", help="Also (or, without --format, only) make the short "
+                    "PowerPoint deck.")] = False,
+    deck_template: Annotated[Path | None, typer.Option("--template", metavar="DECK", help="Your house-style .pptx for the deck "
+                             "(see docs/deck-template.md). Example: --template huisstijl.pptx")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for the files. Example: "
+                                     "--out scans")] = Path("out"),
+    gemeente: Annotated[str | None, typer.Option("--gemeente", "-g", metavar="GM", help="Render every cached buurt of this "
+                        "gemeente. Example: --gemeente GM0518")] = None,
+    policy: Annotated[Path | None, typer.Option("--policy", metavar="FILE", help="CSV with beleid: wat, waar, wanneer, domein, "
+                      "bron.")] = None,
+    stories: Annotated[Path | None, typer.Option("--stories", metavar="FILE", help="CSV with verhalen: domein, tekst, wie, "
+                       "wanneer, soort, foto.")] = None,
+    templates: Annotated[Path | None, typer.Option("--templates", metavar="DIR", help="Your folder with templates, searched "
+                         "before the packaged ones.")] = None,
+    example: Annotated[bool, typer.Option("--example", help="Use the bundled example data (six gemeenten, "
+                       "offline) instead of the cache.")] = False,
+) -> None:
+    """Produce the globale scan: a 1–2 page note (HTML, PDF, Word, Markdown) and/or a short deck.
+
+    Prints the paths of the files written. Example: buurtscan render BU05183620 --format pdf --out notes
+    """
+    from .rendering import RenderOptions, parse_formats
+    from .rendering import render as do_render
+
+    formats = parse_formats(fmt) if fmt else (() if pptx else ("html", "pdf"))
+    if pptx and "pptx" not in formats:
+        formats = (*formats, "pptx")
+    options = RenderOptions(formats=formats, out_dir=out, templates=templates, policy=policy, stories=stories,
+                            deck_template=deck_template)
+    observer = CliObserver(_state.quiet, _state.verbose)
+    try:
+        results = do_render(
+            _state.settings(), codes or [], gemeente=gemeente, options=options,
+            cache=_example_cache() if example else None, record=not example, observer=observer,
+        )
+    finally:
+        observer.close()
+    for r in results:
+        for f in r.files:
+            print(f)
+
+
+SOURCE_NAMES = {
+    "cbs_kwb": "CBS",
+    "politie": "Politie/CBS",
+    "rivm": "RIVM/CBS",
+    "nabijheid": "CBS",
+    "leefbaarometer": "Leefbaarometer",
+}
+
+
+@app.command()
+@handle_errors
+def refresh(
+    render: Annotated[bool, typer.Option("--render", help="Also make again what `render` wrote before, for "
+                      "the regions whose data changed.")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="If another refresh is running, wait for it instead of "
+                    "stopping.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome per source as JSON (for "
+                       "monitoring).")] = False,
+) -> None:
+    """For cron: re-fetch what changed upstream, safely; optionally re-render.
+
+    Per source: unchanged / updated / new table / failed (with the reason). Exit 0 when all
+    went well, 1 when some sources failed, 3 when nothing was reachable.
+    Example (crontab): 15 6 * * 1 buurtscan --cache-dir /srv/buurtscan/cache refresh --render
+    """
+    from .refreshing import RefreshBusy
+    from .refreshing import refresh as do_refresh
+
+    observer = CliObserver(_state.quiet, _state.verbose)
+    try:
+        report = do_refresh(_state.settings(), render=render, wait=wait, observer=observer)
+    except RefreshBusy as exc:
+        err(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {exc.message}")
+        raise typer.Exit(exc.exit_code) from None
+    finally:
+        observer.close()
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        for o in report.outcomes:
+            if o.status == "failed":
+                err(f"Failed {o.source} {o.table_id}: {o.reason}")
+        stamp = "" if sys.stdout.isatty() else f"{time.strftime('%Y-%m-%dT%H:%M:%S')} "
+        print(stamp + report.summary())
+    raise typer.Exit(report.exit_code)
+
+
+def _example_cache():  # noqa: ANN202 - a Cache over the packaged snapshot
+    from .example import example_cache
+
+    return example_cache()
 
 
 def main() -> None:
