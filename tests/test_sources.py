@@ -173,8 +173,9 @@ def test_provenance_complete_for_every_source(moerwijk):
 
 def test_no_data_for_named_buurt_is_skipped_with_reason(moerwijk):
     settings, report, _ = moerwijk
-    # the nabijheid fixture holds only the Nederland row (real NL column of 85231NED)
-    assert report.partial
+    # the nabijheid fixture holds only the Nederland row (real NL column of 85231NED); the source
+    # answered, so this is a note, not a failure (the CLI exits 0 and prints "Note: …")
+    assert not report.partial and not report.skipped[0].failed
     assert [s.source for s in report.skipped] == ["nabijheid"]
     assert report.skipped[0].reason == "no figures for BU05183620 in 85231NED (buurtindeling 2021)"
     rows = Cache(settings.cache_dir).scan(source="nabijheid").collect()

@@ -229,16 +229,16 @@ def fetch(
             {
                 "gemeenten": list(report.gemeenten) if report.gemeenten is not None else "*",
                 "stored": report.stored,
-                "skipped": [s.__dict__ for s in report.skipped],
+                "skipped": [s.__dict__ for s in report.skipped],  # failed: false = answered, no figures
                 "requests": report.requests,
                 "bytes": report.bytes,
             }
         )
     else:
         for key, rows in report.stored.items():
-            print(f"{key}: {rows:,} rows cached")
+            print(f"{key}: {rows:,} {'row' if rows == 1 else 'rows'} cached")
     for s in report.skipped:
-        err(f"Skipped {s.source}: {s.reason}")
+        err(f"{'Skipped' if s.failed else 'Note:'} {s.source}: {s.reason}")
     if report.partial:
         raise typer.Exit(EXIT_PARTIAL)
 

@@ -39,7 +39,8 @@ class FetchReport:
 
     @property
     def partial(self) -> bool:
-        return bool(self.skipped)
+        """Some source or gemeente failed (a source without figures for a buurt is not a failure)."""
+        return any(s.failed for s in self.skipped)
 
 
 def plan_gemeenten(codes: Sequence[str], gemeenten: Sequence[str]) -> tuple[list[RegionCode], list[str]]:

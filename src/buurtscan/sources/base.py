@@ -42,6 +42,7 @@ class FetchRequest:
 class Skipped:
     source: str
     reason: str
+    failed: bool = True  # False: the source answered, it just has no figures for a named region
 
 
 @dataclass(frozen=True)
