@@ -185,6 +185,19 @@ class Cache:
         return self.manifest()["regions"].get(table_id)
 
     # -- writing -------------------------------------------------------------------
+    def ensure_writable(self) -> None:
+        """Fail early (before any download) when the cache folder cannot be written."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheError(
+                f"The cache folder {self.root} cannot be created ({exc.strerror}).",
+                tip="Choose another folder with --cache-dir or BUURTSCAN_CACHE_DIR.",
+            ) from None
+        if not os.access(self.root, os.W_OK):
+            raise CacheError(f"The cache folder {self.root} is not writable.",
+                             tip="Check its permissions, or choose another folder with --cache-dir.")
+
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the write lock; an OSError inside (full disk, permissions) becomes a CacheError."""

@@ -146,6 +146,18 @@ def main_options(
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%S")
 
 
+def _date(stamp: str) -> str:
+    """'2025-03-27T02:00:00' or 'Wed, 01 Jan 2025 00:00:00 GMT' → '2025-03-27' / '2025-01-01'."""
+    if stamp[:4].isdigit():
+        return stamp[:10]
+    import email.utils
+
+    try:
+        return email.utils.parsedate_to_datetime(stamp).date().isoformat()
+    except (TypeError, ValueError):
+        return stamp[:10]
+
+
 def _print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -271,9 +283,11 @@ def status(
         if t.changed is None:
             upstream = "not checked" if t.check_error is None else f"unknown ({t.check_error})"
         else:
-            upstream = f"CHANGED ({t.upstream_modified[:10]})" if t.changed else "unchanged"
+            upstream = f"CHANGED ({_date(t.upstream_modified or '')})" if t.changed else "unchanged"
+        if t.table_id == "partner":
+            gms, upstream = "partner file", "–"
         rows.append([t.source, t.table_id, t.period, gms, f"{t.rows:,}", t.retrieved_last[:10],
-                     t.modified[:10], upstream])
+                     _date(t.modified), upstream])
     _table(rows, ["SOURCE", "TABLE", "PERIOD", "GEMEENTEN", "ROWS", "RETRIEVED", "MODIFIED", "UPSTREAM"])
 
 

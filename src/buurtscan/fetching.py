@@ -126,12 +126,13 @@ def fetch(
             "Name at least one region code, a --gemeente, or --all.",
             tip="For example: buurtscan fetch BU05183620",
         )
-    names = list(sources) if sources else list(REGISTRY)
+    names = [n.strip() for item in (sources or REGISTRY) for n in item.split(",") if n.strip()]
     unknown = [n for n in names if n not in REGISTRY]
     if unknown:
         raise UsageError(f"Unknown source {', '.join(unknown)}.", tip=f"Sources: {', '.join(REGISTRY)}.")
     cache = Cache(settings.cache_dir)
-    cache.manifest()  # a broken cache stops the run before any download
+    cache.manifest()  # a broken or unwritable cache stops the run before any download
+    cache.ensure_writable()
     cat = catalogue.load()
     request = FetchRequest(
         gemeenten=None if whole_country else tuple(wanted),
