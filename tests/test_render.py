@@ -1,6 +1,5 @@
 """The note in four formats from one report model (fixtures built from real CBS data)."""
 
-import io
 import re
 import zipfile
 from pathlib import Path

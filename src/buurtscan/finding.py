@@ -7,7 +7,6 @@ only) and cached; later searches work offline.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import httpx

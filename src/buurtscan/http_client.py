@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import email.utils
-import json
 import os
 import time
 from collections.abc import Callable

@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import polars as pl
 
 from ..http_client import Http
 from ..observe import NullObserver, Observer
 from ..provenance import Provenance, TableData, utc_now  # noqa: F401 - re-exported for sources
-from ..odata import CbsOData
+from ..odata import CbsOData, TableMeta
 from ..settings import Settings
 
 
@@ -81,3 +80,33 @@ class Source(Protocol):
     def upstream_modified(self, ctx: FetchContext, table_id: str) -> str:
         """The upstream release stamp of a cached table (TableInfos.Modified, Last-Modified…)."""
         ...
+
+
+class StatLineSource:
+    """What the CBS OData sources share: their host, their release stamp, their provenance."""
+
+    name: str
+    publisher: str
+    licence: str
+    on_dataderden: bool = False  # Politie and RIVM tables live on dataderden.cbs.nl
+
+    def api(self, ctx: FetchContext) -> CbsOData:
+        return ctx.dataderden() if self.on_dataderden else ctx.cbs()
+
+    def upstream_modified(self, ctx: FetchContext, table_id: str) -> str:
+        """TableInfos.Modified upstream (for `status` and `refresh`)."""
+        return self.api(ctx).modified(table_id)
+
+    def _provenance(self, ctx: FetchContext, meta: TableMeta, period: str, url: str) -> Provenance:
+        return Provenance(
+            source=self.name,
+            table_id=meta.table_id,
+            title=meta.title,
+            period=period,
+            modified=meta.modified,
+            publisher=self.publisher,
+            licence=self.licence,
+            base_url=ctx.settings.dataderden_url if self.on_dataderden else ctx.settings.cbs_url,
+            request_url=url,
+            retrieved_at=utc_now(),
+        )

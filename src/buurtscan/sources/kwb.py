@@ -22,7 +22,7 @@ from ..errors import SourceError, TableNotFoundError, UsageError
 from ..odata import TableMeta, any_of, eq, startswith
 from ..regions import NEDERLAND, pad
 from ..tidy import empty_tidy, regions_frame, wide_to_tidy
-from .base import FetchContext, FetchRequest, Provenance, Skipped, SourceResult, TableData, utc_now
+from .base import FetchContext, FetchRequest, Skipped, SourceResult, TableData, StatLineSource
 
 NAME = "cbs_kwb"
 TITLE_PREFIX = "Kerncijfers wijken en buurten"
@@ -59,7 +59,7 @@ def gemeente_filter(gemeente: str, field: str = GEO) -> str:
     return any_of(eq(field, pad(gemeente)), startswith(field, "WK" + digits), startswith(field, "BU" + digits))
 
 
-class KwbSource:
+class KwbSource(StatLineSource):
     name = NAME
     title = "CBS Kerncijfers wijken en buurten"
     publisher = "CBS"
@@ -236,21 +236,5 @@ class KwbSource:
             raise SourceError(skipped[0].reason if skipped else "nothing could be downloaded")
         return SourceResult(tuple(tables), tuple(skipped))
 
-    def upstream_modified(self, ctx: FetchContext, table_id: str) -> str:
-        """TableInfos.Modified upstream (for `status` and `refresh`)."""
-        return ctx.cbs().modified(table_id)
 
-    def _provenance(self, ctx: FetchContext, meta: TableMeta, period: str, url: str) -> Provenance:
-        return Provenance(
-            source=NAME,
-            table_id=meta.table_id,
-            title=meta.title,
-            period=period,
-            modified=meta.modified,
-            publisher=self.publisher,
-            licence=self.licence,
-            base_url=ctx.settings.cbs_url,
-            request_url=url,
-            retrieved_at=utc_now(),
-        )
 

@@ -20,7 +20,7 @@ from ..errors import SourceError, TableNotFoundError
 from ..odata import CbsOData, TableMeta, eq, topic_columns
 from ..regions import NEDERLAND, pad
 from ..tidy import empty_tidy, wide_to_tidy
-from .base import FetchContext, FetchRequest, Provenance, SourceResult, TableData, utc_now
+from .base import FetchContext, FetchRequest, SourceResult, TableData, StatLineSource
 from .kwb import GEO
 from .politie import by_gemeente, named_without_figures
 
@@ -30,7 +30,7 @@ KNOWN_TABLES: dict[int, str] = {2021: "85231NED", 2024: "86134NED"}
 _TITLE_YEAR = re.compile(r"^Nabijheid voorzieningen\b.*\bbuurtcijfers\s+(\d{4})\s*$", re.IGNORECASE)
 
 
-class NabijheidSource:
+class NabijheidSource(StatLineSource):
     name = NAME
     title = "CBS Nabijheid voorzieningen"
     publisher = "CBS"
@@ -103,19 +103,4 @@ class NabijheidSource:
                                          lambda t: f"{meta.table_id} (buurtindeling {indeling})")
         return SourceResult(tuple(tables), tuple(skipped))
 
-    def upstream_modified(self, ctx: FetchContext, table_id: str) -> str:
-        return ctx.cbs().modified(table_id)
 
-    def _provenance(self, ctx: FetchContext, meta: TableMeta, period: str, url: str) -> Provenance:
-        return Provenance(
-            source=NAME,
-            table_id=meta.table_id,
-            title=meta.title,
-            period=period,
-            modified=meta.modified,
-            publisher=self.publisher,
-            licence=self.licence,
-            base_url=ctx.settings.cbs_url,
-            request_url=url,
-            retrieved_at=utc_now(),
-        )

@@ -40,7 +40,7 @@ from ..odata import (
 )
 from ..regions import NEDERLAND, gemeente_of, pad
 from ..tidy import empty_tidy, finish_tidy
-from .base import FetchContext, FetchRequest, Provenance, Skipped, SourceResult, TableData, utc_now
+from .base import FetchContext, FetchRequest, Skipped, SourceResult, TableData, StatLineSource
 from .kwb import GEO, gemeente_filter
 
 NAME = "politie"
@@ -117,7 +117,8 @@ def kind_slug(title: str) -> str:
     return slug(_NUMBER.sub("", title.strip()))
 
 
-class PolitieSource:
+class PolitieSource(StatLineSource):
+    on_dataderden = True
     name = NAME
     title = "Politie: geregistreerde misdrijven per wijk en buurt"
     publisher = "Politie / CBS"
@@ -254,22 +255,7 @@ class PolitieSource:
         )
         return finish_tidy(full.drop("unit_"), period=period, source=NAME, table_id=table_id)
 
-    def upstream_modified(self, ctx: FetchContext, table_id: str) -> str:
-        return ctx.dataderden().modified(table_id)
 
-    def _provenance(self, ctx: FetchContext, meta: TableMeta, period: str, url: str) -> Provenance:
-        return Provenance(
-            source=NAME,
-            table_id=meta.table_id,
-            title=meta.title,
-            period=period,
-            modified=meta.modified,
-            publisher=self.publisher,
-            licence=self.licence,
-            base_url=ctx.settings.dataderden_url,
-            request_url=url,
-            retrieved_at=utc_now(),
-        )
 
 
 def _published(rows: list[dict[str, Any]], topics: Sequence[Topic], strings: Sequence[str]) -> bool:

@@ -32,7 +32,7 @@ from ..odata import (
 )
 from ..regions import NEDERLAND
 from ..tidy import empty_tidy, wide_to_tidy
-from .base import FetchContext, FetchRequest, Provenance, SourceResult, TableData, utc_now
+from .base import FetchContext, FetchRequest, SourceResult, TableData, StatLineSource
 from .kwb import GEO
 from .politie import by_gemeente, indeling_text, named_without_figures
 
@@ -62,7 +62,8 @@ def newest_year(record: dict[str, Any]) -> tuple[int, int]:
     return (max(period or title_years or [0]), int(ind.group(1)) if ind else 0)
 
 
-class RivmSource:
+class RivmSource(StatLineSource):
+    on_dataderden = True
     name = NAME
     title = "RIVM: Gezondheid per wijk en buurt"
     publisher = "RIVM / CBS"
@@ -147,19 +148,4 @@ class RivmSource:
                                          lambda t: f"{meta.table_id}{indeling_text(meta)}")
         return SourceResult(tuple(tables), tuple(skipped))
 
-    def upstream_modified(self, ctx: FetchContext, table_id: str) -> str:
-        return ctx.dataderden().modified(table_id)
 
-    def _provenance(self, ctx: FetchContext, meta: TableMeta, period: str, url: str) -> Provenance:
-        return Provenance(
-            source=NAME,
-            table_id=meta.table_id,
-            title=meta.title,
-            period=period,
-            modified=meta.modified,
-            publisher=self.publisher,
-            licence=self.licence,
-            base_url=ctx.settings.dataderden_url,
-            request_url=url,
-            retrieved_at=utc_now(),
-        )
