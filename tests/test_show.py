@@ -135,7 +135,13 @@ def test_partner_figures_flow_into_scan_and_note(tmp_path, shared_fake):
     assert arrears["rank"] is None  # the corporatie did not supply every buurt of Den Haag
     section = next(s for s in data["sections"] if any(i["id"] == "corporatie.huurachterstanden" for i in s["indicators"]))
     assert section["id"] == "armoede"
-    assert any(s["source"] == "corporatie" for s in data["sources"])
+    [prov] = [s for s in data["sources"] if s["source"] == "corporatie"]
+    assert prov["partner"]["file"] == "corporatie_2024.csv" and len(prov["partner"]["sha256"]) == 64
+    assert prov["partner"]["rows"] >= 11 and prov["partner"]["merged_at"]
+    from buurtscan.status import cache_status
+
+    [st] = [t for t in cache_status(settings, check_upstream=False) if t.source == "corporatie"]
+    assert st.partner == prov["partner"]
     report = build_report(scan)
     armoede = next(d for d in report.domains if d.id == "armoede")
     assert armoede.partner and armoede.partner[0].source.startswith("Bron: corporatie, aangeleverd ")

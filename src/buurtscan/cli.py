@@ -284,11 +284,16 @@ def status(
             upstream = "not checked" if t.check_error is None else f"unknown ({t.check_error})"
         else:
             upstream = f"CHANGED ({_date(t.upstream_modified or '')})" if t.changed else "unchanged"
-        if t.table_id == "partner":
+        if t.partner:
             gms, upstream = "partner file", "–"
         rows.append([t.source, t.table_id, t.period, gms, f"{t.rows:,}", t.retrieved_last[:10],
                      _date(t.modified), upstream])
     _table(rows, ["SOURCE", "TABLE", "PERIOD", "GEMEENTEN", "ROWS", "RETRIEVED", "MODIFIED", "UPSTREAM"])
+    for t in tables:
+        if t.partner:
+            p = t.partner
+            print(f"{t.source}: {p['file']} (sha256 {str(p['sha256'])[:12]}…), {p['rows']} rows read, "
+                  f"merged {str(p['merged_at'])[:16].replace('T', ' ')}")
 
 
 @app.command()

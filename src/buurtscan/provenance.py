@@ -42,3 +42,11 @@ class TableData:
 
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def partner_provenance(entry: dict) -> dict[str, object] | None:
+    """File name, sha256, rows read and merge time of a merged partner table (None for open data)."""
+    extra = entry.get("extra") or {}
+    if not extra.get("partner"):
+        return None
+    return {k: extra.get(k) for k in ("file", "sha256", "rows", "merged_at")}

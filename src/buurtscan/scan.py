@@ -20,6 +20,7 @@ from .cache import Cache
 from .catalogue import Catalogue, Indicator, load
 from .errors import UsageError
 from .regions import NEDERLAND, parse_code
+from .provenance import partner_provenance
 
 
 @dataclass(frozen=True)
@@ -288,7 +289,9 @@ class GemeenteData:
                 continue
             parts = entry.get("parts", {})
             part = parts.get(gemeente or "") or parts.get("*") or next(iter(parts.values()), {})
+            partner = partner_provenance(entry)
             yield {
+                **({"partner": partner} if partner else {}),
                 "source": entry["source"],
                 "table_id": entry["table_id"],
                 "title": entry.get("title"),

@@ -11,6 +11,7 @@ from .errors import BuurtscanError
 from .http_client import Http
 from .settings import Settings
 from .sources import REGISTRY
+from .provenance import partner_provenance
 from .sources.base import FetchContext
 
 
@@ -27,6 +28,7 @@ class TableStatus:
     retrieved_last: str
     upstream_modified: str | None = None  # None = not checked
     check_error: str | None = None
+    partner: dict[str, object] | None = None  # file, sha256, rows, merged_at of a merged partner file
 
     @property
     def changed(self) -> bool | None:
@@ -57,6 +59,7 @@ def cache_status(settings: Settings, *, check_upstream: bool = True,
                 gemeenten=(WHOLE,) if WHOLE in parts else gms,
                 retrieved_first=dates[0],
                 retrieved_last=dates[-1],
+                partner=partner_provenance(entry),
             )
         )
     if not check_upstream or not out:
