@@ -177,6 +177,8 @@ def find(
                         help="Only regions of this gemeente (code or name). Example: -g GM0518")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most this many.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print the matches as JSON.")] = False,
+    example: Annotated[bool, typer.Option("--example", help="Search the bundled example (six gemeenten, "
+                                          "offline) instead of the cache.")] = False,
 ) -> None:
     """Find buurt, wijk and gemeente codes by name.
 
@@ -186,7 +188,10 @@ def find(
     from .finding import near_names, region_list, search
 
     observer = CliObserver(_state.quiet, _state.verbose)
-    regions, complete = region_list(_state.settings(), observer=observer)
+    if example:
+        regions, complete = _example_cache().region_list(), True
+    else:
+        regions, complete = region_list(_state.settings(), observer=observer)
     if not complete:
         err("Note: CBS is unreachable, so only the regions already in the cache were searched.")
     query = " ".join(name)
