@@ -201,13 +201,7 @@ class Cache:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the write lock; an OSError inside (full disk, permissions) becomes a CacheError."""
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise CacheError(
-                f"The cache folder {self.root} cannot be created ({exc.strerror}).",
-                tip="Choose another folder with --cache-dir or BUURTSCAN_CACHE_DIR.",
-            ) from None
+        self.ensure_writable()
         lock = FileLock(str(self.root / ".lock"), timeout=self.lock_timeout)
         try:
             lock.acquire()
