@@ -146,3 +146,17 @@ def test_partner_figures_flow_into_scan_and_note(tmp_path, shared_fake):
     armoede = next(d for d in report.domains if d.id == "armoede")
     assert armoede.partner and armoede.partner[0].source.startswith("Bron: corporatie, aangeleverd ")
     assert any("corporatie" in n.text for n in report.sources)
+
+
+def test_render_a_whole_gemeente_from_the_example(tmp_path):
+    from buurtscan.example import example_cache
+    from buurtscan.scan import GemeenteData
+
+    buurten = GemeenteData(example_cache(), "GM0489").codes("buurt")
+    result = CliRunner().invoke(app, ["-q", "render", "--gemeente", "GM0489", "--example", "--format", "md",
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert len(files) == len(buurten) > 50  # Barendrecht: every cached buurt, one note each
+    assert all(name.startswith("BU0489") and name.endswith(".md") for name in files)
+    assert result.stdout.count("\n") == len(buurten)  # one path per line on stdout
