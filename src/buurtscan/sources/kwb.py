@@ -70,14 +70,8 @@ class KwbSource(StatLineSource):
         """Years → table ids from the catalogue; the known list if the catalogue fails."""
         if "kwb_years" in ctx.memo:
             return ctx.memo["kwb_years"]
-        years: dict[int, str] = {}
         try:
-            for record in ctx.cbs().find_tables(TITLE_PREFIX):
-                m = _TITLE_YEAR.match(str(record.get("Title", "")).strip())
-                if m:
-                    years[int(m.group(1))] = str(record["Identifier"]).strip()
-        except TableNotFoundError:
-            years = {}
+            years = ctx.cbs().years_by_title(TITLE_PREFIX, _TITLE_YEAR)
         except SourceError as exc:
             ctx.observer.message(f"Catalogue not reachable ({exc.message}); using the known table list.")
             years = {}

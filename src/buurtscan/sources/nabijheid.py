@@ -38,14 +38,8 @@ class NabijheidSource(StatLineSource):
 
     def available_years(self, ctx: FetchContext, api: CbsOData) -> dict[int, str]:
         """Years → table ids from the catalogue; the known list if it cannot be asked."""
-        years: dict[int, str] = {}
         try:
-            for record in api.find_tables(TITLE_PREFIX):
-                m = _TITLE_YEAR.match(str(record.get("Title", "")).strip())
-                if m:
-                    years[int(m.group(1))] = str(record["Identifier"]).strip()
-        except TableNotFoundError:
-            years = {}
+            years = api.years_by_title(TITLE_PREFIX, _TITLE_YEAR)
         except SourceError as exc:
             ctx.observer.message(f"Catalogue not reachable ({exc.message}); "
                                  "using the known Nabijheid tables.")
