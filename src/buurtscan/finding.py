@@ -38,7 +38,7 @@ def region_list(
     complete = [t for t, e in manifest["regions"].items() if e.get("complete")]
     if complete:
         newest = max(complete, key=lambda t: manifest["regions"][t].get("period", ""))
-        return RegionList(cache.region_list(newest)), True
+        return cache.regions(newest), True
     kwb = KwbSource()
     try:
         with Http(settings, transport, patient=False) as http:
@@ -47,10 +47,10 @@ def region_list(
             ctx.observer.message(f"Downloading the region list of {meta.title} ({meta.table_id})")
             frame = kwb.region_list(ctx, meta, None)
     except SourceError:
-        partial = cache.region_list()
-        if partial.is_empty():
+        partial = cache.regions()
+        if not len(partial):
             raise
-        return RegionList(partial), False
+        return partial, False
     cache.store_regions(meta.table_id, str(kwb.year_of(meta) or meta.period), frame,
                         complete=True, retrieved_at=utc_now())
     return RegionList(frame), True
