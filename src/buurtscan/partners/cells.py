@@ -113,12 +113,12 @@ def with_header(base: RawTable) -> RawTable:
                 hint = (" A decimal comma in a comma-separated file must be quoted (\"12,5\"), or save the file "
                         "with ';' as separator." if base.delimiter == "," else " Remove the extra cells or name the column.")
                 raise fail(f"{base.where(first['__i'])}: {fields} fields where the header has {max(named) + 1} "
-                            f"(\"{show(first[c])}\" in column {ref(j)} has no header).{hint}")
+                           f"(\"{show(first[c])}\" in column {ref(j)} has no header).{hint}")
             raise fail(f"{base.where(first['__i'])}, column {ref(j)}: the column has values "
-                        f"(\"{show(first[c])}\") but no header. Give it a name or delete the column.")
+                       f"(\"{show(first[c])}\") but no header. Give it a name or delete the column.")
         if fold(label) in seen:
             raise fail(f"{base.where(header)}: the header \"{label}\" appears twice (columns "
-                        f"{ref(seen[fold(label)])} and {ref(j)}). Rename one of them.")
+                       f"{ref(seen[fold(label)])} and {ref(j)}). Rename one of them.")
         seen[fold(label)] = j
         headers.append(label)
         keep.append(c)
@@ -127,7 +127,7 @@ def with_header(base: RawTable) -> RawTable:
         hint = ("Choose the sheet with the figures with --sheet." if excel
                 else "Check the separator (';', ',' or tab).")
         raise fail(f"{base.where(header)}: only one column was found (\"{show(headers[0] if headers else '')}\"); "
-                    f"a region code and at least one figure are needed. {hint}")
+                   f"a region code and at least one figure are needed. {hint}")
     present = set(body.columns)
     natives = [pl.col(f"{c}\x00n").alias(f"{h}\x00n") for c, h in zip(keep, headers, strict=True)
                if f"{c}\x00n" in present]

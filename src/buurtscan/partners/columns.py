@@ -108,7 +108,7 @@ def find_column(table: RawTable, wanted: str | None, what: str) -> str | None:
         if fold(h) == fold(wanted):
             return h
     raise fail(f"{table.where(line=table.header_line)}: the {what} \"{wanted}\" is not a column of the file "
-                f"(columns: {listing([repr(h) for h in table.headers])}). Fix the name in the mapping or the option.")
+               f"(columns: {listing([repr(h) for h in table.headers])}). Fix the name in the mapping or the option.")
 
 
 def find_roles(table: RawTable, mapping: Mapping, count_by: str | None) -> Roles:

@@ -53,7 +53,7 @@ def finish(job: Job, long: pl.DataFrame, indicators: Sequence[PartnerIndicator],
 
 
 def add_totals(rows: pl.DataFrame, counts: set[str], known: Regions, complete_wk: Sequence[str],
-                complete_gm: Sequence[str], *, fill_zeros: bool) -> pl.DataFrame:
+               complete_gm: Sequence[str], *, fill_zeros: bool) -> pl.DataFrame:
     """Sum count indicators over the buurten of fully covered wijken and gemeenten.
 
     Records (``fill_zeros``): a buurt of a covered wijk without records for an indicator
@@ -91,7 +91,7 @@ def add_totals(rows: pl.DataFrame, counts: set[str], known: Regions, complete_wk
 
 
 def suppress(rows: pl.DataFrame, counts: set[str], min_count: int, complete_wk: Sequence[str],
-              complete_gm: Sequence[str]) -> tuple[pl.DataFrame, int]:
+             complete_gm: Sequence[str]) -> tuple[pl.DataFrame, int]:
     """Counts below ``min_count`` → null with status ``klein``; plus secondary suppression.
 
     Where a wijk (or gemeente) total is shown and the file covers all its buurten (or

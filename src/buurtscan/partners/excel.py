@@ -68,7 +68,7 @@ def read_excel(data: bytes, name: str, digest: str, sheet: str | None) -> RawTab
         raise fail(f"{name}: the workbook is password-protected. Save a copy without a password.") from None
     except Exception as exc:  # noqa: BLE001 - calamine raises several kinds for a broken file
         raise fail(f"{name}: the Excel file is damaged or not a workbook ({show(exc, 80)}). "
-                    "Save it again from Excel as .xlsx, or export it as CSV.") from None
+                   "Save it again from Excel as .xlsx, or export it as CSV.") from None
     names = list(book.sheet_names)
     if not names:
         raise fail(f"{name}: the workbook has no sheets.")
@@ -78,14 +78,14 @@ def read_excel(data: bytes, name: str, digest: str, sheet: str | None) -> RawTab
         matches = [s for s in names if s == sheet] or [s for s in names if s.strip().lower() == sheet.strip().lower()]
         if not matches:
             raise fail(f"{name}: there is no sheet \"{sheet}\"; the sheets are: "
-                        + ", ".join(f'"{s}"' for s in names) + ". Give one of them with --sheet.")
+                       + ", ".join(f'"{s}"' for s in names) + ". Give one of them with --sheet.")
         chosen = matches[0]
     check_sheet(data, name, names.index(chosen), chosen)
     try:
         rows = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
     except Exception as exc:  # noqa: BLE001
         raise fail(f"{name}, sheet \"{chosen}\": the sheet cannot be read ({show(exc, 80)}). "
-                    "Save the workbook again as .xlsx.") from None
+                   "Save the workbook again as .xlsx.") from None
     width = max((len(r) for r in rows), default=0)
     if not rows or width == 0:
         raise fail(f"{name}, sheet \"{chosen}\": the sheet is empty. Choose the sheet with the figures (--sheet).")

@@ -80,7 +80,7 @@ def domain_error(table: RawTable, missing: list[str], catalogue: Catalogue) -> P
 
 
 def make_indicator(*, source: str, column: str, spec: ColumnSpec, unit: str, count: bool, domain: str,
-               decimals: int, default_label: str | None = None) -> PartnerIndicator:
+                   decimals: int, default_label: str | None = None) -> PartnerIndicator:
     per_1000 = spec.per_1000_inwoners
     return PartnerIndicator(
         id=spec.id or slug(column) or "waarde",
@@ -114,7 +114,7 @@ def unit_of(header: str, unit_row: str | None, spec: ColumnSpec, numbers: Number
 
 
 def check_values(table: RawTable, frame: pl.DataFrame, value_col: str, label: str, ind: PartnerIndicator,
-                  text_col: str, what: str = "") -> None:
+                 text_col: str, what: str = "") -> None:
     """Counts are whole and not negative; percentages lie between 0 and 100."""
     v = pl.col(value_col)
     checks: list[tuple[pl.Expr, str]] = []
@@ -144,7 +144,7 @@ def check_duplicates(table: RawTable, frame: pl.DataFrame, key_col: str, what: C
     lines = sorted(table.line(i) for i in same)
     word = "rows" if table.kind == "excel" else "lines"
     raise fail(f"{table.where(same[1], key_col)}: \"{show(first['code'])}\" appears twice{what(first)} "
-                f"({word} {lines[0]} and {lines[1]}). Keep one row per region.")
+               f"({word} {lines[0]} and {lines[1]}). Keep one row per region.")
 
 
 def unique_ids(table: RawTable, indicators: Sequence[PartnerIndicator]) -> None:
@@ -152,6 +152,6 @@ def unique_ids(table: RawTable, indicators: Sequence[PartnerIndicator]) -> None:
     for ind in indicators:
         if ind.id in seen:
             raise fail(f"{table.where(line=table.header_line)}: \"{show(seen[ind.id])}\" and \"{show(ind.column)}\" "
-                        f"both become indicator \"{ind.id}\". Give one of them another id in the mapping.")
+                       f"both become indicator \"{ind.id}\". Give one of them another id in the mapping.")
         seen[ind.id] = ind.column
 

@@ -74,7 +74,7 @@ class Regions:
 
 
 def resolve_names(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: Mapping, regions: Regions,
-                   skip_unknown: bool, warnings: list[str]) -> pl.DataFrame:
+                  skip_unknown: bool, warnings: list[str]) -> pl.DataFrame:
     """Add ``code`` from a name column (+ gemeente column or mapping value) through the region list."""
     assert roles.name is not None
     name_col = roles.name
@@ -84,7 +84,7 @@ def resolve_names(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: M
         fixed_gm = regions.gemeente(mapping.gemeente)
         if fixed_gm is None:
             raise fail(f"{mapping.name}, gemeente: \"{mapping.gemeente}\" is not a gemeente in the cached region "
-                        "list. Give its code (GM0518) or its official name, and fetch it first.")
+                       "list. Give its code (GM0518) or its official name, and fetch it first.")
     gm_col = roles.gemeente
     pairs = frame.select(pl.col(name_col).alias("n"), (pl.col(gm_col) if gm_col else pl.lit(None, pl.Utf8)).alias("g"),
                          "__i").group_by("n", "g", maintain_order=True).agg(pl.col("__i").min())
@@ -99,7 +99,7 @@ def resolve_names(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: M
             gm = regions.gemeente(g)
             if gm is None:
                 raise fail(f"{table.where(i, gm_col)}: \"{show(g)}\" is not a gemeente in the cached region list. "
-                            "Use its code (GM0518) or official name, and fetch it first (buurtscan fetch --gemeente …).")
+                           "Use its code (GM0518) or official name, and fetch it first (buurtscan fetch --gemeente …).")
         folded = fold(n)
         hits: list[str] = []
         for level in level_pref:
@@ -111,7 +111,7 @@ def resolve_names(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: M
                 break
         if len(hits) > 1:
             raise fail(f"{table.where(i, name_col)}: the name \"{show(n)}\" fits several regions "
-                        f"({listing(hits, 4)}). Add a gemeente column or `gemeente = …` in the mapping, or use codes.")
+                       f"({listing(hits, 4)}). Add a gemeente column or `gemeente = …` in the mapping, or use codes.")
         if not hits:
             unknown.append((n, i))
             resolved[(n, g)] = None
@@ -137,7 +137,7 @@ def resolve_names(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: M
 
 
 def add_codes(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: Mapping, known: Regions,
-           skip_unknown: bool, warnings: list[str]) -> pl.DataFrame:
+              skip_unknown: bool, warnings: list[str]) -> pl.DataFrame:
     """Add ``code``: normalised from the code column, or looked up from names."""
     if roles.code is None:
         return resolve_names(table, frame, roles, mapping, known, skip_unknown, warnings)
@@ -147,7 +147,7 @@ def add_codes(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: Mappi
 
 
 def check_codes(table: RawTable, frame: pl.DataFrame, key_col: str, regions: Regions, skip_unknown: bool,
-                 warnings: list[str], *, weight: str | None = None) -> pl.DataFrame:
+                warnings: list[str], *, weight: str | None = None) -> pl.DataFrame:
     """Validate ``code`` (syntax, then existence in the cached region list); drop or fail on unknown ones."""
     distinct = frame.filter(pl.col("code").is_not_null()).group_by("code").agg(
         pl.col("__i").min(), pl.col(key_col).first().alias("raw")).sort("__i")
@@ -155,7 +155,7 @@ def check_codes(table: RawTable, frame: pl.DataFrame, key_col: str, regions: Reg
     if bad.height:
         row = bad.row(0, named=True)
         raise fail(f"{table.where(row['__i'], key_col)}: \"{show(row['raw'])}\" is not a CBS region code "
-                    "(BU + 8 characters, WK + 6 or GM + 4, e.g. BU05183620). Fix the cell.")
+                   "(BU + 8 characters, WK + 6 or GM + 4, e.g. BU05183620). Fix the cell.")
     unknown = distinct.filter(~pl.col("code").is_in(list(regions.codes)))
     if unknown.is_empty():
         return frame
@@ -205,12 +205,12 @@ def add_years(table: RawTable, frame: pl.DataFrame, col: str) -> pl.DataFrame:
     if bad.height:
         row = bad.row(0, named=True)
         raise fail(f"{table.where(row['__i'], col)}: \"{show(row[col])}\" holds no year (like 2024 or 2024-03-01). "
-                    "Fix the cell.")
+                   "Fix the cell.")
     return out
 
 
 def drop_totals(table: RawTable, frame: pl.DataFrame, roles: Roles, key_col: str, warnings: list[str],
-                 *, records: bool) -> pl.DataFrame:
+                *, records: bool) -> pl.DataFrame:
     """Drop totals rows ("Totaal", "Gemeente totaal") and footnotes (text only, no key) with a note."""
     present = set(frame.columns)
     text_cols = [h for h in table.headers if h in present]
@@ -254,7 +254,7 @@ def single_year(table: RawTable, frame: pl.DataFrame, roles: Roles, year: int | 
     if roles.year is None:
         if year is None:
             raise fail(f"{table.name}: the file has no year column and no year was given. "
-                        "Say which year the figures are about with --year YYYY (or `year = …` in the mapping).")
+                       "Say which year the figures are about with --year YYYY (or `year = …` in the mapping).")
         return frame, str(year)
     frame = add_years(table, frame, roles.year)
     found = frame.filter(pl.col("year").is_not_null())
@@ -267,10 +267,10 @@ def single_year(table: RawTable, frame: pl.DataFrame, roles: Roles, year: int | 
     if other.height:
         row = other.row(0, named=True)
         raise fail(f"{table.where(row['__i'], roles.year)}: \"{show(row[roles.year])}\" is another year than "
-                    f"{first['year']} ({table.where(first['__i']).split(', ')[-1]}); a file holds one year. "
-                    "Split the file per year.")
+                   f"{first['year']} ({table.where(first['__i']).split(', ')[-1]}); a file holds one year. "
+                   "Split the file per year.")
     if year is not None and str(year) != first["year"]:
         raise fail(f"{table.where(first['__i'], roles.year)}: the file says {first['year']} but --year says {year}. "
-                    "Leave out --year or correct it.")
+                   "Leave out --year or correct it.")
     return frame, first["year"]
 

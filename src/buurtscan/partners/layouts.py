@@ -51,7 +51,7 @@ def wide(job: Job, frame: pl.DataFrame, units: dict[str, str]) -> Parts:
         ind = make_indicator(source=job.source, column=h, spec=spec, unit=unit, count=is_count, domain=dom,
                              decimals=decimals_of(nums.value) if not is_count else 0)
         sub = frame.select("__i", "code", pl.col(h)).with_columns(nums.value.alias("value"),
-                                                                 nums.status.alias("status"))
+                                                                  nums.status.alias("status"))
         check_values(table, sub, "value", h, ind, h)
         indicators.append(ind)
         parts.append(sub.select("code", "__i", "value", "status", pl.lit(ind.id).alias("indicator"),

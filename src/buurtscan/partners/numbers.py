@@ -80,7 +80,7 @@ def parse_numbers(table: RawTable, frame: pl.DataFrame, col: str, label: str, de
     if bad.any() and not text_only:
         row = frame.filter(bad).row(0, named=True)
         raise fail(f"{table.where(row['__i'], label)}: \"{show(row[col])}\" is not a number. "
-                    "Fix the cell or leave it empty for a missing value.")
+                   "Fix the cell or leave it empty for a missing value.")
     value = pl.select(
         pl.when(has_native).then(native).when(candidate & ~bad).then(parsed).otherwise(None)
     ).to_series().alias("value")

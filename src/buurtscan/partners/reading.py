@@ -53,7 +53,7 @@ def read_table(path: Path, *, sheet: str | None = None, max_bytes: int = PARTNER
         return read_excel(data, name, digest, sheet)
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
         raise fail(f"{name}: the file is not a valid Excel workbook (it does not start like one). "
-                    "Save it again from Excel as .xlsx, or export it as CSV.")
+                   "Save it again from Excel as .xlsx, or export it as CSV.")
     if data[:5] == b"%PDF-":
         raise fail(f"{name}: this is a PDF, not a table. Ask the partner for the CSV or Excel file.")
     if sheet:
@@ -170,7 +170,7 @@ def read_csv(text: str, name: str, digest: str, encoding: str, data: bytes | Non
     delimiter, quote = sniff(sample)
     if not delimiter:
         raise fail(f"{name}, line {skip + 1}: the file has a single column; a region code and at least one "
-                    "figure per line are needed, separated by ';', ',' or a tab.")
+                   "figure per line are needed, separated by ';', ',' or a tab.")
     widths = [len(r) for r in csv.reader(head, delimiter=delimiter, quotechar=quote)]
     n = max(widths or [1])
     raw = data if data is not None and encoding == "utf-8" else text.encode("utf-8")

@@ -45,7 +45,7 @@ def count_records(job: Job, frame: pl.DataFrame, rows_read: int) -> PartnerData:
     else:
         if year is None:
             raise fail(f"{table.name}: the records have no date or year column and no year was given. "
-                        "Say which year they are about with --year YYYY (or `year = …` in the mapping).")
+                       "Say which year they are about with --year YYYY (or `year = …` in the mapping).")
         counts = counts.with_columns(pl.lit(str(year)).alias("year"))
     if roles.code:
         counts = check_codes(table, counts, key_col, job.known, job.skip_unknown, warnings, weight="__n")
@@ -78,7 +78,7 @@ def count_records(job: Job, frame: pl.DataFrame, rows_read: int) -> PartnerData:
                           direction=base.direction, decimals=base.decimals, per_1000_inwoners=base.per_1000_inwoners)
         dom = need_domain(spec.label or "", spec, job.domain, mapping, missing_domain)
         indicators.append(make_indicator(source=job.source, column=spec.label or "", spec=spec, unit="aantal", count=True,
-                                     domain=dom, decimals=0))
+                                         domain=dom, decimals=0))
         counts = counts.with_columns(pl.lit(indicators[0].id).alias("indicator"))
     if missing_domain:
         raise domain_error(table, missing_domain, job.catalogue)
