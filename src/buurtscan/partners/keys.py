@@ -14,7 +14,7 @@ import re
 
 import polars as pl
 
-from ..finding import ALIASES
+from ..regions.names import ALIASES
 from ..text import fold
 from .cells import RawTable
 from .columns import CODE_RE, TOTAL_WORDS, Roles, code_expr, header_level
