@@ -296,7 +296,8 @@ class Http:
 
 def _too_large(url: str, cap: int, setting: str) -> SourceError:
     return SourceError(
-        f"{urlsplit(url).netloc} sent more than {cap // MB:,} MB for {_short(url)}; buurtscan stopped reading.",
+        f"{urlsplit(url).netloc} sent more than {cap // MB:,} MB for {_short(url)} (the {setting} limit); "
+        "buurtscan stopped reading.",
         tip=f"If that size is expected, raise {setting} in buurtscan.toml (or BUURTSCAN_{setting.upper()}); "
         "nothing in the cache was changed.",
     )

@@ -23,7 +23,7 @@ from filelock import FileLock, Timeout
 
 from .cache import WHOLE, Cache
 from .errors import EXIT_OK, EXIT_PARTIAL, EXIT_SOURCE, BuurtscanError, CacheError, SourceError, UsageError
-from .fetching import fetch
+from .fetching import answer_shape, fetch
 from .http_client import Http
 from .observe import NullObserver, Observer
 from .regions import NEDERLAND, gemeente_of
@@ -167,7 +167,7 @@ def _refresh_source(settings: Settings, name: str, entry: dict, observer: Observ
     before = entry.get("modified") or ""
     source = REGISTRY[name]
     try:
-        with Http(settings, transport) as http:
+        with Http(settings, transport) as http, answer_shape(getattr(source, "title", name)):
             ctx = FetchContext(settings, http, observer)
             year, status = None, None
             if isinstance(source, KwbSource):

@@ -119,12 +119,12 @@ def _shown(raw: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _number(name: str, raw: object, origin: str) -> float | int:
-    """A numeric setting checked for type and range (TOML values must already be numbers)."""
+def _number(name: str, raw: object, origin: str, *, typed: bool = False) -> float | int:
+    """A numeric setting checked for type and range (``typed``: from TOML, so no text allowed)."""
     kind, low, high = RANGES[name]
     what = "a whole number" if kind is int else "a number"
     value: float | int
-    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)) or (typed and isinstance(raw, str)):
         raise UsageError(f"{origin}: {name} must be {what}, got '{_shown(raw)}'.")
     if isinstance(raw, str):
         try:
@@ -205,7 +205,7 @@ def resolve(
     for name in RANGES:
         raw, origin = pick(name)
         if raw is not None:
-            values[name] = _number(name, raw, origin)
+            values[name] = _number(name, raw, origin, typed=origin == str(config_path))
     raw, origin = pick("redirect_hosts")
     if raw is not None:
         values["redirect_hosts"] = _hosts(raw, origin)
