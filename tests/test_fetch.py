@@ -101,12 +101,12 @@ def test_paging_over_three_pages(settings: Settings):
 def test_several_gemeenten_in_one_run(settings: Settings, fake):
     report = fetch(settings, ["BU05183620", "GM0392"], gemeenten=["GM0114"], transport=fake.transport(),
                    sources=["cbs_kwb"])
-    entry = Cache(settings.cache_dir).manifest()["tables"]["cbs_kwb/85984NED"]
-    assert set(entry["parts"]) == {"GM0518", "GM0392", "GM0114", "NL00"}
+    entry = Cache(settings.cache_dir).manifest().tables["cbs_kwb/85984NED"]
+    assert set(entry.parts) == {"GM0518", "GM0392", "GM0114", "NL00"}
     assert len(data_requests(fake)) == 4
-    assert entry["title"] == "Kerncijfers wijken en buurten 2024"
-    assert entry["modified"] == "2025-03-27T02:00:00"
-    assert entry["parts"]["GM0392"]["request_url"].startswith("https://opendata.cbs.nl/ODataFeed/odata/85984NED/")
+    assert entry.title == "Kerncijfers wijken en buurten 2024"
+    assert entry.modified == "2025-03-27T02:00:00"
+    assert entry.parts["GM0392"].request_url.startswith("https://opendata.cbs.nl/ODataFeed/odata/85984NED/")
     assert report.requests == len(fake.requests)
 
 
@@ -160,7 +160,7 @@ def test_unknown_codes_stop_before_any_download(settings: Settings, fake):
 
 def test_year_selection_and_catalogue_fallback(settings: Settings, fake):
     fetch(settings, ["GM0518"], year=2019, transport=fake.transport(), sources=["cbs_kwb"])
-    assert "cbs_kwb/84583NED" in Cache(settings.cache_dir).manifest()["tables"]
+    assert "cbs_kwb/84583NED" in Cache(settings.cache_dir).manifest().tables
     with pytest.raises(UsageError, match="no Kerncijfers wijken en buurten table for 2017"):
         fetch(settings, ["GM0518"], year=2017, transport=fake.transport(), sources=["cbs_kwb"])
     # catalogue down: the built-in list is used; the newest known id (2025) is absent upstream,
@@ -168,7 +168,7 @@ def test_year_selection_and_catalogue_fallback(settings: Settings, fake):
     fake.add_fault("ODataCatalog", "status", status=500, times=100)
     fetch(settings, ["GM0518"], transport=fake.transport(), sources=["cbs_kwb"])
     assert any("86165NED" in r.path for r in fake.requests)
-    assert Cache(settings.cache_dir).manifest()["tables"]["cbs_kwb/85984NED"]["parts"]["GM0518"]
+    assert Cache(settings.cache_dir).manifest().tables["cbs_kwb/85984NED"].parts["GM0518"]
 
 
 def test_whole_country(settings: Settings, fake):
@@ -179,7 +179,7 @@ def test_whole_country(settings: Settings, fake):
     assert inw.height == 18310
     assert report.stored["cbs_kwb/85984NED"] == cache.scan().collect().height
     regions = cache.region_list("85984NED")
-    assert regions.height == 18310 and cache.region_entry("85984NED")["complete"]
+    assert regions.height == 18310 and cache.region_entry("85984NED").complete
     # CBS cuts titles at 40 characters; the full name comes from the Description
     assert regions.filter(pl.col("code") == "WK051806")["name"][0] == "Wijk 06 Van Stolkpark en Scheveningse Bosjes"
 

@@ -49,10 +49,10 @@ def region_list(
 ) -> tuple[pl.DataFrame, bool]:
     """The full region list (from the cache, else downloaded and cached) and whether it is complete."""
     cache = Cache(settings.cache_dir)
-    manifest = cache.manifest()
-    complete = [t for t, e in manifest["regions"].items() if e.get("complete")]
+    regions = cache.manifest().regions
+    complete = [t for t, e in regions.items() if e.complete]
     if complete:
-        newest = max(complete, key=lambda t: manifest["regions"][t].get("period", ""))
+        newest = max(complete, key=lambda t: regions[t].period)
         return cache.region_list(newest), True
     kwb = KwbSource()
     try:
