@@ -196,3 +196,22 @@ def test_unreachable_cbs_is_exit_3_and_leaves_cache(settings: Settings, fake):
         fetch(settings, ["BU05183620"], transport=httpx.MockTransport(refuse), sources=["cbs_kwb"])
     assert info.value.exit_code == 3 and "unreachable" in info.value.message
     assert snapshot(settings.cache_dir) == before
+
+
+def test_fetch_year_adds_and_never_replaces_another_period(settings: Settings, fake):
+    """Issue 11, item 1: `fetch --year 2019` after a plain fetch loses nothing (it used to replace
+    the Politie 2023 rows by the 2019 ones, which the fixture does not have: 0 rows)."""
+    fetch(settings, ["BU05183620"], transport=fake.transport())
+    cache = Cache(settings.cache_dir)
+    before = {s: cache.scan(source=s).collect().sort(pl.all()) for s in ("politie", "cbs_kwb", "rivm")}
+    assert before["politie"].filter(pl.col("period") == "2023").height > 0
+    fetch(settings, ["BU05183620"], year=2019, transport=fake.transport())
+    after = {s: cache.scan(source=s).collect() for s in ("politie", "cbs_kwb", "rivm")}
+    for source, frame in before.items():
+        for period in set(frame["period"]):
+            old = frame.filter(pl.col("period") == period)
+            new = after[source].filter((pl.col("period") == period) & (pl.col("table_id").is_in(old["table_id"].unique().to_list())))
+            assert new.sort(pl.all()).equals(old), (source, period)  # every cached year, row for row
+    assert "cbs_kwb/84583NED" in cache.manifest().tables  # and 2019 was added
+    politie = cache.manifest().tables["politie/47018NED"]
+    assert politie.period == "2023" and "2023" in politie.periods
