@@ -755,35 +755,30 @@ def _own(report: Report, f: Figure) -> str:
 
 
 def _columns(report: Report) -> list[str]:
-    if report.level == "gemeente":
-        return ["Gemeente", "Nederland"]
     return list(report.columns)
 
 
 def _values(report: Report, f: Figure) -> list[str]:
-    if report.level == "gemeente":
-        return [f.gemeente, f.nederland]
-    return [_own(report, f), f.gemeente, f.nederland]
+    return list(f.cells) or [_own(report, f), f.gemeente, f.nederland]
 
 
 def _label(f: Figure) -> str:
-    return f.label + ("" if f.unit in ("aantal", "%") else f" ({f.unit})")
+    return f.label  # the model's label already names the unit where the value does not
 
 
 def _figure_cells(report: Report, f: Figure, *, general: bool) -> list[list[Para]]:
     label = [Run(_label(f))]
     if f.note:
         label.append(Run(f"\u00a0{f.note}", tone="muted", sup=True))  # no break before the note number
-    meta: list[Run] = [Run(f.period or "", tone="muted")] if f.period else []
-    extra = f.trend if general and f.trend and not f.trend.startswith("geen") else ("" if general else f.rank)
-    if extra:
-        meta.append(Run((" · " if meta else "") + extra, tone="muted"))
+    meta: list[Run] = [Run(f.detail, tone="muted")] if f.detail else []
     if f.signal and not general:
         meta.append(Run((" · " if meta else "") + f.signal, bold=True, tone="muted"))
     cells = [[Para(tuple(label), before=0)] + ([Para(tuple(meta), scale=0.8, before=0.1)] if meta else [])]
     for v in _values(report, f):
         if v == MISSING:
             cells.append([para(Run(v, italic=True, tone="muted"), scale=0.8, align="r", before=0)])
+        elif v.endswith("*"):  # a small number looks different
+            cells.append([para(Run(v, italic=True, tone="muted"), align="r", before=0)])
         else:
             cells.append([para(v, align="r", before=0)])
     return cells
@@ -1170,9 +1165,9 @@ def _figure_line(report: Report, f: Figure) -> str:
 READING = ("Zo lees je de grafiek: donker = {own}, grijs = gemeente, licht met rand = Nederland. Geen balk betekent "
            "'niet beschikbaar' (de bron heeft geen cijfer) — nooit 0. De getallen bij de balken zijn dezelfde als "
            "in de tabel.")
-SIGNALS = ("Signaal: 'ongunstig' of 'gunstig' als de buurt ruim afwijkt van de gemeente en/of Nederland (ten minste "
-           "20% en bij percentages ook 3 procentpunt; bij Leefbaarometer-scores 0,10 punt); 'opvallend' als de "
-           "afwijking groot is maar goed noch slecht.")
+SIGNALS = ("Signaal: 'ongunstig' of 'gunstig' als de buurt duidelijk afwijkt van de gemeente én Nederland (bij "
+           "percentages minstens 5 procentpunt, bij andere cijfers minstens een kwart); 'opvallend' als de afwijking "
+           "groot is maar goed noch slecht. Een * achter een cijfer: klein aantal, niet vergelijken.")
 
 
 def set_notes(slide: Any, lines: Sequence[str]) -> None:
@@ -1188,8 +1183,8 @@ def _summary_paras(report: Report) -> list[Para]:
     titles = {d.title for d in report.domains}
     out = [para(Run("Wat valt op", bold=True, tone="accent"), scale=1.35, keep=True)]
     if not report.summary:
-        out.append(para(Run("Geen cijfers die ruim afwijken van de gemeente of Nederland.", italic=True,
-                            tone="muted"), before=0.6))
+        out.append(para(Run(report.summary_note or "Voor deze buurt zijn te weinig vergelijkbare cijfers om iets "
+                            "te laten opvallen.", italic=True, tone="muted"), before=0.6))
     for i, s in enumerate(report.summary):
         head, sep, rest = s.partition(": ")
         runs = (Run(head + sep, bold=True), Run(rest)) if sep and head in titles else (Run(s),)
@@ -1295,9 +1290,10 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
     if section.highlights:
         signals.append(heading("Wat valt op", before=0))
         signals += [para(h, bullet=True, before=0.3, drop=None if i == 0 else 3) for i, h in enumerate(section.highlights)]
-    elif has_own:
-        against = "Nederland" if r.level == "gemeente" else f"{_gemeente(r)} of Nederland"
-        signals.append(para(Run(f"Geen cijfers die ruim afwijken van {against}.", italic=True, tone="muted")))
+    elif has_own and section.signals_note:
+        signals.append(para(Run(section.signals_note, italic=True, tone="muted")))
+    if section.unavailable:
+        signals.append(para(Run(section.unavailable, italic=True, tone="muted"), scale=0.8, before=0.3))
     figures = list(section.figures[:5])
     left_out = len(section.figures) - len(figures)
     if signals:
