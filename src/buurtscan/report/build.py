@@ -67,6 +67,7 @@ class Limits:
     policy: int = 3
     stories: int = 2
     questions: int = 3
+    items: int | None = None  # at most this many policy items and stories in the whole note (None: no cap)
 
     def tighter(self) -> Limits | None:
         """A smaller note: first fewer questions and sentences, then fewer items, then fewer rows."""
@@ -76,9 +77,10 @@ class Limits:
             replace(self, questions=2, highlights=1, policy=2, partner=2),
             replace(self, questions=2, highlights=1, policy=2, partner=2, stories=1),
             replace(self, questions=1, highlights=1, policy=1, partner=2, stories=1),
-            replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, figures=3),
-            replace(self, questions=1, highlights=1, policy=1, partner=1, stories=0, figures=3),
-            replace(self, questions=1, highlights=1, policy=0, partner=1, stories=0, figures=3),
+            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, items=n)
+              for n in (8, 6, 4, 3, 2, 1)),
+            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, figures=3, items=n)
+              for n in (2, 1, 0)),
         ]
         for step in steps:
             if step != self and _smaller(step, self):
@@ -87,8 +89,10 @@ class Limits:
 
 
 def _smaller(a: Limits, b: Limits) -> bool:
-    fields = ("figures", "policy", "partner", "highlights", "questions", "stories")
-    return all(getattr(a, f) <= getattr(b, f) for f in fields) and any(getattr(a, f) < getattr(b, f) for f in fields)
+    fields = ("figures", "policy", "partner", "highlights", "questions", "stories", "items")
+    big = 10**6
+    get = lambda x, f: big if getattr(x, f) is None else getattr(x, f)  # noqa: E731
+    return all(get(a, f) <= get(b, f) for f in fields) and any(get(a, f) < get(b, f) for f in fields)
 
 
 @dataclass(frozen=True)
@@ -427,6 +431,7 @@ def build_report(
     candidates: list[tuple[float, int, str, str, str]] = []  # (-strength, position, domain id, title, text)
     comparisons = sum(_compared(i, level) for s in scan.sections for i in s.indicators)
     domains = []
+    budget = 10**6 if limits.items is None else limits.items
     for pos, section in enumerate(scan.sections):
         open_inds = [i for i in section.indicators if not i.partner]
         partner_inds = [i for i in section.indicators if i.partner]
@@ -457,11 +462,15 @@ def build_report(
             where = wording.join(sorted({f"het bestand van {i.source}" for i in extra}))
             notices.append(_dropped(len(extra), "partnercijfer", "partnercijfers", where))
         pol = [p.item for p in policy if p.domain == section.id]
-        if len(pol) > limits.policy:
-            notices.append(_dropped(len(pol) - limits.policy, "beleidspunt", "beleidspunten", policy_where))
         sto = [s.story for s in stories if s.domain == section.id]
-        if len(sto) > limits.stories:
-            notices.append(_dropped(len(sto) - limits.stories, "verhaal", "verhalen", stories_where))
+        n_pol = min(len(pol), limits.policy, budget)
+        budget -= n_pol
+        n_sto = min(len(sto), limits.stories, budget)
+        budget -= n_sto
+        if len(pol) > n_pol:
+            notices.append(_dropped(len(pol) - n_pol, "beleidspunt", "beleidspunten", policy_where))
+        if len(sto) > n_sto:
+            notices.append(_dropped(len(sto) - n_sto, "verhaal", "verhalen", stories_where))
         domains.append(
             DomainSection(
                 id=section.id,
@@ -469,8 +478,8 @@ def build_report(
                 figures=tuple(_figure(i, notes, level, columns, place) for i in chosen),
                 highlights=tuple(sentences[: limits.highlights]),
                 partner=partner,
-                policy=tuple(pol[: limits.policy]),
-                stories=tuple(sto[: limits.stories]),
+                policy=tuple(pol[:n_pol]),
+                stories=tuple(sto[:n_sto]),
                 questions=section.questions[: limits.questions],
                 notices=tuple(notices),
                 chart=_chart(section.title, chosen, level),

@@ -41,6 +41,7 @@ from lxml import etree
 from ..errors import UsageError
 from . import templates
 from .formatting import MISSING
+from .wording import tidy as wording_tidy
 from .formatting import figure as format_figure
 from .model import Bar, Chart, DomainSection, Figure, PartnerFigure, Report
 
@@ -1155,11 +1156,11 @@ def _series_word(name: str) -> str:
 def _figure_line(report: Report, f: Figure) -> str:
     cols = _columns(report)
     vals = ", ".join(f"{_series_word(c)} {v}" for c, v in zip(cols, _values(report, f), strict=True))
-    bits = [f.period and f"periode {f.period}", f.rank and f"rang {f.rank} (1 = hoogste)",
-            f.signal and f"signaal: {f.signal}", f.trend, f.note and f"bron [{f.note}] {f.source}"]
+    bits = [f.detail and f"periode {f.detail}", f.signal and f"signaal: {f.signal}",
+            f.note and f"bron [{f.note}] {f.source}"]
     if not f.note:
         bits.append(f"bron: {f.source}, niet in de cache")
-    return f"- {_label(f)}: {vals} ({'; '.join(b for b in bits if b)})."
+    return f"- {_label(f)}: {vals}. {wording_tidy('; '.join(b for b in bits if b))}."
 
 
 READING = ("Zo lees je de grafiek: donker = {own}, grijs = gemeente, licht met rand = Nederland. Geen balk betekent "
