@@ -195,6 +195,7 @@ def _refresh_source(settings: Settings, name: str, entry: dict, observer: Observ
             observer=observer,
             transport=transport,
             check=False,
+            patient=True,
         )
         stored = [k for k in report.stored if k.startswith(f"{name}/")]
         new_id = stored[-1].split("/", 1)[1] if stored else table_id

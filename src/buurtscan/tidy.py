@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from .regions.codes import LEVEL_BY_PREFIX  # noqa: F401 - re-exported: the one prefix → level map
 
 TIDY_SCHEMA: dict[str, pl.DataType] = {
     "region_code": pl.Utf8(),
@@ -39,7 +40,6 @@ REGION_SCHEMA: dict[str, pl.DataType] = {
     "wijk_code": pl.Utf8(),
 }
 
-LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 STATUS_OK = "ok"
 STATUS_MISSING = "ontbreekt"
 
