@@ -279,7 +279,7 @@ class Fitted:
 
 
 def fit(paras: Sequence[Para], boxes: Sequence[Box], largest: float, smallest: float,
-        *, short_notice: str = "… ingekort; de volledige tekst staat in de notities.") -> Fitted:
+        *, short_notice: str = "Niet alles past op deze dia; alles staat in de notities.") -> Fitted:
     """The largest size at which everything fits; else leave out droppable items; else shorten the long
     free texts (``cut``) as little as needed; else cut wherever the space ends, always with '…' and a notice."""
     paras = list(paras)
@@ -289,11 +289,19 @@ def fit(paras: Sequence[Para], boxes: Sequence[Box], largest: float, smallest: f
             return Fitted(size, placed)
     keep = list(paras)
     order = sorted((i for i, p in enumerate(paras) if p.drop is not None), key=lambda i: (-paras[i].drop, -i))
+    removed: list[int] = []
     for i in order:
         keep.remove(paras[i])
+        removed.append(i)
         keep = _without_orphan_headings(keep)
         placed = _flow([*keep, notice(short_notice)], boxes, smallest)
         if placed is not None:
+            # put back, whole, what fits again now (a short item left out before a long one)
+            for j in reversed(removed[:-1]):
+                trial = _without_orphan_headings([q for k, q in enumerate(paras) if q in keep or k == j])
+                again = _flow([*trial, notice(short_notice)], boxes, smallest)
+                if again is not None:
+                    keep, placed = trial, again
             return Fitted(smallest, placed, shortened=True)
     for i, p in enumerate(keep):
         if not p.cut:
@@ -1209,7 +1217,7 @@ def cover(ctx: Ctx) -> None:
              *(f"- {s}" for s in r.summary), *(f"Let op: {n}" for n in r.notices), "", SIGNALS,
              "", r.reading_guide, "", *_source_lines(r)]
     if fitted.shortened or f.shortened:
-        lines.insert(0, "Op de dia ingekort; de volledige tekst staat hieronder.")
+        lines.insert(0, "Niet alles past op de dia; de volledige tekst staat hieronder.")
     set_notes(f.slide, lines)
 
 
@@ -1260,7 +1268,7 @@ def _partner_paras(section: DomainSection) -> list[Para]:
     for s in section.stories[:1]:
         out.append(heading("Verhaal uit de buurt"))
         who = ", ".join(x for x in (s.wie, s.wanneer) if x) + (f" ({s.soort})" if s.soort else "")
-        out.append(para(Run(f"“{s.tekst}”", italic=True), before=0.2, cut=True))
+        out.append(para(Run(f"“{s.tekst}”", italic=True), before=0.2, drop=5))  # whole or not at all
         if who:
             out.append(para(Run(f"— {who}", tone="muted"), scale=0.85, before=0.15))
     return out
@@ -1268,8 +1276,8 @@ def _partner_paras(section: DomainSection) -> list[Para]:
 
 def _partner_para(p: PartnerFigure) -> Para:
     runs = [Run(f"{p.label}: "), Run(p.value, bold=True)]
-    if p.gemeente != MISSING:
-        runs.append(Run(f" (gemeente {p.gemeente})"))
+    if p.compare:
+        runs.append(Run(f" ({p.compare})"))
     runs.append(Run(f" — {p.source}", italic=True, tone="muted"))
     return Para(tuple(runs), bullet=True, before=0.25)
 
@@ -1334,7 +1342,7 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
     lines += [f"Let op: {n}" for n in section.notices]
     lines += ["", READING.format(own=r.columns[0].lower()), SIGNALS, "", r.reading_guide, "", *_source_lines(r)]
     if f.shortened:
-        lines.insert(1, "Op de dia ingekort; de volledige tekst staat hieronder.")
+        lines.insert(1, "Niet alles past op de dia; de volledige tekst staat hieronder.")
     set_notes(f.slide, lines)
 
 
@@ -1374,7 +1382,7 @@ def policy(ctx: Ctx) -> None:
             runs.append(Run(f" ({p.wanneer})"))
         if p.bron:
             runs.append(Run(f" Bron: {p.bron}", italic=True, tone="muted"))
-        stream.append(Para(tuple(runs), bullet=True, before=0.35, drop=None if d.id not in seen else 2, cut=True))
+        stream.append(Para(tuple(runs), bullet=True, before=0.35, drop=1 if d.id not in seen else 2))  # whole or not
         seen.add(d.id)
     if not items:
         stream.append(para(Run("Er zijn (nog) geen beleidspunten of ontwikkelingen aangeleverd.", italic=True,
@@ -1397,7 +1405,7 @@ def policy(ctx: Ctx) -> None:
     for d in r.domains:
         lines += [f"{d.title}:", *(f"- {q}" for q in d.questions)]
     if f.shortened:
-        lines.insert(0, "Op de dia ingekort; alle punten en vragen staan hieronder.")
+        lines.insert(0, "Niet alles past op de dia; alle punten en vragen staan hieronder.")
     lines += ["", *_source_lines(r)]
     set_notes(f.slide, lines)
 
