@@ -41,6 +41,7 @@ from lxml import etree
 from ..errors import UsageError
 from . import templates
 from .formatting import MISSING
+from .wording import count as wording_count
 from .wording import tidy as wording_tidy
 from .formatting import figure as format_figure
 from .model import Bar, Chart, DomainSection, Figure, PartnerFigure, Report
@@ -1323,7 +1324,8 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
         message(f, chart_rect, "Grafiek: geen cijfers beschikbaar.")
     lines = [f"{section.title}: de kerncijfers van {r.title.removeprefix('Buurtscan ')} naast gemeente en Nederland."]
     if left_out:
-        lines.append(f"Op de dia {left_out} cijfer(s) weggelaten om leesbaar te blijven; ze staan hieronder.")
+        lines.append(f"{wording_count(left_out, 'cijfer past', 'cijfers passen')} niet op de dia; "
+                     f"{'het staat' if left_out == 1 else 'ze staan'} hieronder.")
     lines += [_figure_line(r, fig) for fig in section.figures]
     if chart is None:
         lines.append("Geen grafiek: er zijn voor dit thema geen cijfers beschikbaar.")
@@ -1396,7 +1398,7 @@ def policy(ctx: Ctx) -> None:
             stream.append(para(q, bullet=True, before=0.2, drop=None if i == 0 else 3 + i))
     f.text([13, 14], stream, largest=f.size_of(13, 14), smallest=11)
     lines = ["Beleid & ontwikkelingen en de vragen voor het gesprek, per thema.",
-             "Beleid en plannen komen uit het beleidsbestand (--policy); de vragen uit de indicatorencatalogus."]
+             "Beleid en plannen komen uit het beleidsbestand; de vragen uit de indicatorencatalogus."]
     if items:
         lines += ["", "Beleid & ontwikkelingen:", *(f"- {d.title}: {_policy_text(p)}" for d, p in items)]
     else:
