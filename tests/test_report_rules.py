@@ -223,3 +223,46 @@ def test_whole_stories_and_a_plain_notice(tmp_path):
     assert "2 verhalen passen niet meer op twee pagina's; ze staan in verhalen.csv." in wonen.notices
     one = build_report(scan, stories=stories[:3], limits=Limits(stories=2), stories_file="verhalen.csv")
     assert "1 verhaal past niet meer op twee pagina's; het staat in verhalen.csv." in one.domains[0].notices
+
+
+def _texts(report):
+    """The text of the report in every format (PDF via Typst, read back with pypdf)."""
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    from buurtscan.report import html_note, markdown_note, pdf_note, pptx_deck, word_note
+
+    out = {"md": markdown_note.render(report).decode(), "html": html_note.render(report).decode()}
+    with zipfile.ZipFile(io.BytesIO(word_note.render(report))) as z:
+        out["docx"] = re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode())
+    from pptx import Presentation
+
+    deck = Presentation(io.BytesIO(pptx_deck.render(report)))
+    out["pptx"] = "\n".join(sh.text_frame.text for sl in deck.slides for sh in sl.shapes if sh.has_text_frame)
+    out["pptx"] += "\n".join(c.text_frame.text for sl in deck.slides for sh in sl.shapes if sh.has_table
+                             for row in sh.table.rows for c in row.cells)
+    out["pdf"] = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf_note.render(report))).pages)
+    return out
+
+
+@pytest.mark.parametrize("code", ["BU05183620", "BU18590006", "GM0518"])
+def test_every_format_shows_the_rules(code):
+    report = build_report(scan_of(code))
+    for fmt, text in _texts(report).items():
+        flat = " ".join(text.split())
+        assert "x 1.000 euro" not in flat, fmt
+        assert not re.search(r"[−-]0,00 sinds", flat), fmt
+        for bad in ("(en)", "verhaal/verhalen", "buurtscan show", "licence", "not verified", "1 = hoogste"):
+            assert bad not in flat, (fmt, bad)
+        if fmt != "md":  # Markdown escapes the brackets of a pipe table
+            for c in report.columns:
+                assert c in flat, (fmt, c)
+        if report.summary_note:
+            assert report.summary_note in flat, fmt
+        for d in report.domains:
+            if d.unavailable and fmt in ("md", "html", "docx"):
+                assert d.unavailable.split(":")[0] in flat, fmt
+    if code == "GM0518":
+        assert report.columns.count("Gemeente") == 1
