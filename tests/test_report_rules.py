@@ -266,3 +266,11 @@ def test_every_format_shows_the_rules(code):
                 assert d.unavailable.split(":")[0] in flat, fmt
     if code == "GM0518":
         assert report.columns.count("Gemeente") == 1
+
+
+def test_a_gemeente_chart_has_no_duplicate_gemeente_series():
+    report = build_report(scan_of("GM0518"))
+    charts = [report.age_chart, *(d.chart for d in report.domains)]
+    for c in charts:
+        if c is not None:
+            assert c.series == ("Gemeente", "Nederland") and all(len(b.values) == 2 for b in c.bars)

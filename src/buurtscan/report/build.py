@@ -327,10 +327,15 @@ def _chart(title: str, figures: Sequence[IndicatorResult], level: str) -> Chart 
         return None
     unit = Counter(i.unit for i in usable).most_common(1)[0][0]
     chosen = [i for i in usable if i.unit == unit][:5]
-    series = (COLUMN_TITLES[level], "Gemeente", "Nederland")
-    bars = tuple(_bar(unit_label(i.label, i.unit), (i.values[level], i.values["gemeente"], i.values["nederland"]),
-                      i.decimals) for i in chosen)
+    refs = _chart_levels(level)
+    series = tuple(COLUMN_TITLES[c] for c in refs)
+    bars = tuple(_bar(unit_label(i.label, i.unit), tuple(i.values[c] for c in refs), i.decimals) for i in chosen)
     return Chart(title, unit, series, bars)
+
+
+def _chart_levels(level: str) -> tuple[str, ...]:
+    """The series of a chart: the region, the gemeente (unless it is the region) and Nederland."""
+    return ("gemeente", "nederland") if level == "gemeente" else (level, "gemeente", "nederland")
 
 
 def _compared(ind: IndicatorResult, level: str) -> bool:
@@ -423,10 +428,10 @@ def build_report(
     ages = [i for i in general.indicators if i.chart == "leeftijdsopbouw"]
     age_chart = None
     if any(i.values.get(level) is not None for i in ages):
+        refs = _chart_levels(level)
         age_chart = Chart(
-            "Leeftijdsopbouw", "%", (COLUMN_TITLES[level], "Gemeente", "Nederland"),
-            tuple(_bar(i.label.replace(" jaar", ""), (i.values[level], i.values["gemeente"], i.values["nederland"]),
-                       i.decimals) for i in ages),
+            "Leeftijdsopbouw", "%", tuple(COLUMN_TITLES[c] for c in refs),
+            tuple(_bar(i.label.replace(" jaar", ""), tuple(i.values[c] for c in refs), i.decimals) for i in ages),
         )
     candidates: list[tuple[float, int, str, str, str]] = []  # (-strength, position, domain id, title, text)
     comparisons = sum(_compared(i, level) for s in scan.sections for i in s.indicators)

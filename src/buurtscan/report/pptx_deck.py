@@ -969,10 +969,11 @@ def _point_labels(chart: Chart, figures: Sequence[Figure], level: str) -> list[l
         row: list[str | None] = []
         for k, v in enumerate(bar.values):
             text = None
-            if f is not None and k < 3:
-                own = 0 if level == "buurt" else 1 if level == "wijk" else 2
-                raw = f.values[(own, 2, 3)[k]]
-                string = (_own_string(f, level), f.gemeente, f.nederland)[k]
+            column = {"Buurt": 0, "Wijk": 1, "Gemeente": 2, "Nederland": 3}.get(chart.series[k]) if k < len(
+                chart.series) else None
+            if f is not None and column is not None:
+                raw = f.values[column]
+                string = (f.buurt, f.wijk, f.gemeente, f.nederland)[column]
                 if raw is not None and v is not None and math.isclose(raw, v, rel_tol=1e-9, abs_tol=1e-12):
                     text = string
             if text is None and v is not None and k < len(bar.texts) and bar.texts[k] != MISSING:
