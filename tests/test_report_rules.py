@@ -170,7 +170,7 @@ def test_leefbaarometer_readable():
     figs = {f.id: f for d in report.domains for f in d.figures}
     veil = figs["lbm_veiligheid"]
     assert veil.label.endswith("(afwijking van Nederland)") and veil.cells[-1] == "0,00"  # NL = 0 by definition
-    assert veil.words == "ruim onder het Nederlandse gemiddelde" and veil.words in veil.detail
+    assert veil.words == "onder het Nederlandse gemiddelde" and veil.words in veil.detail
     for f in figs.values():
         assert not re.search(r"−0,0+ sinds", f.trend) and not re.search(r"\+0,0+ sinds", f.trend)
     assert "Leefbaarometer" in report.reading_guide

@@ -223,18 +223,22 @@ def _trend_text(ind: IndicatorResult) -> str:
 
 
 def score_words(ind: IndicatorResult, level: str) -> str:
-    """A Leefbaarometer score in words, against the Nederland reference."""
+    """A Leefbaarometer score in words against Nederland: the scan's ``klasse`` where it gives one,
+    else from the difference with the Nederland value, with the same bounds (0,10 and 0,30 point)."""
     if ind.unit not in ("score", "afwijking"):
         return ""
+    given = getattr(ind, "klasse", None)
+    if given:
+        return given
     value, ref = ind.values.get(level), ind.values.get("nederland")
     if value is None or ref is None:
         return ""
     diff = value - ref
-    step = compare.SCORE_POINTS
-    if abs(diff) < step / 2:
+    if abs(diff) < compare.SCORE_POINTS:
         return "rond het Nederlandse gemiddelde"
     side = "boven" if diff > 0 else "onder"
-    return f"ruim {side} het Nederlandse gemiddelde" if abs(diff) >= 2 * step else f"{side} het Nederlandse gemiddelde"
+    return f"ruim {side} het Nederlandse gemiddelde" if abs(diff) >= 3 * compare.SCORE_POINTS else (
+        f"{side} het Nederlandse gemiddelde")
 
 
 class _Notes:
