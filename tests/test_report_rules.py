@@ -274,3 +274,19 @@ def test_a_gemeente_chart_has_no_duplicate_gemeente_series():
     for c in charts:
         if c is not None:
             assert c.series == ("Gemeente", "Nederland") and all(len(b.values) == 2 for b in c.bars)
+
+
+def test_a_zero_is_a_zero_and_missing_is_never_zero():
+    scan = scan_of("BU18590006")
+    report = build_report(scan)
+    veiligheid = next(d for d in report.domains if d.id == "veiligheid")
+    misdrijven = scan.indicator("misdrijven")
+    assert misdrijven.values["buurt"] == 0.0  # real published 0 for 2023
+    fig = next(f for f in veiligheid.figures if f.id == "misdrijven")
+    assert fig.cells[0].startswith("0,0")
+    assert not re.search(r"[:,;] misdrijven\b", veiligheid.unavailable)
+    for d in report.domains:
+        for f in d.figures:
+            for value, cell in zip([f.values[("buurt", "wijk", "gemeente", "nederland").index(c.lower())]
+                                    for c in report.columns], f.cells, strict=True):
+                assert (value is None) == (cell in (MISSING, "–") or cell.startswith("<")), (f.id, value, cell)
