@@ -8,8 +8,15 @@ import pytest
 from buurtscan import compare
 from buurtscan.catalogue import load
 from buurtscan.example import example_cache
-from buurtscan.report.build import (MIN_COMPARISONS, PER_DOMAIN, Limits, PolicyInput, StoryInput, build_report,
-                                    strongest)
+from buurtscan.report.build import (
+    MIN_COMPARISONS,
+    PER_DOMAIN,
+    Limits,
+    PolicyInput,
+    StoryInput,
+    build_report,
+    strongest,
+)
 from buurtscan.report.formatting import MISSING, SMALL_MARK, VALUE_UNITS, labelled
 from buurtscan.report.model import PolicyItem, Story
 from buurtscan.scan import GemeenteData
@@ -180,7 +187,7 @@ def test_leefbaarometer_readable():
 
 
 def test_dutch_that_reads_well_everywhere(model):
-    code, scan, report = model
+    _code, _scan, report = model
     texts = [report.intro, report.reading_guide, report.summary_note, *report.summary,
              *(s.text for s in report.sources)]
     for d in report.domains:

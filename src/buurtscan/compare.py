@@ -38,17 +38,17 @@ Rules (also in docs/comparison.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 import bisect
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import polars as pl
 
 from .catalogue import DENOMINATORS, Indicator
-from .text import slug
 from .regions import level_of
+from .text import slug
 
 SMALL_COUNT = 10  # raw counts below this are too rounded to compare
 SMALL_POPULATION = 200  # figures of regions with fewer inwoners are too unstable

@@ -91,7 +91,7 @@ class Limits:
 def _smaller(a: Limits, b: Limits) -> bool:
     fields = ("figures", "policy", "partner", "highlights", "questions", "stories", "items")
     big = 10**6
-    get = lambda x, f: big if getattr(x, f) is None else getattr(x, f)  # noqa: E731
+    get = lambda x, f: big if getattr(x, f) is None else getattr(x, f)
     return all(get(a, f) <= get(b, f) for f in fields) and any(get(a, f) < get(b, f) for f in fields)
 
 
@@ -384,7 +384,7 @@ def unavailable(inds: Sequence[IndicatorResult], level: str) -> str:
 def _select(inds: Sequence[IndicatorResult], level: str, n: int) -> list[IndicatorResult]:
     """Key figures with a value (signalled first), then the others with a value, signalled first."""
     have = [i for i in inds if i.values.get(level) is not None]
-    strength = lambda i: -(i.signal.strength if i.signal else 0.0)  # noqa: E731
+    strength = lambda i: -(i.signal.strength if i.signal else 0.0)
     keys = sorted((i for i in have if i.key), key=lambda i: (i.signal is None, strength(i)))
     missing_keys = sum(1 for i in inds if i.key and i.values.get(level) is None)
     signalled = sorted((i for i in have if not i.key and i.signal), key=strength)
@@ -542,16 +542,18 @@ def reading_guide(level: str, place: str, *, uses_rivm: bool = True, uses_lbm: b
     """What the words and marks of the report mean (the leeswijzer)."""
     peers = "buurten" if level == "buurt" else "wijken"
     parts = [
-        f"Opvallend: de {level} wijkt duidelijk af van {'Nederland' if level == 'gemeente' else place + ' én Nederland'}"
-        " — bij percentages minstens 5 procentpunt, bij andere cijfers minstens een kwart hoger of lager. "
-        "Gunstig of ongunstig zegt welke kant dat op valt voor bewoners; bij cijfers die alleen beschrijven "
-        "wie er wonen (leeftijd, herkomst, dichtheid) staat geen oordeel. "
-        "Wat valt op toont de sterkste afwijkingen, hoogstens twee per thema.",
+        (f"Opvallend: de {level} wijkt duidelijk af van "
+         f"{'Nederland' if level == 'gemeente' else place + ' én Nederland'} — bij percentages minstens "
+         f"{number(compare.PERCENTAGE_POINTS)} procentpunt, bij andere cijfers minstens een kwart hoger of lager. "
+         "Gunstig of ongunstig zegt welke kant dat op valt voor bewoners; bij cijfers die alleen beschrijven "
+         "wie er wonen (leeftijd, herkomst, dichtheid) staat geen oordeel. "
+         f"Wat valt op toont de sterkste afwijkingen, hoogstens {wording.number_word(PER_DOMAIN)} per thema."),
         (f"Rang: de plaats onder de {peers} van {place}, alleen als minstens 80% van de {peers} het cijfer "
          "heeft." if level != "gemeente" else ""),
         f"'{MISSING}': de bron heeft geen cijfer (onbekend of geheim) — dat is nooit 0.",
-        f"Een {SMALL_MARK} achter een cijfer: een klein aantal (minder dan 200 inwoners of minder dan 10 "
-        "personen), door CBS afgerond; vergelijk het niet. '< 5': te klein om te tonen.",
+        (f"Een {SMALL_MARK} achter een cijfer: een klein aantal (minder dan {compare.SMALL_POPULATION} inwoners "
+         f"of minder dan {compare.SMALL_COUNT} personen), door CBS afgerond; vergelijk het niet. "
+         "'< 5': te klein om te tonen."),
         ("Gezondheidscijfers van RIVM zijn schattingen met een model, geen tellingen." if uses_rivm else ""),
         ("Leefbaarometer: een score voor leefbaarheid die het ministerie van BZK schat uit kenmerken van de "
          "buurt; het Nederlandse gemiddelde staat ernaast. De deelscores (zoals fysieke omgeving) zijn de "

@@ -139,7 +139,6 @@ def rank(position: int, of: int, *, direction: str, peers: str, place: str) -> s
     The share is of the ranked regions, 1 = the highest value. With a direction the words are
     'gunstigste'/'ongunstigste'; without one 'hoogste'/'laagste'.
     """
-    share = position / of
     top = position <= max(1, math.floor(of * 0.10))
     top25 = position <= max(1, math.floor(of * 0.25))
     bottom = position > of - max(1, math.floor(of * 0.10))
@@ -160,5 +159,4 @@ def rank(position: int, of: int, *, direction: str, peers: str, place: str) -> s
         return f"bij de 25% {high} {peers} van {place} {where}"
     if bottom25:
         return f"bij de 25% {low} {peers} van {place} {where}"
-    del share
     return f"middenmoot van {place} {where}"
