@@ -64,7 +64,7 @@ def test_rows_never_read_niet_beschikbaar_for_the_subject(model):
                    if not i.partner and i.values.get(report.level) is None]
         if lacking:
             assert d.unavailable.startswith(f"Niet beschikbaar voor deze {report.level}: "), (code, d.id)
-            assert re.search(r"\((onbekend of geheim|bron levert dit niet|te klein aantal)\)", d.unavailable)
+            assert re.search(r"\((onbekend of geheim|geheim|bron levert dit niet|te klein aantal)\)", d.unavailable)
         if not d.figures:
             assert d.empty == f"Voor deze {report.level} zijn in dit thema geen cijfers beschikbaar."
 

@@ -49,6 +49,7 @@ import polars as pl
 from .catalogue import DENOMINATORS, Indicator
 from .regions import level_of
 from .text import slug
+from .tidy import Status
 
 SMALL_COUNT = 10  # raw counts below this are too rounded to compare
 SMALL_POPULATION = 200  # figures of regions with fewer inwoners are too unstable
@@ -277,9 +278,9 @@ def evaluate(data: pl.DataFrame | Rows, ind: Indicator, chosen: Plan) -> Derived
         codes = set().union(*parts)
         num: Cells = {}
         for code in codes:
-            vals = [part.get(code, (None, "ontbreekt"))[0] for part in parts]
+            vals = [part.get(code, (None, Status.MISSING))[0] for part in parts]
             total = None if any(v is None for v in vals) else sum(vals)  # type: ignore[arg-type]
-            num[code] = (total, "ok" if total is not None else "ontbreekt")
+            num[code] = (total, Status.OK if total is not None else Status.MISSING)
         how = ind.then or "value"
     else:
         num = rows.cells.get((chosen.stem, period), {})
@@ -320,9 +321,9 @@ def evaluate(data: pl.DataFrame | Rows, ind: Indicator, chosen: Plan) -> Derived
         else:
             small = tiny or (per_mille and people is not None and people < SMALL_POPULATION)
         if value is None:
-            status = "ontbreekt" if status == "ok" else status
+            status = Status.MISSING if status == Status.OK else status
         elif small:
-            status = "klein"
+            status = Status.SMALL
         out[code] = (value, status)
     raw = {code: v for code, (v, _) in num.items()}
     return Derived(ind, period, chosen.table_id, chosen.stem, denom_period, out, raw)
@@ -344,12 +345,12 @@ def values_for(derived: Derived, codes: dict[str, str | None]) -> dict[str, tupl
     for level in LEVELS:
         code = codes.get(level)
         if code is None:
-            out[level] = (None, "n.v.t.")
+            out[level] = (None, Status.NOT_APPLICABLE)
         else:
-            out[level] = lookup.get(code, (None, "ontbreekt"))
+            out[level] = lookup.get(code, (None, Status.MISSING))
     reference = derived.indicator.nederland
     if reference is not None and codes.get("nederland") and out["nederland"][0] is None:
-        out["nederland"] = (reference, "ok")  # by definition (Leefbaarometer dimensions: NL = 0)
+        out["nederland"] = (reference, Status.OK)  # by definition (Leefbaarometer dimensions: NL = 0)
     return out
 
 
@@ -361,7 +362,7 @@ def rank(derived: Derived, subject: str, regions: int | None = None) -> tuple[in
     """
     value, status = derived.lookup.get(subject, (None, ""))
     level = derived.levels.get(subject) if subject in derived.lookup else None
-    if value is None or level in (None, "land", "gemeente") or status == "klein":
+    if value is None or level in (None, "land", "gemeente") or status == Status.SMALL:
         return None, None
     peers = derived.ranking[level]
     total = max(regions or 0, sum(1 for c in derived.lookup if derived.levels[c] == level))
@@ -397,9 +398,9 @@ def signal(ind: Indicator, subject: tuple[float | None, str], refs: dict[str, tu
            ) -> Signal | None:
     """Direction-aware signal: clearly higher/lower than every available reference, with a strength."""
     value, status = subject
-    if value is None or status != "ok" or not ind.comparable:
+    if value is None or status != Status.OK or not ind.comparable:
         return None
-    usable = {k: v for k, (v, st) in refs.items() if v is not None and st == "ok"}
+    usable = {k: v for k, (v, st) in refs.items() if v is not None and st == Status.OK}
     if not usable:
         return None
     effects = {k: effect(value, ref, ind.unit) for k, ref in usable.items()}
@@ -422,8 +423,8 @@ def comparable(ind: Indicator, subject: tuple[float | None, str], refs: dict[str
                ) -> bool:
     """Whether a comparison could be made at all (the subject and at least one reference usable)."""
     value, status = subject
-    return (value is not None and status == "ok" and ind.comparable
-            and any(v is not None and st == "ok" for v, st in refs.values()))
+    return (value is not None and status == Status.OK and ind.comparable
+            and any(v is not None and st == Status.OK for v, st in refs.values()))
 
 
 def trend(data: pl.DataFrame | Rows, ind: Indicator, derived: Derived, subject: str,

@@ -358,6 +358,8 @@ def _reason(ind: IndicatorResult, level: str) -> str:
     status = ind.statuses.get(level)
     if status == "klein":
         return "te klein aantal"
+    if status == "geheim":
+        return "geheim"
     if ind.table_id is None or all(ind.values.get(lv) is None for lv in ("buurt", "wijk", "gemeente", "nederland")):
         return "bron levert dit niet"
     return "onbekend of geheim"
