@@ -163,6 +163,7 @@ class GemeenteData:
         self._memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
         self._index = compare.index_rows(self.data)
         self._rows: dict[str, compare.Rows] = {}
+        self._peers: dict[str, int] = {}
         self.partner = self._partner_indicators()
         if self.partner:
             extra = tuple(ind for ind, _ in self.partner.values())
@@ -199,6 +200,14 @@ class GemeenteData:
         """Cached region codes of this gemeente at a level, in code order."""
         frame = self.data.filter((pl.col("region_level") == level) & (pl.col("gemeente_code") == self.gemeente))
         return sorted(frame["region_code"].unique().to_list())
+
+    def peers(self, level: str) -> int:
+        """How many regions of a level the gemeente has (in the region list, else in the cache)."""
+        if level not in self._peers:
+            listed = [c for c in self._names if c.startswith({"buurt": "BU", "wijk": "WK"}.get(level, "--"))
+                      and parse_code(c).gemeente == self.gemeente]
+            self._peers[level] = len(listed) or len(self.codes(level))
+        return self._peers[level]
 
     def region(self, code: str) -> RegionInfo:
         rc = parse_code(code)
@@ -243,7 +252,7 @@ class GemeenteData:
                 own_level = info.level if info.level != "land" else "nederland"
                 own = vals.get(own_level, (None, Status.MISSING))
                 refs = {k: vals[k] for k in ("gemeente", "nederland") if k != own_level and codes[k]}
-                rank, rank_of = compare.rank(d, info.code)
+                rank, rank_of = compare.rank(d, info.code, self.peers(info.level))
                 partner = self.partner.get(ind.id, (None, {}))[1]
                 if partner and not partner["complete"]:
                     rank, rank_of = None, None  # only part of the gemeente supplied: no ranking
