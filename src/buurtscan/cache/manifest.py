@@ -280,7 +280,9 @@ class Manifest:
         return [e for e in self.tables.values() if e.source == source]
 
     def sorted_tables(self) -> list[TableEntry]:
-        return sorted(self.tables.values(), key=lambda e: (e.source, e.period))
+        """By source, newest period first within a source."""
+        newest_first = sorted(self.tables.values(), key=lambda e: e.period, reverse=True)
+        return sorted(newest_first, key=lambda e: e.source)
 
     def files(self) -> set[str]:
         return {e.file for e in self.tables.values()} | {e.file for e in self.regions.values()}
