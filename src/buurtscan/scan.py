@@ -16,6 +16,8 @@ from typing import Any
 import polars as pl
 
 from . import compare
+from .series import Series
+from .series import build as build_series
 from .cache import Cache
 from .catalogue import Catalogue, Indicator, load
 from .errors import UsageError
@@ -68,6 +70,7 @@ class IndicatorResult:
     raw: dict[str, float | None] = field(default_factory=dict)  # figures before derivation (counts)
     partner: bool = False  # from a merged partner file
     threshold: int = 5  # small counts below this are shown as "< threshold"
+    series: Series | None = None  # comparable figures over the years (docs/comparison.md)
 
     @property
     def status(self) -> str:
@@ -99,6 +102,7 @@ class IndicatorResult:
             "denominator_period": self.denominator_period,
             "raw": dict(self.raw),
             "partner": self.partner,
+            "series": self.series.as_dict() if self.series else None,
         }
 
 
@@ -271,6 +275,7 @@ class GemeenteData:
                         raw={k: d.raw.get(c) if c else None for k, c in codes.items()},
                         partner=bool(partner),
                         threshold=partner.get("threshold", 5) if partner else 5,
+                        series=build_series(self.rows(ind), ind, d, codes, info.code, self._memo),
                     )
                 )
             sections.append(Section(domain.id, domain.title, domain.questions, tuple(results)))

@@ -203,12 +203,13 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str) -> Figure:
         values=tuple(ind.values[lv] for lv in ("buurt", "wijk", "gemeente", "nederland")),  # type: ignore[arg-type]
         rank=_rank_text(ind, level),
         signal=ind.signal.valence if ind.signal else "",
-        trend=_trend_text(ind),
+        trend=" ".join(t for t in (_trend_text(ind), ind.series.sentence() if ind.series else "") if t),
         period=ind.period or "",
         source=f"{PUBLISHERS.get(ind.source, ind.source)}".strip(),
         note=notes.number(ind),
         key=ind.key,
         missing=ind.values.get(level) is None,
+        series_break=ind.series.sentence() if ind.series else "",
     )
 
 

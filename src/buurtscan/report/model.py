@@ -34,6 +34,7 @@ class Figure:
     note: int  # footnote number in the sources block
     key: bool = False
     missing: bool = False  # the subject has no figure
+    series_break: str = ""  # "Reeks vanaf 2021: de buurt is in 2021 opnieuw ingedeeld." or ""
 
 
 @dataclass(frozen=True)
