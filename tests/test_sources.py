@@ -148,7 +148,7 @@ def test_provenance_complete_for_every_source(moerwijk):
     settings, report, _ = moerwijk
     tables = Cache(settings.cache_dir).manifest().tables
     assert set(tables) == {"cbs_kwb/85984NED", "politie/47018NED", "rivm/50090NED", "nabijheid/85231NED",
-                           "leefbaarometer/leefbaarometer-3.0", "cbs_kwb/84583NED"}  # 2019: series + what 2024 lacks
+                           "leefbaarometer/leefbaarometer-3.0", "cbs_kwb/84583NED", "cbs_kwb/85039NED"}  # older: series + what 2024 lacks
     fields = ("source", "table_id", "title", "period", "modified", "publisher", "licence", "base_url",
               "request_url", "retrieved_at")
     for key, entry in tables.items():
