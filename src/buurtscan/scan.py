@@ -164,6 +164,11 @@ class GemeenteData:
         self._memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
         self._index = compare.index_rows(self.data)
         self._rows: dict[str, compare.Rows] = {}
+        # every table that holds figures of (source, indicator, period): one figure's references can come
+        # from another table of the source (national totals), and the sources block must name it too
+        self._tables: dict[tuple[str, str, str], set[str]] = {}
+        for src, name, period, table in self.data.select("source", "indicator", "period", "table_id").unique().iter_rows():
+            self._tables.setdefault((src, name, period), set()).add(table)
         self.partner = self._partner_indicators()
         if self.partner:
             extra = tuple(ind for ind, _ in self.partner.values())
@@ -250,6 +255,8 @@ class GemeenteData:
                     rank, rank_of = None, None  # only part of the gemeente supplied: no ranking
                 if d.table_id:
                     used.add((ind.source, d.table_id))
+                    for stem in {*ind.stems, *ind.of, d.stem or ""}:
+                        used |= {(ind.source, t) for t in self._tables.get((ind.source, stem, d.period or ""), ())}
                 results.append(
                     IndicatorResult(
                         id=ind.id,

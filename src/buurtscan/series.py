@@ -10,7 +10,8 @@ Pure functions on :class:`compare.Rows` (no files, no network). The rule (docs/c
   says it did not change (code 1). The series stops at the first year where that is not so, or
   not known, and :attr:`Series.break_` says why.
 * Across two tables of another source (e.g. two RIVM tables with different indelingen) the
-  series stops as well.
+  series stops as well — when the subject's own figure comes from the other table; a table that
+  only gives a reference (national totals) does not break it.
 
 Each period is derived like the figure of that year (same catalogue derivation, denominators of
 that year or the nearest cached one), so the values are the ones a scan of that year would show.
@@ -104,7 +105,9 @@ def build(rows: compare.Rows, ind: Indicator, derived: compare.Derived, codes: d
                     why = f"de buurt heeft in {p} een andere code of bestond nog niet"
                 else:
                     why = _redrawn(rows, subject, p, newest)
-        elif older.table_id != derived.table_id:
+        elif older.table_id != derived.table_id and older.lookup.get(subject, (None, ""))[0] is not None:
+            # the subject's own figure from another table (another indeling): it does not compare;
+            # a table that gives only the references (a national total) does not break the series
             why = f"de cijfers van {p} komen uit een andere tabel ({older.table_id}) met een andere buurtindeling"
         if why:
             first_out = p

@@ -179,9 +179,11 @@ class _Notes:
         for (source, table_id), n in sorted(self.numbers.items(), key=lambda kv: kv[1]):
             e = self.entries.get((source, table_id), {})
             if source in OPEN_SOURCES:
+                # a table not downloaded (the bundled example) names the published files instead of a date
+                how = e.get("note") or f"opgehaald op {short_date(e.get('retrieved_at'))}"
                 text = (f"{e.get('publisher') or PUBLISHERS[source]}, {e.get('title') or table_id} "
                         f"(tabel {table_id}), cijfers over {e.get('period') or 'onbekend'}, "
-                        f"opgehaald op {short_date(e.get('retrieved_at'))}; licentie {e.get('licence') or 'onbekend'}.")
+                        f"{how}; licentie {e.get('licence') or 'onbekend'}.")
             else:
                 text = (f"Bron: {source}, aangeleverd {short_date(e.get('modified'))} "
                         f"({e.get('request_url') or 'partnerbestand'}); niet openbaar.")
