@@ -57,7 +57,7 @@ class TableData:
             return None
         if self.periods is not None:
             return self.periods
-        found = tuple(sorted({str(p) for p in self.frame["period"].to_list()})) if self.frame.height else ()
+        found = tuple(sorted(str(p) for p in self.frame["period"].unique().to_list())) if self.frame.height else ()
         if found:
             return found
         single = self.provenance.period and "-" not in self.provenance.period  # not a range "2002-2024"
