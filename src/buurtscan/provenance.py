@@ -37,8 +37,8 @@ class TableData:
     """Tidy rows of one table, complete for the gemeenten listed (None = all).
 
     What a commit replaces in the cache: the rows of these parts (``gemeenten``) in the
-    periods this table covers (``periods``; default: the periods in the frame, or — when the
-    frame is empty — the provenance period if it is a single one; :data:`ALL_PERIODS` = every period, as a
+    periods this table covers (``periods``; default: the periods in the frame, or the
+    provenance period when the frame is empty; :data:`ALL_PERIODS` = every period, as a
     partner file does), and — when ``indicators`` is given — only those indicators.
     """
 
@@ -58,10 +58,7 @@ class TableData:
         if self.periods is not None:
             return self.periods
         found = tuple(sorted(str(p) for p in self.frame["period"].unique().to_list())) if self.frame.height else ()
-        if found:
-            return found
-        single = self.provenance.period and "-" not in self.provenance.period  # not a range "2002-2024"
-        return (self.provenance.period,) if single else ()
+        return found or (self.provenance.period,)  # nothing there: the part is recorded with 0 rows
 
 
 ALL_PERIODS: tuple[str, ...] = ("*",)
