@@ -2,9 +2,9 @@
 
     python scripts/make_example.py [/path/to/shared/data/real]
 
-It runs buurtscan's own `fetch` against the fake CBS service (tests/fakecbs.py) serving a scratch
-copy of the test fixtures — which scripts/make_fixtures.py derived from the real published files
-in ../shared/data/real — plus the Leefbaarometer scores of every buurt of Den Haag and
+It runs buurtscan's own `fetch` against the fake CBS service (tests/fakecbs.py) serving the test
+fixtures — which scripts/make_fixtures.py derived from the real published files in
+../shared/data/real, including the Leefbaarometer scores of every buurt of Den Haag and
 Barendrecht (leefbaarometer-6gemeenten/). So every number in the example is a real published
 figure. It fetches the six gemeenten of those files (all sources, newest year, the older
 Kerncijfers years for the series), Den Haag's 2019 table in full, and adds the national crime
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import importlib.util
 import json
 import shutil
 import sys
@@ -45,22 +44,18 @@ REAL = ROOT.parent / "shared" / "data" / "real"
 POLITIE_NL = "politie-misdrijven-soorten/47025NED_NL01_jaarcijfers_2012-2023_alle_soorten.csv"
 # Per table: the published files it was put together from (shown in the sources block instead of
 # a retrieval date) and where the table is published.
-NOTES: dict[str, str] = {
-    "cbs_kwb/85984NED": "samengesteld uit de gepubliceerde CBS-bestanden Kerncijfers_wijken_en_buurten_2024_geslachten.csv "
-    "en Kerncijfers_wijken_en_buurten_2024_11122025_141648.csv (StatLine-exports van 85984NED) en een uittreksel "
-    "van 85984NED met 8 kolommen voor zes gemeenten",
-    "cbs_kwb/85039NED": "samengesteld uit het CBS-bestand marginal_distributions_84583NED.csv (Den Haag, 22 kolommen; "
-    "het jaar 2021 en de tabel 85039NED zijn afgeleid, het bestand noemt ze niet)",
-    "cbs_kwb/84583NED": "samengesteld uit het gepubliceerde CBS-bestand marginal_distributions_TheHague_2019_84583NED.csv "
-    "(download van 84583NED, Den Haag)",
-    "politie/47018NED": "samengesteld uit het gepubliceerde bestand data.csv van tabel 47018NED "
-    "(totaal misdrijven per buurt, 2023, zes gemeenten)",
-    "politie/47025NED": "Nederlandse totalen per soort misdrijf 2012–2023 uit tabel 47025NED (bestand NL_Crime.csv); "
-    "aantallen die daar 0 waren (deels ontbrekend in de bron) zijn hier als ontbrekend opgenomen",
-    "rivm/50090NED": "samengesteld uit het gepubliceerde bestand RIVM_gezondheid2020_18+.xlsx (50090NED, 18 jaar en ouder)",
-    "nabijheid/85231NED": "samengesteld uit de StatLine-export Nabijheid voorzieningen 2021 (85231NED, kolom Nederland)",
-    "leefbaarometer/leefbaarometer-3.0": "samengesteld uit het gepubliceerde bestand Leefbaarometer-scores buurten "
-    "2002-2024 (alle buurten van Den Haag en Barendrecht)",
+NOTE = "samengesteld uit gepubliceerde bestanden"  # printed in the sources block instead of a date
+FILES: dict[str, tuple[str, ...]] = {  # named in the manifest (`files`) and in show --json
+    "cbs_kwb/85984NED": ("Kerncijfers_wijken_en_buurten_2024_geslachten.csv (StatLine-export 85984NED)",
+                         "Kerncijfers_wijken_en_buurten_2024_11122025_141648.csv (StatLine-export 85984NED)",
+                         "85984NED stripped_filtered_data_2024.json (8 kolommen, gemeenten en wijken)"),
+    "cbs_kwb/85039NED": ("marginal_distributions_84583NED.csv (Den Haag, 22 kolommen; jaar 2021 en tabel afgeleid)",),
+    "cbs_kwb/84583NED": ("marginal_distributions_TheHague_2019_84583NED.csv (download 84583NED, Den Haag)",),
+    "politie/47018NED": ("data.csv (47018NED, totaal misdrijven per buurt 2023, zes gemeenten)",),
+    "politie/47025NED": ("NL_Crime.csv (47025NED, Nederland 2012-2023; 0 gelezen als ontbrekend)",),
+    "rivm/50090NED": ("RIVM_gezondheid2020_18+.xlsx (50090NED, 18 jaar en ouder)",),
+    "nabijheid/85231NED": ("Nabijheid_voorzieningen_2021 StatLine-export (85231NED, kolom Nederland)",),
+    "leefbaarometer/leefbaarometer-3.0": ("Leefbaarometer-scores buurten 2002-2024 (Den Haag en Barendrecht)",),
 }
 STATLINE = {"cbs_kwb": "https://opendata.cbs.nl/statline/#/CBS/nl/dataset/{}",
             "nabijheid": "https://opendata.cbs.nl/statline/#/CBS/nl/dataset/{}",
@@ -83,9 +78,9 @@ service of the test suite, serving the fixtures that `scripts/make_fixtures.py` 
 published files (see `tests/fixtures/README.md` for every file and what was transformed), plus
 the Leefbaarometer scores of every buurt of Den Haag and Barendrecht. The figures are real; the
 example was **put together from those published files, not downloaded from opendata.cbs.nl**.
-Each table in `manifest.json` says so in its `note` (which the sources block of a report prints
-instead of a retrieval date) and names the files; `base_url` is the page where the table is
-published.
+Each table in `manifest.json` says so in its `note` ("samengesteld uit gepubliceerde bestanden",
+which the sources block of a report prints instead of a retrieval date) and names the files in
+`files` (also in `show --json`); `base_url` is the page where the table is published.
 
 What it contains, and what it lacks (because the real files at hand lack it):
 - CBS Kerncijfers wijken en buurten 2024 (85984NED): inwoners, geslacht, leeftijdsgroepen and
@@ -106,14 +101,6 @@ Licences: CBS open data CC BY 4.0 (source: CBS); Politie and RIVM tables are pub
 CBS StatLine (CC BY 4.0 assumed, not separately verified); Leefbaarometer open data of the
 Ministerie van BZK (licence not verified).
 """
-
-
-def _make_fixtures():
-    spec = importlib.util.spec_from_file_location("make_fixtures", ROOT / "scripts" / "make_fixtures.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
 
 
 def politie_nederland(real: Path) -> TableData:
@@ -152,13 +139,9 @@ def main() -> None:
     real = Path(sys.argv[1]) if len(sys.argv) > 1 else REAL
     if not (real / "SOURCES.md").is_file():
         raise SystemExit(f"{real} is not the real-data folder (no SOURCES.md); pass its path.")
-    mf = _make_fixtures()
     with tempfile.TemporaryDirectory() as tmp:
-        fixtures = Path(tmp) / "fixtures"
-        shutil.copytree(DEFAULT_FIXTURES, fixtures)
-        mf.build_leefbaarometer_6gemeenten(real, mf.Writer(fixtures))
         settings = Settings(cache_dir=Path(tmp) / "cache", backoff=0.0)
-        fake = FakeCBS(fixtures)
+        fake = FakeCBS(DEFAULT_FIXTURES)
         report = fetch(settings, gemeenten=GEMEENTEN, transport=fake.transport())
         for s in report.skipped:
             print(f"skipped (expected with these files): {s.source}: {s.reason}")
@@ -174,9 +157,8 @@ def main() -> None:
         for key, entry in list(manifest.tables.items()):
             rel = Path("tables") / f"{entry.source}-{entry.table_id}.parquet"
             shutil.copyfile(settings.cache_dir / entry.file, TARGET / rel)
-            files = NOTES[key]
             manifest.tables[key] = dataclasses.replace(
-                entry, file=rel.as_posix(), retrieved_at=SNAPSHOT, note=files, request_url="",
+                entry, file=rel.as_posix(), retrieved_at=SNAPSHOT, note=NOTE, files=FILES[key], request_url="",
                 base_url=STATLINE[entry.source].format(entry.table_id),
                 periods={p: {k: Part(SNAPSHOT, "", part.rows) for k, part in parts.items()}
                          for p, parts in entry.periods.items()},

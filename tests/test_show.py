@@ -6,6 +6,8 @@ import json
 import zipfile
 from pathlib import Path
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
@@ -146,6 +148,13 @@ def test_partner_figures_flow_into_scan_and_note(tmp_path, shared_fake):
     armoede = next(d for d in report.domains if d.id == "armoede")
     assert armoede.partner and armoede.partner[0].source.startswith("Bron: corporatie, aangeleverd ")
     assert any("corporatie" in n.text for n in report.sources)
+    # a partner figure shows its unit and year, and the wijk/gemeente value where known; one date style
+    arrears_fig = next(p for p in armoede.partner if p.label.startswith(indicator(data, "corporatie.huurachterstanden")
+                                                                       ["label"]))
+    assert "per 1.000 inwoners" in arrears_fig.label and arrears_fig.label.endswith(", 2024")
+    assert re.search(r"aangeleverd \d{1,2} [a-z]+ \d{4}$|toegevoegd op \d{1,2} [a-z]+ \d{4}$", arrears_fig.source)
+    if data["sections"] and arrears["values"]["gemeente"] is not None:
+        assert "gemeente" in arrears_fig.compare
 
 
 def test_render_a_whole_gemeente_from_the_example(tmp_path):
@@ -179,11 +188,14 @@ def test_example_carries_series_and_honest_provenance(tmp_path):
     assert lbm["periods"] == ["2002", "2008", "2012", "2014", "2016", "2018", "2020", "2022", "2024"]
     assert lbm["buurt"][-1] == pytest.approx(3.8703200808061)
     for s in data["sources"]:
-        assert s["note"].startswith("samengesteld uit") or "uit tabel 47025NED" in s["note"], s
+        assert s["note"] == "samengesteld uit gepubliceerde bestanden" and s["files"], s
         assert "opendata.cbs.nl/ODataFeed" not in (s["request_url"] or "")
     assert "47025NED" in {s["table_id"] for s in data["sources"]}  # the Nederland reference is named
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["-q", "render", "BU05183620", "--example", "--format", "md", "--out", str(out)])
     assert result.exit_code == 0, result.stderr
     md = next(out.glob("*.md")).read_text(encoding="utf-8")
-    assert "samengesteld uit de gepubliceerde CBS-bestanden" in md and "opgehaald op" not in md
+    assert "(tabel 85984NED), cijfers over 2024, samengesteld uit gepubliceerde bestanden" in md
+    assert "opgehaald op" not in md
+    kwb = next(s for s in data["sources"] if s["table_id"] == "85984NED")
+    assert any(f.startswith("Kerncijfers_wijken_en_buurten_2024_geslachten.csv") for f in kwb["files"])

@@ -14,6 +14,7 @@ made again for the regions whose data changed.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +23,9 @@ import httpx
 from filelock import FileLock, Timeout
 
 from .cache import WHOLE, Cache, TableEntry
+from .errors import one_line
 from .errors import EXIT_OK, EXIT_PARTIAL, EXIT_SOURCE, BuurtscanError, CacheError, SourceError, UsageError
-from .fetching import fetch
+from .fetching import answer_shape, fetch
 from .http_client import Http
 from .observe import NullObserver, Observer
 from .regions import NEDERLAND, gemeente_of
@@ -32,6 +34,7 @@ from .sources import REGISTRY
 from .sources.base import FetchContext, utc_now
 from .sources.kwb import KwbSource
 
+log = logging.getLogger("buurtscan.refresh")
 UNCHANGED, UPDATED, NEW_TABLE, FAILED = "unchanged", "updated", "new table", "failed"
 LOCK_NAME = ".refresh.lock"
 
@@ -167,7 +170,7 @@ def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: 
     before = entry.modified
     source = REGISTRY[name]
     try:
-        with Http(settings, transport) as http:
+        with Http(settings, transport) as http, answer_shape(getattr(source, "title", name)):
             ctx = FetchContext(settings, http, observer)
             year, status = None, None
             if isinstance(source, KwbSource):
@@ -196,6 +199,7 @@ def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: 
             transport=transport,
             check=False,
             older=status == NEW_TABLE,  # a new year: also what it lacks and the series; a release: only it
+            patient=True,
         )
         stored = [k for k in report.stored if k.startswith(f"{name}/")]
         new_id = stored[0].split("/", 1)[1] if stored else table_id  # the newest table comes first
@@ -231,6 +235,13 @@ def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observe
         if not everywhere and not (regions & touched):
             continue
         opts = dict(entry.get("options") or {})
+        out_dir = Path(str(opts.get("out_dir") or "out"))
+        if not out_dir.is_dir():  # never create a folder on the say-so of renders.json
+            message = one_line(f"renders.json names the output folder {out_dir}, which is not a folder now; "
+                               f"{', '.join(codes) or gemeente} was not re-rendered (render it again by hand)")
+            errors.append(message)
+            observer.message(message)
+            continue
         options = RenderOptions(
             formats=tuple(opts.get("formats") or ("html", "pdf")),
             out_dir=Path(str(opts.get("out_dir") or "out")),
@@ -241,9 +252,16 @@ def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observe
         )
         try:
             results = do_render(settings, codes, gemeente=gemeente, options=options, observer=observer)
-        except BuurtscanError as exc:
-            errors.append(exc.message)
-            observer.message(f"re-render failed: {exc.message}")
+        except BuurtscanError as exc:  # incl. OutputError: some files were written, some not
+            errors.append(one_line(exc.message))
+            files += [str(f) for f in getattr(exc, "written", ())]
+            observer.message(f"re-render failed: {one_line(exc.message)}")
+            continue
+        except Exception as exc:  # noqa: BLE001 - cron must still get its summary line and --json
+            log.exception("re-render of %s failed", codes or gemeente)
+            message = one_line(f"re-render of {', '.join(codes) or gemeente} failed ({type(exc).__name__}: {exc})")
+            errors.append(message)
+            observer.message(message)
             continue
         files += [str(f) for r in results for f in r.files]
     return files, errors

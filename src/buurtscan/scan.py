@@ -22,6 +22,7 @@ from .cache import Cache
 from .catalogue import Catalogue, Indicator, load
 from .errors import UsageError
 from .regions import NEDERLAND, parse_code
+from . import leefbaarheid
 from .tidy import Status
 
 
@@ -71,6 +72,7 @@ class IndicatorResult:
     partner: bool = False  # from a merged partner file
     threshold: int = 5  # small counts below this are shown as "< threshold"
     series: Series | None = None  # comparable figures over the years (docs/comparison.md)
+    klasse: str | None = None  # Leefbaarometer total score in words ("boven het Nederlandse gemiddelde")
 
     @property
     def status(self) -> str:
@@ -103,6 +105,7 @@ class IndicatorResult:
             "raw": dict(self.raw),
             "partner": self.partner,
             "series": self.series.as_dict() if self.series else None,
+            "klasse": self.klasse,
         }
 
 
@@ -169,6 +172,7 @@ class GemeenteData:
         self._tables: dict[tuple[str, str, str], set[str]] = {}
         for src, name, period, table in self.data.select("source", "indicator", "period", "table_id").unique().iter_rows():
             self._tables.setdefault((src, name, period), set()).add(table)
+        self._peers: dict[str, int] = {}
         self.partner = self._partner_indicators()
         if self.partner:
             extra = tuple(ind for ind, _ in self.partner.values())
@@ -205,6 +209,14 @@ class GemeenteData:
         """Cached region codes of this gemeente at a level, in code order."""
         frame = self.data.filter((pl.col("region_level") == level) & (pl.col("gemeente_code") == self.gemeente))
         return sorted(frame["region_code"].unique().to_list())
+
+    def peers(self, level: str) -> int:
+        """How many regions of a level the gemeente has (in the region list, else in the cache)."""
+        if level not in self._peers:
+            listed = [c for c in self._names if c.startswith({"buurt": "BU", "wijk": "WK"}.get(level, "--"))
+                      and parse_code(c).gemeente == self.gemeente]
+            self._peers[level] = len(listed) or len(self.codes(level))
+        return self._peers[level]
 
     def region(self, code: str) -> RegionInfo:
         rc = parse_code(code)
@@ -249,7 +261,7 @@ class GemeenteData:
                 own_level = info.level if info.level != "land" else "nederland"
                 own = vals.get(own_level, (None, Status.MISSING))
                 refs = {k: vals[k] for k in ("gemeente", "nederland") if k != own_level and codes[k]}
-                rank, rank_of = compare.rank(d, info.code)
+                rank, rank_of = compare.rank(d, info.code, self.peers(info.level))
                 partner = self.partner.get(ind.id, (None, {}))[1]
                 if partner and not partner["complete"]:
                     rank, rank_of = None, None  # only part of the gemeente supplied: no ranking
@@ -283,6 +295,7 @@ class GemeenteData:
                         partner=bool(partner),
                         threshold=partner.get("threshold", 5) if partner else 5,
                         series=build_series(self.rows(ind), ind, d, codes, info.code, self._memo),
+                        klasse=self._klasse(ind, d, info.code),
                     )
                 )
             sections.append(Section(domain.id, domain.title, domain.questions, tuple(results)))
@@ -292,6 +305,13 @@ class GemeenteData:
             sources=tuple(self._sources(used, info.gemeente_code)),
             generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         )
+
+    def _klasse(self, ind: Indicator, d: compare.Derived, code: str) -> str | None:
+        """The Leefbaarometer total score in words, from the region's ``afw`` of the same year."""
+        if ind.source != leefbaarheid.NAME or d.stem != "lbm" or d.period is None:
+            return None
+        cells = self._index.get((leefbaarheid.NAME, "afw", d.period), (None, {}))[1]
+        return leefbaarheid.klasse(cells.get(code, (None, ""))[0])
 
     def _sources(self, used: set[tuple[str, str]], gemeente: str | None) -> Iterator[dict[str, Any]]:
         for entry in self.manifest.tables.values():
@@ -312,6 +332,7 @@ class GemeenteData:
                 "request_url": part.request_url if part else None,
                 "base_url": entry.base_url,
                 **({"note": entry.note} if entry.note else {}),
+                **({"files": list(entry.files)} if entry.files else {}),
             }
 
 

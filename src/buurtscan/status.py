@@ -8,6 +8,7 @@ import httpx
 
 from .cache import WHOLE, Cache
 from .errors import BuurtscanError
+from .fetching import answer_shape
 from .http_client import Http
 from .settings import Settings
 from .sources import REGISTRY
@@ -80,7 +81,8 @@ def cache_status(settings: Settings, *, check_upstream: bool = True,
                 checked.append(_with(st, error=unreachable))
                 continue
             try:
-                checked.append(_with(st, upstream=check(ctx, st.table_id)))
+                with answer_shape(getattr(source, "title", st.source)):
+                    checked.append(_with(st, upstream=check(ctx, st.table_id)))
             except BuurtscanError as exc:
                 checked.append(_with(st, error=exc.message))
                 if "unreachable" in exc.message or "did not answer" in exc.message:

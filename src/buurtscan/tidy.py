@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from .regions.codes import LEVEL_BY_PREFIX  # noqa: F401 - re-exported: the one prefix → level map
 
 TIDY_SCHEMA: dict[str, pl.DataType] = {
     "region_code": pl.Utf8(),
@@ -39,9 +40,6 @@ REGION_SCHEMA: dict[str, pl.DataType] = {
     "gemeente_code": pl.Utf8(),
     "wijk_code": pl.Utf8(),
 }
-
-LEVEL_BY_PREFIX = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
-
 
 class Status(StrEnum):
     """Why a figure is what it is. A StrEnum: stored in Parquet and JSON as its plain text."""
