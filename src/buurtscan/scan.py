@@ -18,6 +18,8 @@ import polars as pl
 from . import compare
 from .series import Series
 from .series import build as build_series
+from .trend import Judgement
+from .trend import judge as judge_trend
 from .cache import Cache
 from .catalogue import Catalogue, Indicator, load
 from .errors import UsageError
@@ -73,6 +75,7 @@ class IndicatorResult:
     threshold: int = 5  # small counts below this are shown as "< threshold"
     series: Series | None = None  # comparable figures over the years (docs/comparison.md)
     klasse: str | None = None  # Leefbaarometer total score in words ("boven het Nederlandse gemiddelde")
+    judgement: Judgement | None = None  # which way the series goes (trend.py; None: no series)
 
     @property
     def status(self) -> str:
@@ -106,6 +109,7 @@ class IndicatorResult:
             "partner": self.partner,
             "series": self.series.as_dict() if self.series else None,
             "klasse": self.klasse,
+            "trend_judgement": self.judgement.as_dict() if self.judgement else None,
         }
 
 
@@ -294,7 +298,10 @@ class GemeenteData:
                         raw={k: d.raw.get(c) if c else None for k, c in codes.items()},
                         partner=bool(partner),
                         threshold=partner.get("threshold", 5) if partner else 5,
-                        series=build_series(self.rows(ind), ind, d, codes, info.code, self._memo),
+                        series=(ser := build_series(self.rows(ind), ind, d, codes, info.code, self._memo)),
+                        judgement=judge_trend(ser, unit=ind.unit, decimals=ind.decimals, direction=ind.direction,
+                                              comparable=ind.comparable, level=own_level,
+                                              descriptive=ind.descriptive),
                         klasse=self._klasse(ind, d, info.code),
                     )
                 )
