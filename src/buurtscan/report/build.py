@@ -27,7 +27,7 @@ from pathlib import Path
 from .. import compare
 from ..catalogue import Indicator, load
 from ..scan import IndicatorResult, Scan
-from . import wording
+from . import trends, wording
 from .formatting import MISSING, SMALL_MARK, change, figure, number, unit_label
 from .model import Bar, Chart, DomainSection, Figure, PartnerFigure, PolicyItem, Report, SourceNote, Story
 
@@ -287,7 +287,10 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[s
     words = score_words(ind, level)
     small = ind.statuses.get(level) == "klein"
     period = f"{ind.period}, schatting" if estimate and ind.period else ind.period or ""
-    bits = [period, words, "klein aantal" if small else "", rank, "" if trend.startswith("geen") else trend]
+    development = trends.verdict_text(ind, place)
+    shown = " ".join(t for t in (development, ind.series.sentence() if ind.series else "") if t) if development \
+        else trend
+    bits = [period, words, "klein aantal" if small else "", rank, "" if shown.startswith("geen") else shown]
     position = None
     if ind.rank and ind.rank_of and rank:
         position = 0.0 if ind.rank_of == 1 else (ind.rank - 1) / (ind.rank_of - 1)
@@ -316,6 +319,9 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[s
         rank_position=position,
         words=words,
         series_break=ind.series.sentence() if ind.series else "",
+        spark=trends.spark(ind, level, place),
+        series=trends.series_line(ind, level),
+        development=development,
     )
 
 
@@ -540,6 +546,7 @@ def build_report(
         place=place,
         summary_note=summary_note,
         comparisons=comparisons,
+        changes=trends.changes([i for s in scan.sections for i in s.indicators if not i.partner], place),
     )
 
 

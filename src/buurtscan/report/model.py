@@ -15,6 +15,25 @@ LEVEL_LABELS = ("buurt", "wijk", "gemeente", "nederland")
 
 
 @dataclass(frozen=True)
+class Spark:
+    """A sparkline: the region's series against a reference, points scaled to 0..1 (x: time, y: value).
+
+    Both lines share one vertical scale. ``first``/``last`` are the region's first and last values as
+    printed; ``start`` says when the series starts at a boundary change ("2021: buurt opnieuw ingedeeld").
+    """
+
+    own: tuple[tuple[float, float], ...]
+    reference: tuple[tuple[float, float], ...]  # empty: no reference line (sizes)
+    reference_name: str  # "Den Haag", "Nederland" or ""
+    first: str
+    last: str
+    first_period: str
+    last_period: str
+    start: str = ""
+    text: str = ""  # "2019 → 2021 → 2024: 3.245 → 2.855 → 3.360"
+
+
+@dataclass(frozen=True)
 class Figure:
     """One indicator line: label, the formatted values and where they come from."""
 
@@ -42,6 +61,9 @@ class Figure:
     rank_position: float | None = None  # 0 = highest value of the gemeente, 1 = lowest (for a position bar)
     words: str = ""  # for scores: the value in words ("onder het Nederlandse gemiddelde")
     series_break: str = ""  # "Reeks vanaf 2021: de buurt is in 2021 opnieuw ingedeeld." or ""
+    spark: Spark | None = None  # the series as a sparkline (at least three periods), else None
+    series: str = ""  # the series in one line: "2019 → 2021 → 2024: 3.245 → 2.855 → 3.360"
+    development: str = ""  # the trend judgement in words: "2014–2024 gestegen (+0,06)"
 
 
 @dataclass(frozen=True)
@@ -138,6 +160,7 @@ class Report:
     notices: tuple[str, ...] = field(default=())
     summary_note: str = ""  # when "Wat valt op" is empty: why (no false reassurance)
     comparisons: int = 0  # how many figures could be compared with a reference
+    changes: tuple[str, ...] = ()  # "Wat verandert": at most three counting trends, strongest first
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (for the Typst template, which receives JSON)."""
