@@ -44,5 +44,6 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
         r=report,
         age_svg=svg.bars(report.age_chart) if report.age_chart else "",
         photos=_photos(report),
+        spark=svg.spark,
     )
     return page.encode("utf-8")
