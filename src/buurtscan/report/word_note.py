@@ -48,6 +48,40 @@ def _table(doc, report: Report, figures: tuple[Figure, ...]) -> None:  # noqa: A
                     run.font.size = Pt(8)
 
 
+def _trends(doc, report: Report) -> None:  # noqa: ANN001
+    """"Wat verandert" and the series as a compact table with its sparkline (report.trends)."""
+    import io as _io
+
+    from docx.shared import Cm, Pt
+
+    from .spark_png import png
+
+    if report.changes:
+        doc.add_heading("Wat verandert", level=1)
+        for s in report.changes:
+            doc.add_paragraph(_clean(s), style="List Bullet")
+    figs = [f for f in (*report.general, *(f for d in report.domains for f in d.figures)) if f.series]
+    if not figs:
+        return
+    doc.add_heading("Ontwikkeling", level=2)
+    table = doc.add_table(rows=1, cols=4)
+    table.style = "Table Grid" if "Table Grid" in [s.name for s in doc.styles] else None
+    for cell, text in zip(table.rows[0].cells, ("", "Reeks", "Ontwikkeling", ""), strict=True):
+        cell.text = text
+    for f in figs:
+        cells = table.add_row().cells
+        cells[0].text = _clean(f.label)
+        cells[1].text = _clean(f.series)
+        cells[2].text = _clean(" · ".join(x for x in (f.development, f.spark.start if f.spark else "") if x))
+        if f.spark:
+            cells[3].paragraphs[0].add_run().add_picture(_io.BytesIO(png(f.spark)), width=Cm(4))
+    for row in table.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                for run in p.runs:
+                    run.font.size = Pt(8)
+
+
 def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     import docx
     from docx.shared import Cm, Pt
@@ -87,6 +121,7 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
         doc.add_paragraph(_clean(s), style="List Bullet")
     if not report.summary:
         doc.add_paragraph(_clean(report.summary_note)).runs[0].italic = True
+    _trends(doc, report)
     for d in report.domains:
         doc.add_heading(_clean(d.title), level=1)
         if d.figures:
