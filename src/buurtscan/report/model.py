@@ -31,6 +31,9 @@ class Spark:
     last_period: str
     start: str = ""
     text: str = ""  # "2019 → 2021 → 2024: 3.245 → 2.855 → 3.360"
+    periods: tuple[str, ...] = ()  # every period of the series, for a full chart (the deck)
+    lines: tuple[tuple[str, tuple[float | None, ...]], ...] = ()  # ("Buurt", raw values per period), …
+    decimals: int = 0
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from .wording import count as wording_count
 from .wording import tidy as wording_tidy
 from .formatting import figure as format_figure
 from .model import Bar, Chart, DomainSection, Figure, PartnerFigure, Report
+from .pptx_trend import add_trend_chart, trend_figure
 
 TEMPLATE = "deck.pptx"
 DOC = "docs/deck-template.md"
@@ -1319,6 +1320,12 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
         message(f, table_rect, "Geen cijfers beschikbaar.")
     f.remove(13)
     chart = domain_chart(section)
+    trend = trend_figure(section.figures)
+    if trend is not None:  # the bars above, the key figure's series below (report/pptx_trend.py)
+        cx, cy, cw, ch = chart_rect
+        top = ch * 11 // 20 if chart is not None else 0
+        add_trend_chart(f.slide, (cx, cy + top, cw, ch - top), trend)
+        chart_rect = (cx, cy, cw, top)
     if chart is not None:
         add_chart(f, chart_rect, chart, section.figures, title=chart_title(chart))
     else:
@@ -1330,6 +1337,9 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
     lines += [_figure_line(r, fig) for fig in section.figures]
     if chart is None:
         lines.append("Geen grafiek: er zijn voor dit thema geen cijfers beschikbaar.")
+    if trend is not None and trend.spark:
+        lines.append(f"Trendgrafiek {trend.label}: {trend.spark.text}"
+                     + (f" ({trend.development})" if trend.development else "") + ".")
     if section.highlights:
         lines += ["", "Wat valt op:", *(f"- {h}" for h in section.highlights)]
     if section.partner:

@@ -66,6 +66,12 @@ def spark(ind: IndicatorResult, level: str, place: str) -> Spark | None:
         first_period=own[0][0], last_period=own[-1][0],
         start=j.start if j else "",
         text=series_line(ind, level),
+        periods=s.periods,
+        lines=tuple((name, s.values.get(lv, ())) for lv, name in
+                    ((level, level.capitalize()), ("gemeente", place), ("nederland", "Nederland"))
+                    if lv and (lv == level or lv != "gemeente" or level != "gemeente")
+                    and any(v is not None for v in s.values.get(lv, ()))),
+        decimals=ind.decimals,
     )
 
 
