@@ -310,6 +310,8 @@ def show(
                                           "sections, sources) for scripts.")] = False,
     example: Annotated[bool, typer.Option("--example", help="Use the bundled example data instead of the "
                                           "cache.")] = False,
+    trend: Annotated[bool, typer.Option("--trend", help="Show the series of every indicator that has one (buurt, "
+                                        "gemeente, Nederland per period) and the trend judgement.")] = False,
 ) -> None:
     """Show the scan of a region from the cache: every domain, compared with wijk, gemeente and NL.
 
@@ -322,7 +324,67 @@ def show(
     if as_json:
         _print_json(scan.as_dict())
         return
+    if trend:
+        _print_trends(scan)
+        return
     _print_scan(scan)
+
+
+def _print_trends(scan) -> None:  # noqa: ANN001 - a scan.Scan
+    """Per indicator with a series of two or more periods: the values per period and the judgement."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from .report.formatting import figure
+    from .report.formatting import number
+    from .report.trends import diff_text, gap_text, verdict_text
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=150)
+    r = scan.region
+    console.print(f"[bold]Trends {r.name}[/bold] ({r.code})")
+    place = (r.gemeente_name or "de gemeente").replace("'s-Gravenhage", "Den Haag")
+    own = r.level if r.level != "land" else "nederland"
+    shown = 0
+    for section in scan.sections:
+        for i in section.indicators:
+            s = i.series
+            if s is None or len(s.periods) < 2:
+                continue
+            shown += 1
+            label = i.label if i.unit == "aantal" else f"{i.label} ({i.unit})"
+            console.print(f"[bold]{section.title}: {label}[/bold]")
+            table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+            table.add_column("Periode")
+            levels = [lv for lv in (own, "gemeente", "nederland") if lv in s.values
+                      and (lv == own or lv != own) and any(v is not None for v in s.values[lv])]
+            levels = list(dict.fromkeys(levels))
+            for lv in levels:
+                table.add_column(lv.capitalize(), justify="right")
+            for k, p in enumerate(s.periods):
+                if all(s.values[lv][k] is None for lv in levels):
+                    continue  # a period the region has no figure at all
+                table.add_row(p, *(figure(s.values[lv][k], i.decimals, i.unit, status=s.statuses[lv][k],
+                                          with_unit=False).replace("niet beschikbaar", "n.b.") for lv in levels))
+            console.print(table)
+            j = i.judgement
+            if j is None or j.own is None:
+                console.print(f"  Geen oordeel: {j.reason if j else 'geen reeks'}.")
+            else:
+                o = j.own
+                console.print(f"  {verdict_text(i, place)} — verschil {diff_text(i, o.change)}, "
+                              f"telt mee: {'ja' if o.counts else 'nee'} (afronding {number(o.threshold, i.decimals)}, "
+                              f"ruis ±{number(o.noise, max(i.decimals, 0) + 1)}).")
+                if not gap_text(i, place) and j.gap is not None:
+                    console.print(f"  Afstand tot {place}: geen duidelijke verandering.")
+            if j and j.start:
+                console.print(f"  {j.start}.")
+            elif s.break_:
+                console.print(f"  Reeks vanaf {s.periods[0]}: {s.break_}.")
+    if not shown:
+        console.print("No series: the cache holds one period per indicator. Fetch with --history to add years.")
 
 
 def _print_scan(scan) -> None:  # noqa: ANN001 - a scan.Scan

@@ -21,8 +21,10 @@ def _fmt(ind: IndicatorResult, value: float) -> str:
     return figure(value, ind.decimals, ind.unit)
 
 
-def _diff(ind: IndicatorResult, value: float) -> str:
-    sign = "+" if value > 0 else "−" if value < 0 else "±"
+def diff_text(ind: IndicatorResult, value: float) -> str:
+    if round(value, ind.decimals) == 0:
+        return "±0"
+    sign = "+" if value > 0 else "−"
     text = number(abs(value), ind.decimals)
     return f"{sign}{text} procentpunt" if ind.unit == "%" else f"{sign}{text}"
 
@@ -95,13 +97,13 @@ def verdict_text(ind: IndicatorResult, place: str) -> str:
     """The judgement in a few words for the figure's detail line ('' when there is none)."""
     j = ind.judgement
     if j is None or j.own is None:
-        return "reeks te kort of klein aantal: geen oordeel over de ontwikkeling" if j and j.reason == "klein aantal" \
+        return "geen oordeel over de ontwikkeling (klein aantal)" if j and j.reason == "klein aantal" \
             and len(j.periods) >= MIN_PERIODS else ""
     o = j.own
     words = {"stijgt": "gestegen", "daalt": "gedaald", "gelijk": "gelijk gebleven", "schommelt": "schommelt"}[o.verdict]
     text = f"{o.first_period}–{o.last_period} {words}"
     if o.counts:
-        text += f" ({_diff(ind, o.change)})"
+        text += f" ({diff_text(ind, o.change)})"
     gap = gap_text(ind, place)
     return f"{text}; {gap}" if gap else text
 
@@ -125,7 +127,7 @@ def sentence(ind: IndicatorResult, place: str) -> str:
     o = j.own
     way = "gestegen" if o.verdict == "stijgt" else "gedaald"
     text = (f"{ind.label} is {way} van {_fmt(ind, o.first)} in {o.first_period} naar {_fmt(ind, o.last)} "
-            f"in {o.last_period} ({_diff(ind, o.change)})")
+            f"in {o.last_period} ({diff_text(ind, o.change)})")
     gap = gap_text(ind, place)
     text += f"; {gap}." if gap else "."
     if j.start:
