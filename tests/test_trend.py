@@ -166,3 +166,70 @@ def test_leefbaarometer_2002_2024_from_the_real_rows(lbm_scan):
     pts = [(y, num(row("BU05183620", y)["vrz"])) for y in years if num(row("BU05183620", y)["vrz"]) is not None]
     expect = trend.judge_points(pts, 10 ** -vrz.decimals)
     assert vrz.judgement.own == expect and expect.verdict == "stijgt"  # voorzieningen rose 2014 → 2024
+
+
+# ----------------------------------------------------------------------------- in every format
+def test_trends_in_every_format(tmp_path):
+    import io
+    import zipfile
+
+    from pptx import Presentation
+    from pptx.enum.chart import XL_CHART_TYPE
+    from typer.testing import CliRunner
+
+    from buurtscan.cli import app
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["-q", "render", "BU05183620", "--example", "--format", "html,md,docx,pptx",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    html = next(out.glob("*.html")).read_text(encoding="utf-8")
+    assert html.count('class="spark"') >= 2 and "Wat verandert" in html
+    assert 'aria-label="2019 → 2021 → 2024: 3.245 → 2.855 → 3.360"' in html  # the inwoners sparkline
+    assert ">3.245</text>" in html and ">3.360</text>" in html  # first and last values labelled
+    md = next(out.glob("*.md")).read_text(encoding="utf-8")
+    assert "| Inwoners | 2019 → 2021 → 2024: 3.245 → 2.855 → 3.360 | 2019–2024 schommelt |" in md
+    docx = zipfile.ZipFile(io.BytesIO(next(out.glob("*.docx")).read_bytes()))
+    assert any(n.startswith("word/media/") and n.endswith(".png") for n in docx.namelist())  # the sparklines
+    assert "3.245 → 2.855 → 3.360" in docx.read("word/document.xml").decode()
+    prs = Presentation(str(next(out.glob("*.pptx"))))
+    lines = [sh.chart for s in prs.slides for sh in s.shapes if sh.has_chart
+             and sh.chart.chart_type in (XL_CHART_TYPE.LINE, XL_CHART_TYPE.LINE_MARKERS)]
+    assert lines, "no trend line chart in the deck"
+    lbm = next(c for c in lines if "leefbaarheid" in c.chart_title.text_frame.text)
+    cats = list(lbm.plots[0].categories)
+    assert cats[0] == "2002" and cats[-1] == "2024" and len(cats) == 9
+    own = lbm.plots[0].series[0]
+    assert own.name == "Buurt" and own.values[-1] == pytest.approx(3.8703200808061)
+    assert {s.name for s in lbm.plots[0].series} >= {"Buurt", "Nederland"}
+
+
+def test_pdf_note_with_trends_stays_within_two_pages(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    from typer.testing import CliRunner
+
+    from buurtscan.cli import app
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["-q", "render", "BU05183620", "BU18590006", "--example", "--format", "pdf",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    for pdf in out.glob("*.pdf"):
+        reader = pypdf.PdfReader(str(pdf))
+        assert len(reader.pages) <= 2, pdf.name
+    moe = pypdf.PdfReader(str(next(out.glob("BU05183620*.pdf"))))
+    text = " ".join(p.extract_text() for p in moe.pages)
+    assert "Wat verandert" in text and "3.245" in text
+
+
+def test_show_trend_view():
+    from typer.testing import CliRunner
+
+    from buurtscan.cli import app
+
+    result = CliRunner().invoke(app, ["show", "BU05183620", "--example", "--trend"])
+    assert result.exit_code == 0, result.stderr
+    assert "Inwoners" in result.stdout and "2.855" in result.stdout and "schommelt" in result.stdout
+    assert "telt mee: nee" in result.stdout and "telt mee: ja" in result.stdout
+    village = CliRunner().invoke(app, ["show", "BU18590006", "--example", "--trend"])
+    assert village.exit_code == 0 and "Geen oordeel: klein aantal." in village.stdout
