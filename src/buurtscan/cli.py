@@ -220,6 +220,9 @@ def fetch(
     all_: Annotated[bool, typer.Option("--all", help="Fetch every gemeente of the country.")] = False,
     year: Annotated[int | None, typer.Option("--year", metavar="YEAR", help="KWB table year (default: newest). "
                                              "Example: --year 2024")] = None,
+    history: Annotated[int, typer.Option("--history", metavar="YEARS", help="Also read the key figures of the "
+                       "older Kerncijfers tables of this many years, for the series (0 = off). Example: --history 0")
+                       ] = 5,
     source: Annotated[list[str] | None, typer.Option("--source", metavar="NAME", help="Only these sources (repeatable); "
                       "default all. Example: --source cbs_kwb")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -235,7 +238,7 @@ def fetch(
     try:
         report = do_fetch(
             _state.settings(), codes or [], gemeenten=gemeente or [], whole_country=all_, year=year,
-            sources=source, observer=observer,
+            history=history, sources=source, observer=observer,
         )
     finally:
         observer.close()

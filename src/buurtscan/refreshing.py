@@ -198,10 +198,11 @@ def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: 
             observer=observer,
             transport=transport,
             check=False,
+            older=status == NEW_TABLE,  # a new year: also what it lacks and the series; a release: only it
             patient=True,
         )
         stored = [k for k in report.stored if k.startswith(f"{name}/")]
-        new_id = stored[-1].split("/", 1)[1] if stored else table_id
+        new_id = stored[0].split("/", 1)[1] if stored else table_id  # the newest table comes first
         after_entry = Cache(settings.cache_dir).manifest().tables.get(f"{name}/{new_id}")
         reason = "; ".join(s.reason for s in report.skipped) or None
         return Outcome(name, new_id, status, gms, reason, before, (after_entry.modified if after_entry else "") or after)

@@ -16,6 +16,8 @@ from typing import Any
 import polars as pl
 
 from . import compare
+from .series import Series
+from .series import build as build_series
 from .cache import Cache
 from .catalogue import Catalogue, Indicator, load
 from .errors import UsageError
@@ -69,6 +71,7 @@ class IndicatorResult:
     raw: dict[str, float | None] = field(default_factory=dict)  # figures before derivation (counts)
     partner: bool = False  # from a merged partner file
     threshold: int = 5  # small counts below this are shown as "< threshold"
+    series: Series | None = None  # comparable figures over the years (docs/comparison.md)
     klasse: str | None = None  # Leefbaarometer total score in words ("boven het Nederlandse gemiddelde")
 
     @property
@@ -101,6 +104,7 @@ class IndicatorResult:
             "denominator_period": self.denominator_period,
             "raw": dict(self.raw),
             "partner": self.partner,
+            "series": self.series.as_dict() if self.series else None,
             "klasse": self.klasse,
         }
 
@@ -163,6 +167,11 @@ class GemeenteData:
         self._memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
         self._index = compare.index_rows(self.data)
         self._rows: dict[str, compare.Rows] = {}
+        # every table that holds figures of (source, indicator, period): one figure's references can come
+        # from another table of the source (national totals), and the sources block must name it too
+        self._tables: dict[tuple[str, str, str], set[str]] = {}
+        for src, name, period, table in self.data.select("source", "indicator", "period", "table_id").unique().iter_rows():
+            self._tables.setdefault((src, name, period), set()).add(table)
         self._peers: dict[str, int] = {}
         self.partner = self._partner_indicators()
         if self.partner:
@@ -258,6 +267,8 @@ class GemeenteData:
                     rank, rank_of = None, None  # only part of the gemeente supplied: no ranking
                 if d.table_id:
                     used.add((ind.source, d.table_id))
+                    for stem in {*ind.stems, *ind.of, d.stem or ""}:
+                        used |= {(ind.source, t) for t in self._tables.get((ind.source, stem, d.period or ""), ())}
                 results.append(
                     IndicatorResult(
                         id=ind.id,
@@ -283,6 +294,7 @@ class GemeenteData:
                         raw={k: d.raw.get(c) if c else None for k, c in codes.items()},
                         partner=bool(partner),
                         threshold=partner.get("threshold", 5) if partner else 5,
+                        series=build_series(self.rows(ind), ind, d, codes, info.code, self._memo),
                         klasse=self._klasse(ind, d, info.code),
                     )
                 )
@@ -320,6 +332,7 @@ class GemeenteData:
                 "request_url": part.request_url if part else None,
                 "base_url": entry.base_url,
                 **({"note": entry.note} if entry.note else {}),
+                **({"files": list(entry.files)} if entry.files else {}),
             }
 
 

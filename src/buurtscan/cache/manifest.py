@@ -159,6 +159,7 @@ class TableEntry:
     periods: dict[str, dict[str, Part]] = field(default_factory=dict)  # period -> part key -> Part
     partner: PartnerInfo | None = None
     note: str | None = None  # how the data came about when it was not downloaded (the bundled example)
+    files: tuple[str, ...] = ()  # the published files it was put together from (the bundled example)
 
     @property
     def key(self) -> str:
@@ -205,6 +206,7 @@ class TableEntry:
             },
             partner=PartnerInfo.from_dict(extra) if isinstance(extra, dict) and extra.get("partner") else None,
             note=data.get("note"),
+            files=tuple(data.get("files") or ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -228,6 +230,8 @@ class TableEntry:
             out["partner"] = self.partner.to_dict()
         if self.note:
             out["note"] = self.note
+        if self.files:
+            out["files"] = list(self.files)
         return out
 
 
@@ -280,7 +284,9 @@ class Manifest:
         return [e for e in self.tables.values() if e.source == source]
 
     def sorted_tables(self) -> list[TableEntry]:
-        return sorted(self.tables.values(), key=lambda e: (e.source, e.period))
+        """By source, newest period first within a source."""
+        newest_first = sorted(self.tables.values(), key=lambda e: e.period, reverse=True)
+        return sorted(newest_first, key=lambda e: e.source)
 
     def files(self) -> set[str]:
         return {e.file for e in self.tables.values()} | {e.file for e in self.regions.values()}

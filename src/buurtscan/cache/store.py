@@ -275,7 +275,7 @@ class Cache:
                     covered = t.covered_periods()
                     if covered is None:  # every period (a partner file): start afresh
                         periods = {}
-                        covered = tuple(sorted(set(t.frame["period"].to_list()))) or (t.provenance.period,)
+                        covered = tuple(sorted(t.frame["period"].unique().to_list())) or (t.provenance.period,)
                     by_period = dict(t.frame.group_by("period").len().iter_rows()) if t.frame.height else {}
                     for p in covered:
                         slot = periods.setdefault(p, {})

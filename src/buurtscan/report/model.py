@@ -41,6 +41,7 @@ class Figure:
     estimate: bool = False  # a model estimate (RIVM): "schatting"
     rank_position: float | None = None  # 0 = highest value of the gemeente, 1 = lowest (for a position bar)
     words: str = ""  # for scores: the value in words ("onder het Nederlandse gemiddelde")
+    series_break: str = ""  # "Reeks vanaf 2021: de buurt is in 2021 opnieuw ingedeeld." or ""
 
 
 @dataclass(frozen=True)
