@@ -297,3 +297,26 @@ def test_a_zero_is_a_zero_and_missing_is_never_zero():
             for value, cell in zip([f.values[("buurt", "wijk", "gemeente", "nederland").index(c.lower())]
                                     for c in report.columns], f.cells, strict=True):
                 assert (value is None) == (cell in (MISSING, "–") or cell.startswith("<")), (f.id, value, cell)
+
+
+def test_the_long_example_inputs_are_shown_whole_when_rendered(tmp_path):
+    from pathlib import Path
+
+    from buurtscan.observe import RecordingObserver
+    from buurtscan.rendering import RenderOptions, fit_note
+    from buurtscan.report.inputs import read_policy, read_stories
+
+    inputs = Path(__file__).parent / "inputs"
+    cat = load()
+    policy = read_policy(inputs / "beleid_lang.csv", cat)
+    stories = read_stories(inputs / "verhalen_lang.csv", cat)
+    options = RenderOptions(policy=inputs / "beleid_lang.csv", stories=inputs / "verhalen_lang.csv")
+    report, _ = fit_note(scan_of("BU05183620"), policy, stories, options, RecordingObserver())
+    shown = [p.wat for d in report.domains for p in d.policy] + [s.tekst for d in report.domains for s in d.stories]
+    given = [p.item.wat for p in policy] + [s.story.tekst for s in stories]
+    assert all(t in given for t in shown)  # "… en 60…" never happens
+    dropped = len(given) - len(shown)
+    notices = " ".join(n for d in report.domains for n in d.notices)
+    if dropped:
+        assert "verhalen_lang.csv" in notices or "beleid_lang.csv" in notices
+    assert len(report.summary) == Limits().summary
