@@ -20,6 +20,7 @@ from .cache import Cache
 from .catalogue import Catalogue, Indicator, load
 from .errors import UsageError
 from .regions import NEDERLAND, parse_code
+from . import leefbaarheid
 from .tidy import Status
 
 
@@ -68,6 +69,7 @@ class IndicatorResult:
     raw: dict[str, float | None] = field(default_factory=dict)  # figures before derivation (counts)
     partner: bool = False  # from a merged partner file
     threshold: int = 5  # small counts below this are shown as "< threshold"
+    klasse: str | None = None  # Leefbaarometer total score in words ("boven het Nederlandse gemiddelde")
 
     @property
     def status(self) -> str:
@@ -99,6 +101,7 @@ class IndicatorResult:
             "denominator_period": self.denominator_period,
             "raw": dict(self.raw),
             "partner": self.partner,
+            "klasse": self.klasse,
         }
 
 
@@ -280,6 +283,7 @@ class GemeenteData:
                         raw={k: d.raw.get(c) if c else None for k, c in codes.items()},
                         partner=bool(partner),
                         threshold=partner.get("threshold", 5) if partner else 5,
+                        klasse=self._klasse(ind, d, info.code),
                     )
                 )
             sections.append(Section(domain.id, domain.title, domain.questions, tuple(results)))
@@ -289,6 +293,13 @@ class GemeenteData:
             sources=tuple(self._sources(used, info.gemeente_code)),
             generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         )
+
+    def _klasse(self, ind: Indicator, d: compare.Derived, code: str) -> str | None:
+        """The Leefbaarometer total score in words, from the region's ``afw`` of the same year."""
+        if ind.source != leefbaarheid.NAME or d.stem != "lbm" or d.period is None:
+            return None
+        cells = self._index.get((leefbaarheid.NAME, "afw", d.period), (None, {}))[1]
+        return leefbaarheid.klasse(cells.get(code, (None, ""))[0])
 
     def _sources(self, used: set[tuple[str, str]], gemeente: str | None) -> Iterator[dict[str, Any]]:
         for entry in self.manifest.tables.values():
