@@ -320,3 +320,27 @@ def test_the_long_example_inputs_are_shown_whole_when_rendered(tmp_path):
     if dropped:
         assert "verhalen_lang.csv" in notices or "beleid_lang.csv" in notices
     assert len(report.summary) == Limits().summary
+
+
+def test_leefbaarometer_score_with_nederland_and_words_from_the_real_rows(tmp_path, shared_fake):
+    """Fixture zip: every real 2024 buurt row of Den Haag; the total score gets NL = lbm − afw and its klasse."""
+    from buurtscan.cache import Cache
+    from buurtscan.fetching import fetch
+    from buurtscan.scan import build_scan
+    from buurtscan.settings import Settings
+
+    settings = Settings(cache_dir=tmp_path / "cache", backoff=0.0)
+    fetch(settings, ["BU05183620"], transport=shared_fake.transport(), sources=["cbs_kwb", "leefbaarometer"])
+    scan = build_scan(Cache(settings.cache_dir), "BU05183620")
+    report = build_report(scan)
+    total = next(f for d in report.domains for f in d.figures if f.id == "leefbaarheid")
+    ind = scan.indicator("leefbaarheid")
+    assert total.cells[-1] != MISSING and total.cells[-1] == f"{ind.values['nederland']:.2f}".replace(".", ",")
+    assert total.words == ind.klasse == "onder het Nederlandse gemiddelde" and total.words in total.detail
+    assert "afwijking" not in total.label  # the total score is a score, the dimensions are deviations
+    for f in (f for d in report.domains for f in d.figures if f.id.startswith("lbm_")):
+        assert f.cells[-1] == "0,00" and f.label.endswith("(afwijking van Nederland)")
+    for d in report.domains:
+        if d.chart and any(b.label.startswith("Leefbaarometer") for b in d.chart.bars):
+            units = {f.unit for f in d.figures if f.label in {b.label for b in d.chart.bars}}
+            assert len(units) == 1  # never the total score and a dimension score on one axis
