@@ -26,7 +26,7 @@ from ..errors import UsageError
 from .cells import RawTable, with_header
 from .excel import read_excel
 from .guard import PARTNER_MAX_BYTES, read_checked
-from .messages import fail
+from .messages import NoTable, OneColumn, fail
 
 DELIMITERS = (";", ",", "\t", "|")
 SNIFF_LINES = 100
@@ -48,7 +48,7 @@ def read_table(path: Path, *, sheet: str | None = None, max_bytes: int = PARTNER
     data = read_checked(path, max_bytes=max_bytes, what=what, label=name)
     digest = hashlib.sha256(data).hexdigest()
     if not data[:4096].strip() and not data.strip():
-        raise fail(f"{name}: the file is empty. Export the figures again (a header line and a line per region).")
+        raise NoTable(f"{name}: the file is empty. Export the figures again (a header line and a line per region).")
     if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return read_excel(data, name, digest, sheet)
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
@@ -165,11 +165,11 @@ def read_csv(text: str, name: str, digest: str, encoding: str, data: bytes | Non
         if len(head) >= SNIFF_LINES:
             break
     if not head:
-        raise fail(f"{name}: the file holds no table (only comments or blank lines). Export the figures again.")
+        raise NoTable(f"{name}: the file holds no table (only comments or blank lines). Export the figures again.")
     sample = "\n".join(head)
     delimiter, quote = sniff(sample)
     if not delimiter:
-        raise fail(f"{name}, line {skip + 1}: the file has a single column; a region code and at least one "
+        raise OneColumn(f"{name}, line {skip + 1}: the file has a single column; a region code and at least one "
                    "figure per line are needed, separated by ';', ',' or a tab.")
     widths = [len(r) for r in csv.reader(head, delimiter=delimiter, quotechar=quote)]
     n = max(widths or [1])
