@@ -89,10 +89,12 @@ def encoding_error(name: str, error: UnicodeDecodeError, encoding: str) -> str:
     """Where the undecodable byte is: line, character (not byte) in that line, and the byte itself.
 
     The positions are those of ``error.object`` (for "utf-8-sig" the text after the BOM), so the
-    line and character are counted in that text, decoded up to the bad byte.
+    line and character are counted in that text, decoded up to the bad byte: as UTF-8 when the
+    file failed as Windows-1252 too (an editor shows it as UTF-8; a lone Windows-1252 byte is
+    one character either way).
     """
     data, pos = error.object, error.start
-    before = data[:pos].decode(encoding if encoding != "utf-16" else "utf-16", errors="replace")
+    before = data[:pos].decode("utf-8" if encoding == "cp1252" else encoding, errors="replace")
     line = before.count("\n") + 1
     col = len(before) - (before.rfind("\n") + 1) + 1
     bad = " ".join(f"0x{b:02X}" for b in data[pos:max(error.end, pos + 1)][:4])
