@@ -172,6 +172,9 @@ def _scaled(data: bytes, kind: str, given: str, where: str, tip: str) -> Photo:
             image.save(out, format="JPEG", quality=PHOTO_QUALITY, optimize=True)
     except UsageError:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UsageError(f"{where}: '{given}' has far more than {PHOTO_MAX_PIXELS // 1_000_000} megapixels "
+                         "(Pillow refuses it as a decompression bomb).", tip="Save a smaller copy of the photo.") from None
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for a broken or hostile image
         raise UsageError(f"{where}: '{given}' cannot be read as a {kind} image ({type(exc).__name__}).",
                          tip=tip) from None
