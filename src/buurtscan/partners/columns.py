@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from ..regions import CODE_PATTERN
 from ..text import fold
 from .cells import RawTable
 from .mapping import Mapping
 from .messages import fail, listing
 
-CODE_RE = r"^(BU[0-9A-Z]{8}|WK[0-9A-Z]{6}|GM[0-9A-Z]{4}|NL00)$"
+CODE_RE = CODE_PATTERN  # the one code pattern (regions.codes), as text for polars
 
 BUURT_CODE_HEADERS = {
     "buurtcode", "buurt code", "bu code", "bucode", "code buurt", "buurtcode cbs", "cbs buurtcode",

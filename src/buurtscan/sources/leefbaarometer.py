@@ -4,17 +4,37 @@
   downloads folder (temp file in that folder, checked, then ``os.replace``); its ``ETag`` and
   ``Last-Modified`` are kept in a small JSON file next to it. Later fetches ask with
   ``If-None-Match`` / ``If-Modified-Since`` and reuse the file on ``304 Not Modified``.
-- Inside the zip the national buurt file is found by name (``Leefbaarometer-scores
-  buurten*.csv``, any case; the real zip holds more files). Header
-  ``bu_code,bu_naam,jaar,lbm,afw,fys,onv,soc,vrz,won``; ``NA`` = missing (the five
-  dimension scores exist only from 2014 on).
+- Inside the zip the score files are found by name, any case: ``Leefbaarometer-scores
+  buurten*.csv`` (required) and, where the download has them, ``… wijken*.csv`` and
+  ``… gemeenten*.csv``. Header ``bu_code,bu_naam,jaar,lbm,afw,fys,onv,soc,vrz,won`` (``wk_``,
+  ``gm_`` for the other levels); ``NA`` = missing (the five dimension scores exist only from
+  2014 on). A wijk or gemeente file that cannot be read is left out with a note; the buurt
+  file must be usable.
+- How the scores are meant to be read (docs/sources.md):
+
+  * ``lbm`` is the total score, ``afw`` its deviation from the national reference, so the
+    reference is ``lbm − afw`` of the same row. It is the same number in every row and year
+    of the file; it is stored as the Nederland (NL00) value of ``lbm`` per year — only when
+    the rows of that year agree on it (else it stays missing: never invented).
+  * ``fys onv soc vrz won`` are themselves deviations from Nederland (they add up to
+    ``afw``), so their Nederland value is 0 (stored for the years that have them), as is
+    that of ``afw``.
+  * gemeente and wijk values come only from the gemeente and wijk files of the same
+    download; without such a file they are missing, never computed from the buurten.
+  * :func:`buurtscan.leefbaarheid.klasse` puts a score in words from ``afw`` (``ruim
+    boven`` … ``ruim onder het Nederlandse gemiddelde``), because the Leefbaarometer's own
+    nine classes have no published boundaries we could cite.
 - All years are kept (period = ``jaar``), for the gemeenten asked for (or all). Indicators
-  ``lbm afw fys onv soc vrz won`` (those the catalogue wants), unit "score".
-- Only the buurt file is read: the real zip also has files for other area levels, which
-  could not be tested here, so a named wijk or gemeente is reported as having no figures.
+  ``lbm afw fys onv soc vrz won`` (those the catalogue wants; ``afw`` always with ``lbm``),
+  unit "score". Buurten without a score have no rows, and an ``NA`` is a null: never 0.
 - A download that is not a usable zip (not a zip, no buurt file, another header) is a
   :class:`SourceError` naming the URL and what was wrong; the file kept from an earlier
   download is left as it was.
+- Before anything is unpacked the zip is checked: at most :data:`MAX_MEMBERS` members, no
+  member name that is absolute or climbs out (``..``), the buurt file's declared size under
+  ``max_unpacked_mb`` and its compression ratio under :data:`MAX_RATIO`; while unpacking
+  the actual size is counted too (a header may lie). A kept zip that fails these checks is
+  deleted and downloaded again; a new one that fails them never replaces the kept file.
 """
 
 from __future__ import annotations
@@ -27,6 +47,7 @@ import os
 import re
 import secrets
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -34,21 +55,27 @@ from urllib.parse import urlsplit
 import polars as pl
 
 from ..errors import SourceError
-from ..regions import normalise
+from ..leefbaarheid import klasse  # noqa: F401 - the reading rule lives with the scan (no network imports)
+from ..regions import CODE_RE, NEDERLAND, normalise
 from ..tidy import empty_tidy, finish_tidy
-from .base import FetchContext, FetchRequest, Provenance, SourceResult, TableData, utc_now
+from .base import FetchContext, FetchRequest, Provenance, Skipped, SourceResult, TableData, utc_now
 from .politie import named_without_figures
 
 NAME = "leefbaarometer"
 TABLE_ID = "leefbaarometer-3.0"
 INDICATORS = ("lbm", "afw", "fys", "onv", "soc", "vrz", "won")
+DIMENSIONS = ("fys", "onv", "soc", "vrz", "won")  # deviations from Nederland; they add up to afw
 HEADER = ("bu_code", "bu_naam", "jaar", *INDICATORS)
 UNIT = "score"
-MEMBER = re.compile(r"^leefbaarometer[-_ ]?scores[-_ ]buurten.*\.csv$", re.IGNORECASE)
+MEMBER = re.compile(r"^leefbaarometer[-_ ]?scores[-_ ](buurten|wijken|gemeenten)\b.*\.csv$", re.IGNORECASE)
 MEMBER_PATTERN = "Leefbaarometer-scores buurten*.csv"
+MAX_MEMBERS = 1000  # the real zip holds a handful of files
+MAX_RATIO = 100  # CSV text deflates 5-10x; deflate can reach ~1000x only on crafted data
+LEVEL_OF_MEMBER = {"buurten": "buurt", "wijken": "wijk", "gemeenten": "gemeente"}
+PREFIX = {"buurt": "BU", "wijk": "WK", "gemeente": "GM"}
+REFERENCE_TOLERANCE = 1e-6  # rows of one year must agree this closely on lbm − afw
 TIP = ("The download may be incomplete or the address may have changed; try again later or "
        "set BUURTSCAN_LEEFBAAROMETER_URL. Nothing in the cache was changed.")
-
 
 @dataclass(frozen=True)
 class Download:
@@ -68,8 +95,10 @@ class Download:
 
 @dataclass(frozen=True)
 class Scores:
-    frame: pl.DataFrame  # region_code, jaar, lbm … won (all buurten of the file)
-    member: str  # the CSV's name inside the zip
+    frame: pl.DataFrame  # region_code, jaar, lbm … won: the buurten (and wijken, gemeenten) of the zip
+    member: str  # the buurt CSV's name inside the zip
+    members: dict[str, str]  # level → the CSV read for it (buurt always; wijk, gemeente where present)
+    notes: tuple[str, ...] = ()  # level files that were present but could not be used
 
 
 def zip_name(url: str) -> str:
@@ -78,38 +107,105 @@ def zip_name(url: str) -> str:
     return name if name.lower().endswith(".zip") else "leefbaarometer.zip"
 
 
-def read_scores(path: Path, url: str) -> Scores:
-    """Read and check the buurt scores CSV of a downloaded zip; SourceError if unusable."""
+def _unsafe(name: str) -> bool:
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return (name.startswith(("/", "\\")) or ".." in parts or "\x00" in name
+            or bool(re.match(r"^[A-Za-z]:", name)))
+
+
+def _check_members(z: zipfile.ZipFile, url: str) -> None:
+    infos = z.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise SourceError(f"The Leefbaarometer zip at {url} holds {len(infos):,} files (at most "
+                          f"{MAX_MEMBERS:,} expected); it was not unpacked.", tip=TIP)
+    bad = next((i.filename for i in infos if _unsafe(i.filename)), None)
+    if bad is not None:
+        raise SourceError(f"The Leefbaarometer zip at {url} holds a file with an unsafe name "
+                          f"('{bad[:80]}'); it was not unpacked.", tip=TIP)
+
+
+def _unpack(z: zipfile.ZipFile, member: zipfile.ZipInfo, url: str, cap: int) -> bytes:
+    """The member's bytes, after checking its declared size and ratio, counting the real size."""
+    mb = cap // (1024 * 1024)
+    too_big = SourceError(
+        f"{member.filename} in the Leefbaarometer zip at {url} unpacks to more than {mb:,} MB; "
+        "it was not unpacked (a damaged file or a zip bomb).",
+        tip="If the file really is that large, raise max_unpacked_mb in buurtscan.toml "
+        "(or BUURTSCAN_MAX_UNPACKED_MB). Nothing in the cache was changed.")
+    if member.file_size > cap:
+        raise too_big
+    if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+        raise SourceError(
+            f"{member.filename} in the Leefbaarometer zip at {url} is compressed "
+            f"{member.file_size / max(member.compress_size, 1):,.0f} times (at most {MAX_RATIO} expected); "
+            "it was not unpacked (a zip bomb?).", tip=TIP)
+    limit = min(cap, member.file_size)
+    chunks, size = [], 0
+    with z.open(member) as fh:
+        while chunk := fh.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise too_big if size > cap else SourceError(
+                    f"{member.filename} in the Leefbaarometer zip at {url} unpacks to more than it "
+                    "declares; it was not used.", tip=TIP)
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def read_scores(path: Path, url: str, max_unpacked: int = 256 * 1024 * 1024) -> Scores:
+    """Read and check the score CSVs of a downloaded zip; SourceError if the buurt file is unusable."""
     try:
         with zipfile.ZipFile(path) as z:
+            _check_members(z, url)
             names = [i for i in z.infolist() if not i.is_dir()]
-            found = sorted((i for i in names if MEMBER.match(PurePosixPath(i.filename).name)),
-                           key=lambda i: i.filename)
-            if not found:
+            found: dict[str, zipfile.ZipInfo] = {}
+            for info in sorted(names, key=lambda i: i.filename):
+                m = MEMBER.match(PurePosixPath(info.filename).name)
+                if m:
+                    found.setdefault(LEVEL_OF_MEMBER[m.group(1).lower()], info)
+            if "buurt" not in found:
                 listed = ", ".join(i.filename for i in names[:8]) or "nothing"
                 raise SourceError(f"The Leefbaarometer zip at {url} holds no '{MEMBER_PATTERN}' "
                                   f"(it holds: {listed}).", tip=TIP)
-            member = found[0]
-            data = z.read(member)
-    except zipfile.BadZipFile as exc:
+            data = {level: _unpack(z, info, url, max_unpacked) for level, info in found.items()}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error) as exc:
         raise SourceError(f"The download from {url} is not a usable zip file ({exc}).", tip=TIP) from None
     except OSError as exc:
         raise SourceError(f"The Leefbaarometer zip from {url} cannot be read ({exc}).", tip=TIP) from None
-    name = member.filename
+    frames = [_read_level(found["buurt"].filename, data["buurt"], "buurt", url)]
+    members = {"buurt": found["buurt"].filename}
+    notes = []
+    for level in ("wijk", "gemeente"):
+        if level not in found:
+            continue
+        try:
+            frames.append(_read_level(found[level].filename, data[level], level, url))
+            members[level] = found[level].filename
+        except SourceError as exc:
+            notes.append(f"{exc.message} Its {level} scores are not used.")
+    return Scores(pl.concat(frames), found["buurt"].filename, members, tuple(notes))
+
+
+def _read_level(name: str, data: bytes, level: str, url: str) -> pl.DataFrame:
+    """One level's CSV → region_code, jaar, lbm … won (codes checked against the level)."""
+    prefix = PREFIX[level]
+    expected = (f"{prefix.lower()}_code", f"{prefix.lower()}_naam", *HEADER[2:])
     first = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip("\r")
     header = tuple(h.strip().lower() for h in next(csv.reader([first]), []))
-    if header[: len(HEADER)] != HEADER:
+    if header[: len(expected)] != expected:
         raise SourceError(
             f"{name} in the Leefbaarometer zip at {url} has the header '{','.join(header)}'; "
-            f"expected '{','.join(HEADER)}'.",
+            f"expected '{','.join(expected)}'.",
             tip=TIP,
         )
     try:
         raw = pl.read_csv(io.BytesIO(data), has_header=True, infer_schema=False, null_values=["NA"],
                           encoding="utf8-lossy")
         raw = raw.rename(dict(zip(raw.columns, header, strict=True)))
+        code = pl.col(expected[0]).str.strip_chars().str.to_uppercase()
         frame = raw.select(
-            pl.col("bu_code").str.strip_chars().str.to_uppercase().alias("region_code"),
+            # a bare number ("0518") is taken as the code of this level (GM0518)
+            pl.when(code.str.contains(r"^[0-9]+$")).then(pl.lit(prefix) + code).otherwise(code).alias("region_code"),
             pl.col("jaar").str.strip_chars().cast(pl.Int64, strict=True),
             *(pl.col(i).str.strip_chars().cast(pl.Float64, strict=True) for i in INDICATORS),
         )
@@ -117,7 +213,36 @@ def read_scores(path: Path, url: str) -> Scores:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SourceError(f"{name} in the Leefbaarometer zip at {url} cannot be read ({reason}).",
                           tip=TIP) from None
-    return Scores(frame.filter(pl.col("region_code").str.starts_with("BU")), name)
+    bad = frame.filter(~pl.col("region_code").str.starts_with(prefix) | ~pl.col("region_code").str.contains(CODE_RE.pattern))
+    if level != "buurt" and bad.height:
+        raise SourceError(f"{name} in the Leefbaarometer zip at {url} has codes that are not {level} codes "
+                          f"(e.g. '{bad['region_code'][0]}').", tip=TIP)
+    return frame.filter(pl.col("region_code").str.starts_with(prefix))
+
+
+def nederland(frame: pl.DataFrame) -> pl.DataFrame:
+    """The Nederland (NL00) row per year, in the layout of the score frame.
+
+    ``lbm`` = ``lbm − afw`` of the buurt rows of that year when they agree (within
+    :data:`REFERENCE_TOLERANCE`), else null; ``afw`` and every dimension 0 in the years that
+    have figures for them, else null.
+    """
+    buurten = frame.filter(pl.col("region_code").str.starts_with("BU"))
+    if buurten.is_empty():
+        return frame.clear()
+    ref = pl.col("lbm") - pl.col("afw")
+    per_year = buurten.group_by("jaar").agg(
+        ref.mean().alias("ref"),
+        (ref.max() - ref.min()).alias("spread"),
+        *(pl.col(i).is_not_null().any().alias(f"has_{i}") for i in INDICATORS[1:]),
+    )
+    zero = pl.lit(0.0, pl.Float64)
+    return per_year.sort("jaar").select(
+        pl.lit(NEDERLAND).alias("region_code"),
+        "jaar",
+        pl.when(pl.col("spread") <= REFERENCE_TOLERANCE).then(pl.col("ref")).otherwise(None).alias("lbm"),
+        *(pl.when(pl.col(f"has_{i}")).then(zero).otherwise(None).alias(i) for i in INDICATORS[1:]),
+    )
 
 
 class LeefbaarometerSource:
@@ -159,7 +284,7 @@ class LeefbaarometerSource:
                     raise SourceError(f"{url} answered 304 Not Modified to a plain request.", tip=TIP)
                 return Download(target, url, etag or kept.get("etag", ""),
                                 modified or kept.get("last_modified", ""), reused=True)
-            scores = read_scores(tmp, url)  # check before it replaces anything
+            scores = read_scores(tmp, url, _cap(ctx))  # check before it replaces anything
             os.replace(tmp, target)
             _write_info(info_path, {"url": url, "etag": etag, "last_modified": modified,
                                     "downloaded_at": utc_now(), "size": target.stat().st_size})
@@ -180,13 +305,16 @@ class LeefbaarometerSource:
         dl = self.download(ctx)
         key = _memo_key(dl.path)
         try:
-            scores = ctx.memo.get(key) or read_scores(dl.path, dl.url)
+            scores = ctx.memo.get(key) or read_scores(dl.path, dl.url, _cap(ctx))
         except SourceError:
             if not dl.reused:
                 raise
-            ctx.observer.message("The kept Leefbaarometer zip is unusable; downloading it again")
+            ctx.observer.message("The kept Leefbaarometer zip is unusable; deleting it and downloading it again")
+            for stale in (dl.path, dl.path.with_name(dl.path.name + ".json")):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
             dl = self.download(ctx, conditional=False)
-            scores = ctx.memo.get(_memo_key(dl.path)) or read_scores(dl.path, dl.url)
+            scores = ctx.memo.get(_memo_key(dl.path)) or read_scores(dl.path, dl.url, _cap(ctx))
         ctx.memo["leefbaarometer"] = (dl, scores)
         return dl, scores
 
@@ -194,12 +322,15 @@ class LeefbaarometerSource:
     def fetch(self, ctx: FetchContext, request: FetchRequest) -> SourceResult:
         wanted = request.wants(NAME)
         stems = {stem for stem, _group in wanted or ()}
+        if "lbm" in stems:
+            stems.add("afw")  # the total score is read through its deviation (class, reference)
         indicators = list(INDICATORS) if wanted is None else [i for i in INDICATORS if i in stems]
         if not indicators:
             raise SourceError("The catalogue asks for no Leefbaarometer score this source knows "
                               f"({', '.join(INDICATORS)}).")
         dl, scores = self.scores(ctx)
         frame = scores.frame
+        nl = nederland(frame)
         years = frame["jaar"].drop_nulls()
         period = f"{years.min()}-{years.max()}" if len(years) else ""
         prov = Provenance(
@@ -215,22 +346,28 @@ class LeefbaarometerSource:
             retrieved_at=utc_now(),
         )
         if request.gemeenten is None:
-            tables = [TableData(prov, self.to_tidy(frame, indicators), None)]
+            tables = [TableData(prov, self.to_tidy(pl.concat([nl, frame]), indicators), None)]
         else:
-            tables = []
+            tables = [TableData(prov, self.to_tidy(nl, indicators), (NEDERLAND,))]
             for gm in request.gemeenten:
                 part = frame.filter(pl.col("region_code").str.slice(2, 4) == normalise(gm)[2:])
                 tables.append(TableData(prov, self.to_tidy(part, indicators), (gm,)))
         ctx.observer.progress(NAME, 1, 1)
-        skipped = named_without_figures(
-            NAME, request, tables, lambda t: f"{TABLE_ID} ({scores.member})",
-            note=lambda code: "" if code.startswith("BU") else "; only the buurt scores are read",
-        )
+
+        def note(code: str) -> str:
+            level = {"WK": "wijk", "GM": "gemeente"}.get(code[:2])
+            if level is None or level in scores.members:
+                return ""
+            return f"; the download has no {level} scores"
+
+        skipped = [Skipped(NAME, n, failed=False) for n in scores.notes]
+        skipped += named_without_figures(NAME, request, tables, lambda t: f"{TABLE_ID} ({scores.member})",
+                                         note=note)
         return SourceResult(tuple(tables), tuple(skipped))
 
     @staticmethod
     def to_tidy(frame: pl.DataFrame, indicators: list[str]) -> pl.DataFrame:
-        """Wide scores (one row per buurt and year) → tidy rows, period = jaar."""
+        """Wide scores (one row per region and year) → tidy rows, period = jaar."""
         if frame.is_empty():
             return empty_tidy()
         long = frame.unpivot(index=["region_code", "jaar"], on=indicators, variable_name="indicator",
@@ -245,6 +382,10 @@ class LeefbaarometerSource:
         """Last-Modified (else the ETag) of the zip, from a HEAD request."""
         response = ctx.http.head(ctx.settings.leefbaarometer_url)
         return response.headers.get("Last-Modified") or response.headers.get("ETag", "")
+
+
+def _cap(ctx: FetchContext) -> int:
+    return ctx.settings.max_unpacked_mb * 1024 * 1024
 
 
 def _memo_key(path: Path) -> str:
