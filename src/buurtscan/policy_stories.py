@@ -153,13 +153,13 @@ def _scaled(data: bytes, kind: str, given: str, where: str, tip: str) -> Photo:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=[kind])
-            width, height = image.size
+            opened = Image.open(io.BytesIO(data), formats=[kind])
+            width, height = opened.size
             if width * height > PHOTO_MAX_PIXELS:
                 raise UsageError(f"{where}: '{given}' is {width:,} × {height:,} pixels, more than the limit of "
                                  f"{PHOTO_MAX_PIXELS // 1_000_000} megapixels.", tip="Save a smaller copy of the photo.")
-            image.draft("RGB", (PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))  # JPEG: decode at a fraction of the size
-            image = ImageOps.exif_transpose(image)
+            opened.draft("RGB", (PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))  # JPEG: decode at a fraction of the size
+            image: Image.Image = ImageOps.exif_transpose(opened)
             image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
             if image.mode in ("RGBA", "LA", "P", "PA"):
                 image = image.convert("RGBA")

@@ -96,7 +96,8 @@ def looks_like_codes(frame: pl.DataFrame, col: str, level: str | None) -> float:
     sample = frame.select(pl.col(col)).drop_nulls().head(500).select(code_expr(col, level).alias("c"))["c"]
     if sample.is_empty():
         return 0.0
-    return float(sample.str.contains(CODE_RE).mean() or 0.0)
+    share = sample.str.contains(CODE_RE).mean()
+    return float(share) if isinstance(share, int | float) else 0.0
 
 
 def find_column(table: RawTable, wanted: str | None, what: str) -> str | None:

@@ -178,7 +178,7 @@ def drop_totals(table: RawTable, frame: pl.DataFrame, roles: Roles, key_col: str
         return frame
     others = [h for h in text_cols if h != key_col and h not in (roles.name, roles.gemeente)]
     filled_others = pl.sum_horizontal([pl.col(h).is_not_null() for h in others]) if others else pl.lit(0)
-    natives = [table.native(h) for h in others if table.native(h)]
+    natives = [n for h in others if (n := table.native(h))]
     numbers = pl.sum_horizontal([pl.col(n).is_not_null() for n in natives]) if natives else pl.lit(0)
     no_figures = (numbers == 0) & ~pl.any_horizontal(
         [pl.col(h).str.contains(r"^[+-]?[\d.,\s]+%?$").fill_null(False) for h in others] or [pl.lit(False)])

@@ -84,7 +84,7 @@ def unit_row(job: Job, frame: pl.DataFrame) -> tuple[dict[str, str], pl.DataFram
         return {}, frame
     first = frame.row(0, named=True)
     cells = {h: first[h] for h in table.headers if first[h] is not None and h != key_col}
-    natives = [table.native(h) for h in table.headers if table.native(h)]
+    natives = [n for h in table.headers if (n := table.native(h))]
     numeric = any(first[n] is not None for n in natives) or any(
         re.fullmatch(r"[+-]?[\d.,\s]+%?", str(v)) for v in cells.values())
     key_cell = fold(first[key_col] or "")

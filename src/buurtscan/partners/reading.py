@@ -19,6 +19,7 @@ import csv
 import hashlib
 import io
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 
@@ -172,13 +173,13 @@ def read_csv(text: str, name: str, digest: str, encoding: str, data: bytes | Non
     delimiter, quote = sniff(sample)
     if not delimiter:
         raise OneColumn(f"{name}, line {skip + 1}: the file has a single column; a region code and at least one "
-                   "figure per line are needed, separated by ';', ',' or a tab.")
+                        "figure per line are needed, separated by ';', ',' or a tab.")
     widths = [len(r) for r in csv.reader(head, delimiter=delimiter, quotechar=quote)]
     n = max(widths or [1])
     raw = data if data is not None and encoding == "utf-8" else text.encode("utf-8")
     schema = {f"c{i}": pl.Utf8 for i in range(n)}
 
-    def read(extra: str) -> pl.DataFrame:
+    def read(extra: Literal["raise", "ignore"]) -> pl.DataFrame:
         return pl.read_csv(
             io.BytesIO(raw), has_header=False, separator=delimiter, quote_char=quote, skip_rows=skip,
             schema=schema, missing_columns="insert", extra_columns=extra, raise_if_empty=False,
@@ -188,13 +189,13 @@ def read_csv(text: str, name: str, digest: str, encoding: str, data: bytes | Non
         frame = read("raise")
     except pl.exceptions.PolarsError as exc:
         if "more fields" not in str(exc):
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise fail(f"{name}: the file cannot be read as CSV ({first}). Check the quotes and separators.") from None
-        line, fields, extra_values = _too_many_fields(text, skip, delimiter, quote, n)
+            problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise fail(f"{name}: the file cannot be read as CSV ({problem}). Check the quotes and separators.") from None
+        at, fields, extra_values = _too_many_fields(text, skip, delimiter, quote, n)
         if extra_values:
             hint = (" A decimal comma in a comma-separated file must be quoted (\"12,5\"), or save the file "
                     "with ';' as separator." if delimiter == "," else " Remove the extra separators.")
-            raise fail(f"{name}, line {line}: {fields} fields where the header has {n}.{hint}") from None
+            raise fail(f"{name}, line {at}: {fields} fields where the header has {n}.{hint}") from None
         frame = read("ignore")  # only empty extra fields (trailing separators): harmless
     starts = _line_starts(text, skip, delimiter, quote, frame.height)
     base = RawTable(name=name, kind="csv", sha256=digest, headers=[], frame=frame.with_row_index("__i"),
