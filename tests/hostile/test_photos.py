@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -145,9 +146,13 @@ def test_a_big_photo_makes_a_small_note(tmp_path, settings, fake):
     Image.effect_noise((4000, 3000), 60).convert("RGB").save(tmp_path / "straat.jpg", quality=95)
     assert (tmp_path / "straat.jpg").stat().st_size > 2_000_000
     out = tmp_path / "uit"
-    outcome = run(["render", "BU05183620", "--stories", str(stories(tmp_path, "straat.jpg")), "--format", "html",
-                   "--out", str(out)], settings.cache_dir)
+    outcome = run(["render", "BU05183620", "--stories", str(stories(tmp_path, "straat.jpg")), "--format",
+                   "html,docx", "--out", str(out)], settings.cache_dir)
     assert outcome.code == 0, outcome.err
     [html] = out.glob("*.html")
     text = html.read_text()
     assert "data:image/jpeg;base64," in text and html.stat().st_size < 1_500_000
+    [docx] = out.glob("*.docx")
+    with zipfile.ZipFile(docx) as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+        assert media and all(z.getinfo(n).file_size < 1_000_000 for n in media)
