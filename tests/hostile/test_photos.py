@@ -131,8 +131,7 @@ def test_render_with_a_hostile_foto_is_one_line_with_exit_2(tmp_path, settings, 
     path = stories(tmp_path, "/etc/passwd")
     before = snapshot(settings.cache_dir)
     out = tmp_path / "uit"
-    outcome = run(["render", "BU05183620", "--stories", str(path), "--format", "html", "--out", str(out)],
-                  settings.cache_dir)
+    outcome = run(["render", "BU05183620", "--stories", str(path), "--format", "html", "--out", str(out)], settings)
     outcome.clean(2, "verhalen.csv, line 2, column 'foto'", "outside")
     assert snapshot(settings.cache_dir) == before and not list(out.glob("*.html"))
 
@@ -147,7 +146,7 @@ def test_a_big_photo_makes_a_small_note(tmp_path, settings, fake):
     assert (tmp_path / "straat.jpg").stat().st_size > 2_000_000
     out = tmp_path / "uit"
     outcome = run(["render", "BU05183620", "--stories", str(stories(tmp_path, "straat.jpg")), "--format",
-                   "html,docx", "--out", str(out)], settings.cache_dir)
+                   "html,docx", "--out", str(out)], settings)
     assert outcome.code == 0, outcome.err
     [html] = out.glob("*.html")
     text = html.read_text()
