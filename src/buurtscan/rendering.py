@@ -114,7 +114,7 @@ def render(
     policy: list[PolicyInput] = []
     stories: list[StoryInput] = []
     if options.policy or options.stories:
-        from .report.inputs import read_policy, read_stories
+        from .policy_stories import read_policy, read_stories
 
         policy = read_policy(options.policy, catalogue) if options.policy else []
         stories = read_stories(options.stories, catalogue) if options.stories else []
