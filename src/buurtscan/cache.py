@@ -14,6 +14,21 @@ point; only then are the files it no longer names deleted. A run killed at any m
 leaves the old manifest pointing at old, complete files (or the new manifest at new,
 complete files). Writers hold a file lock so two runs never interleave.
 
+Readers see one generation: :meth:`Cache.reading` takes a *shared* lock on ``.readers`` and
+pins the manifest it read; a writer deletes the files of the old generation only when it can
+take that lock exclusively at once — otherwise it leaves them, and the next write (or
+``refresh``) removes them. So a ``show`` during a ``merge`` reads the old or the new cache,
+never a mix, and never a file deleted under it.
+
+A cache file is never trusted to point elsewhere: every path in the manifest must be a
+relative path inside ``tables/`` or ``regions/`` of this cache folder (after symlinks), or the
+manifest counts as damaged; nothing outside those folders is ever deleted or written because
+a manifest entry says so. Each entry records its file's size and SHA-256, which
+``buurtscan status --check`` verifies; a missing or damaged file is reported by ``status`` and
+``refresh`` and rewritten by the next ``fetch`` of that table; a manifest that cannot be read
+is moved aside by ``fetch``/``refresh`` (:meth:`Cache.recover`) and rebuilt from what can be
+fetched again.
+
 A re-fetch of a gemeente replaces that gemeente's rows of that table instead of
 duplicating them; a failed fetch never reaches :meth:`Cache.commit`, so the cache stays
 byte-for-byte as it was.
@@ -22,10 +37,13 @@ byte-for-byte as it was.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
 import signal
+import time
+from dataclasses import dataclass, field
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -38,8 +56,15 @@ from .regions import NEDERLAND, gemeente_of, normalise
 from .provenance import TableData, utc_now
 from .tidy import REGION_SCHEMA, TIDY_SCHEMA, empty_regions, empty_tidy
 
+try:  # POSIX shared/exclusive locks for readers; elsewhere reads are not isolated
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 FORMAT = 1
 MANIFEST = "manifest.json"
+READERS = ".readers.lock"
+DATA_FOLDERS = ("tables", "regions")
 # Test-only: name a stage of a commit and the process kills itself there with SIGKILL, so the
 # reliability tests can check that a run killed mid-write leaves a consistent cache.
 KILL_AT_ENV = "BUURTSCAN_TEST_KILL_AT"
@@ -103,6 +128,7 @@ class Cache:
     def __init__(self, root: Path, *, lock_timeout: float = 60.0) -> None:
         self.root = Path(root)
         self.lock_timeout = lock_timeout
+        self._pinned: dict[str, Any] | None = None
 
     # -- reading -------------------------------------------------------------------
     @property
@@ -110,24 +136,120 @@ class Cache:
         return self.root / MANIFEST
 
     def manifest(self) -> dict[str, Any]:
+        if self._pinned is not None:  # inside reading(): the generation the reader started with
+            return self._pinned
         path = self.manifest_path
         if not path.exists():
             return {"format": FORMAT, "tables": {}, "regions": {}}
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+            data = json.loads(path.read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else " ".join(str(exc).split())[:120]
             raise CacheError(
-                f"The cache manifest {path} cannot be read ({exc}).",
-                tip="Remove the cache folder and fetch again.",
+                f"The cache manifest {path} cannot be read ({reason}).",
+                tip=REPAIR_TIP,
             ) from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
+        if isinstance(data, dict) and "format" in data and data.get("format") != FORMAT:
             raise CacheError(
                 f"The cache at {self.root} was written by another buurtscan version.",
                 tip="Remove the cache folder and fetch again.",
             )
+        problem = self._shape_problem(data)
+        if problem:
+            raise CacheError(f"The cache manifest {path} is damaged ({problem}).", tip=REPAIR_TIP)
         data.setdefault("tables", {})
         data.setdefault("regions", {})
         return data
+
+    def _shape_problem(self, data: Any) -> str | None:
+        """What is wrong with a manifest's shape (None: fine). Paths must stay inside the cache."""
+        if not isinstance(data, dict):
+            return "not an object"
+        for part, needed in (("tables", ("source", "table_id", "file")), ("regions", ("file",))):
+            entries = data.get(part, {})
+            if not isinstance(entries, dict):
+                return f"'{part}' is not an object"
+            for key, entry in entries.items():
+                if not isinstance(entry, dict):
+                    return f"{part} entry '{key[:60]}' is not an object"
+                bad = [f for f in needed if not isinstance(entry.get(f), str) or not entry.get(f)]
+                if bad:
+                    return f"{part} entry '{key[:60]}' has no valid '{bad[0]}'"
+                if self.data_path(entry["file"]) is None:
+                    return f"{part} entry '{key[:60]}' names a file outside the cache ('{entry['file'][:80]}')"
+                if not isinstance(entry.get("parts", {}), dict) or not isinstance(entry.get("extra", {}), dict):
+                    return f"{part} entry '{key[:60]}' has parts or extra of the wrong type"
+        return None
+
+    def data_path(self, rel: object) -> Path | None:
+        """The absolute path of a manifest ``file`` if it lies inside tables/ or regions/ of this
+        cache (after resolving symlinks); None for anything else (absolute, ``..``, elsewhere)."""
+        if not isinstance(rel, str) or not rel or "\x00" in rel or "\\" in rel:
+            return None
+        rel_path = Path(rel)
+        if rel_path.is_absolute() or ".." in rel_path.parts or rel_path.parts[0] not in DATA_FOLDERS:
+            return None
+        path = self.root / rel_path
+        try:
+            root = self.root.resolve()
+            resolved = path.resolve()
+        except (OSError, RuntimeError):
+            return None
+        if not resolved.is_relative_to(root / rel_path.parts[0]):
+            return None
+        return path
+
+    def file_of(self, entry: dict[str, Any]) -> Path:
+        path = self.data_path(entry.get("file"))
+        if path is None:  # pragma: no cover - manifest() refuses such entries
+            raise CacheError(f"The cache manifest names a file outside {self.root}.", tip=REPAIR_TIP)
+        return path
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Read one generation of the cache: a shared lock, and the manifest pinned until the end.
+
+        A writer does not delete old files while any reader holds this lock."""
+        if self._pinned is not None:  # nested
+            yield
+            return
+        fd = None
+        if fcntl is not None:
+            try:  # writers create the lock file; a cache without one (the bundled example) is never written
+                fd = os.open(self.root / READERS, os.O_RDONLY)
+                fcntl.flock(fd, fcntl.LOCK_SH)
+            except OSError:
+                if fd is not None:
+                    os.close(fd)
+                fd = None
+        try:
+            self._pinned = self.manifest()
+            yield
+        finally:
+            self._pinned = None
+            if fd is not None:
+                os.close(fd)  # releases the shared lock
+
+    @contextlib.contextmanager
+    def _no_readers(self) -> Iterator[bool]:
+        """True while no reader holds the cache (exclusive lock taken without waiting)."""
+        if fcntl is None:  # pragma: no cover
+            yield True
+            return
+        try:
+            fd = os.open(self.root / READERS, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            yield True
+            return
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)
 
     def is_empty(self) -> bool:
         return not self.manifest()["tables"]
@@ -140,20 +262,53 @@ class Cache:
     def scan(self, *, source: str | None = None) -> pl.LazyFrame:
         """All cached tidy rows (optionally of one source) as a lazy frame."""
         manifest = self.manifest()
-        files = [
-            self.root / e["file"]
-            for e in manifest["tables"].values()
-            if source is None or e["source"] == source
-        ]
-        if not files:
+        entries = [e for e in manifest["tables"].values() if source is None or e["source"] == source]
+        if not entries:
             return empty_tidy().lazy()
-        missing = [f for f in files if not f.exists()]
-        if missing:
-            raise CacheError(
-                f"The cache at {self.root} is incomplete: {missing[0].name} is missing.",
-                tip="Fetch again to repair it.",
-            )
-        return pl.concat([pl.scan_parquet(f) for f in files], how="vertical")
+        for e in entries:
+            if not self.file_of(e).exists():
+                raise CacheError(f"The cache at {self.root} is incomplete: the file of {e['source']} "
+                                 f"{e['table_id']} ({e['file']}) is missing.", tip=refetch_tip(e))
+        return pl.concat([pl.scan_parquet(self.file_of(e)) for e in entries], how="vertical")
+
+    def _collect(self, frame: pl.LazyFrame, source: str | None = None) -> pl.DataFrame:
+        """Collect cached rows; a damaged table file is a CacheError naming it (and how to repair)."""
+        try:
+            return frame.collect()
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            for e in self.manifest()["tables"].values():
+                if (source is None or e["source"] == source) and self.check_file(e, full=True):
+                    raise CacheError(f"The cache file of {e['source']} {e['table_id']} ({e['file']}) is damaged.",
+                                     tip=refetch_tip(e)) from None
+            raise CacheError(f"The cache at {self.root} cannot be read ({' '.join(str(exc).split())[:160]}).",
+                             tip="Run `buurtscan status --check` to find the damaged file.") from None
+
+    def check_file(self, entry: dict[str, Any], *, full: bool = False) -> str | None:
+        """What is wrong with an entry's file: 'missing', 'damaged' (size, hash or Parquet), or None.
+
+        Without ``full`` only existence, size and the Parquet footer are checked (cheap); with it
+        the SHA-256 too (when recorded) and every row is read."""
+        path = self.data_path(entry.get("file"))
+        if path is None:
+            return "outside the cache"
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return "missing"
+        except OSError:
+            return "unreadable"
+        if isinstance(entry.get("size"), int) and entry["size"] != size:
+            return "damaged"
+        try:
+            if full:
+                if isinstance(entry.get("sha256"), str) and entry["sha256"] != sha256_of(path):
+                    return "damaged"
+                pl.read_parquet(path)
+            else:
+                pl.read_parquet_schema(path)
+        except (pl.exceptions.PolarsError, OSError, ValueError):
+            return "damaged"
+        return None
 
     def for_region(self, code: str) -> pl.DataFrame:
         """Everything cached for a region's gemeente (all its wijken and buurten) and Nederland.
@@ -165,7 +320,8 @@ class Cache:
         cond = pl.col("region_code") == NEDERLAND
         if gm:
             cond = cond | (pl.col("gemeente_code") == gm)
-        return self.scan().filter(cond).collect()
+        with self.reading():
+            return self._collect(self.scan().filter(cond))
 
     def region_list(self, table_id: str | None = None) -> pl.DataFrame:
         """The cached region list of a table (default: every cached list, newest table first)."""
@@ -175,8 +331,12 @@ class Cache:
         frames = []
         for tid in ids:
             entry = entries.get(tid)
-            if entry and (self.root / entry["file"]).exists():
-                frames.append(pl.read_parquet(self.root / entry["file"]))
+            if entry and self.file_of(entry).exists():
+                try:
+                    frames.append(pl.read_parquet(self.file_of(entry)))
+                except (pl.exceptions.PolarsError, OSError):
+                    raise CacheError(f"The cache file of the region list {tid} ({entry['file']}) is damaged.",
+                                     tip="Fetch again to repair it: buurtscan fetch --gemeente GM…") from None
         if not frames:
             return empty_regions()
         return pl.concat(frames).unique(subset="code", keep="first", maintain_order=True)
@@ -216,6 +376,8 @@ class Cache:
                 tip="Check its permissions and free disk space, or choose another --cache-dir.",
             ) from None
         try:
+            with contextlib.suppress(OSError):  # readers take their shared lock on this file
+                os.close(os.open(self.root / READERS, os.O_RDWR | os.O_CREAT, 0o644))
             yield
         except OSError as exc:  # a write failed (full disk, permissions): the old cache stands
             raise CacheError(
@@ -238,8 +400,8 @@ class Cache:
 
     def _commit(self, tables: Sequence[TableData]) -> dict[str, int]:
         manifest = self.manifest()
-        old_files = {self.root / e["file"] for e in manifest["tables"].values()}
-        old_files |= {self.root / e["file"] for e in manifest["regions"].values()}
+        old_files = {self.file_of(e) for e in manifest["tables"].values()}
+        old_files |= {self.file_of(e) for e in manifest["regions"].values()}
         groups: dict[str, list[TableData]] = {}
         for t in tables:
             groups.setdefault(f"{t.provenance.source}/{t.provenance.table_id}", []).append(t)
@@ -248,7 +410,10 @@ class Cache:
         try:
             for key, items in groups.items():
                 entry = manifest["tables"].get(key)
-                old = pl.read_parquet(self.root / entry["file"]) if entry else empty_tidy()
+                old = self._old_rows(entry, empty_tidy)
+                if entry and old is None:  # missing or damaged: rewritten with only what was fetched now
+                    entry = None
+                old = empty_tidy() if old is None else old
                 parts = [p for t in items for p in _part_keys(t.gemeenten)]
                 kept = old.filter(~_replaced(parts, code_col="region_code", gemeente_col="gemeente_code"))
                 frame = pl.concat([kept, *[t.frame.select(list(TIDY_SCHEMA)) for t in items]])
@@ -271,6 +436,7 @@ class Cache:
                     **prov.as_dict(),
                     **({"extra": extra} if extra else {}),
                     "file": rel.as_posix(),
+                    **file_facts(self.root / rel),
                     "rows": frame.height,
                     "parts": dict(sorted(new_parts.items())),
                 }
@@ -292,7 +458,10 @@ class Cache:
     def _merge_regions(self, manifest: dict[str, Any], table_id: str, period: str,
                        items: Sequence[TableData]) -> Path:
         entry = manifest["regions"].get(table_id)
-        old = pl.read_parquet(self.root / entry["file"]) if entry else empty_regions()
+        old = self._old_rows(entry, empty_regions)
+        if entry and old is None:
+            entry = None
+        old = empty_regions() if old is None else old
         parts = [p for t in items for p in _part_keys(t.gemeenten)]
         kept = old.filter(~_replaced(parts, code_col="code", gemeente_col="gemeente_code"))
         frame = pl.concat([kept, *[t.regions.select(list(REGION_SCHEMA)) for t in items if t.regions is not None]])
@@ -302,6 +471,7 @@ class Cache:
         complete = WHOLE in parts or bool(entry and entry.get("complete"))
         manifest["regions"][table_id] = {
             "file": rel.as_posix(),
+            **file_facts(self.root / rel),
             "period": period,
             "rows": frame.height,
             "complete": complete,
@@ -323,7 +493,7 @@ class Cache:
             keys = [k for k, e in manifest["tables"].items() if e["source"] == source]
             if not keys:
                 return 0
-            old_files = {self.root / manifest["tables"][k]["file"] for k in keys}
+            old_files = {self.file_of(manifest["tables"][k]) for k in keys}
             removed = sum(int(manifest["tables"][k].get("rows", 0)) for k in keys)
             for k in keys:
                 del manifest["tables"][k]
@@ -345,6 +515,7 @@ class Cache:
         atomic_write_parquet(frame.select(list(REGION_SCHEMA)), self.root / rel)
         manifest["regions"][table_id] = {
             "file": rel.as_posix(),
+            **file_facts(self.root / rel),
             "period": period,
             "rows": frame.height,
             "complete": complete,
@@ -357,17 +528,81 @@ class Cache:
                 (self.root / rel).unlink()
             raise
         if old:
-            with contextlib.suppress(OSError):
-                (self.root / old["file"]).unlink()
+            self._remove_unreferenced(manifest, {self.file_of(old)})
+
+    # -- repair ------------------------------------------------------------------------
+    def recover(self) -> Recovery | None:
+        """Move an unreadable manifest aside (under the lock); None when it reads fine.
+
+        Returns what the table files still tell: the gemeenten per open source (to fetch again)
+        and the partner sources, whose data cannot be fetched again."""
+        try:
+            self.manifest()
+            return None
+        except CacheError as exc:
+            if not self.manifest_path.exists() or "another buurtscan version" in exc.message:
+                raise
+            reason = exc.message
+        with self.locked():
+            try:
+                self.manifest()
+                return None  # another run repaired it meanwhile
+            except CacheError:
+                pass
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+            aside = self.root / f"manifest.broken-{stamp}.json"
+            os.replace(self.manifest_path, aside)
+            found = self._orphans()
+        return Recovery(aside, reason, found[0], found[1])
+
+    def _orphans(self) -> tuple[dict[str, list[str]], list[str]]:
+        """Gemeenten per source of the table files no manifest names; partner sources apart."""
+        from .sources import REGISTRY
+
+        gemeenten: dict[str, set[str]] = {}
+        partners: set[str] = set()
+        tables = self.root / "tables"
+        for folder in sorted(tables.iterdir()) if tables.is_dir() else []:
+            if not folder.is_dir() or folder.is_symlink():
+                continue
+            if folder.name not in REGISTRY:
+                partners.add(folder.name)
+                continue
+            for f in folder.glob("*.parquet"):
+                try:
+                    codes = pl.read_parquet(f, columns=["gemeente_code"])["gemeente_code"].drop_nulls().unique()
+                except (pl.exceptions.PolarsError, OSError):
+                    continue
+                gemeenten.setdefault(folder.name, set()).update(codes.to_list())
+        return {k: sorted(v) for k, v in gemeenten.items()}, sorted(partners)
 
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
         manifest["updated_at"] = utc_now()
         atomic_write_bytes(self.manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
 
+    def _old_rows(self, entry: dict[str, Any] | None, empty: Any) -> pl.DataFrame | None:
+        """The rows an entry's file holds (empty without an entry); None when missing or damaged."""
+        if not entry:
+            return empty()
+        try:
+            return pl.read_parquet(self.file_of(entry))
+        except (pl.exceptions.PolarsError, OSError):
+            return None
+
     def _remove_unreferenced(self, manifest: dict[str, Any], candidates: set[Path]) -> None:
-        keep = {self.root / e["file"] for e in manifest["tables"].values()}
-        keep |= {self.root / e["file"] for e in manifest["regions"].values()}
+        """Delete files of an old generation, inside tables/ and regions/ only, and only while no
+        reader holds the cache (else they stay until the next write)."""
+        keep = {self.file_of(e) for e in manifest["tables"].values()}
+        keep |= {self.file_of(e) for e in manifest["regions"].values()}
+        with self._no_readers() as free:
+            if not free:
+                return
+            self._delete_unreferenced(keep, candidates)
+
+    def _delete_unreferenced(self, keep: set[Path], candidates: set[Path]) -> None:
         for f in candidates - keep:
+            if self.data_path(f.relative_to(self.root).as_posix() if f.is_relative_to(self.root) else "") is None:
+                continue  # never delete outside tables/ and regions/
             with contextlib.suppress(OSError):
                 f.unlink()
         for folder in (self.root / "tables", self.root / "regions"):
@@ -376,3 +611,45 @@ class Cache:
                     if f.is_file() and f not in keep and (f.name.endswith(".tmp") or f.suffix == ".parquet"):
                         with contextlib.suppress(OSError):
                             f.unlink()
+
+
+REPAIR_TIP = ("Run `buurtscan refresh` (or fetch again): the damaged manifest is moved aside and the cache "
+              "rebuilt from what can be fetched again.")
+
+
+def refetch_tip(entry: dict[str, Any]) -> str:
+    """How to rewrite one table's file."""
+    parts = sorted(p for p in (entry.get("parts") or {}) if p not in (WHOLE, NEDERLAND))
+    if (entry.get("extra") or {}).get("partner"):
+        return f"Merge the partner file of '{entry['source']}' again (buurtscan merge FILE --source {entry['source']})."
+    where = "--all" if WHOLE in (entry.get("parts") or {}) or not parts else " ".join(f"--gemeente {p}" for p in parts)
+    return f"Fetch it again: buurtscan fetch {where} --source {entry['source']}"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_facts(path: Path) -> dict[str, Any]:
+    """Size and SHA-256 of a file just written (kept in the manifest, checked by status --check)."""
+    return {"size": path.stat().st_size, "sha256": sha256_of(path)}
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What :meth:`Cache.recover` did with an unreadable manifest."""
+
+    moved_to: Path
+    reason: str
+    gemeenten: dict[str, list[str]] = field(default_factory=dict)  # open source -> gemeenten in its files
+    partners: list[str] = field(default_factory=list)  # partner sources: merge their files again
+
+    def describe(self) -> str:
+        text = f"{self.reason} Moved it aside to {self.moved_to.name}; the cache is rebuilt from what can be fetched again."
+        if self.partners:
+            text += f" Partner data that cannot be fetched again: {', '.join(self.partners)} (merge those files again)."
+        return text
