@@ -12,6 +12,7 @@ import pytest
 
 from buurtscan import merging
 from buurtscan.cache import Cache
+from buurtscan.errors import CacheError
 from buurtscan.fetching import fetch
 from buurtscan.refreshing import refresh
 from buurtscan.scan import GemeenteData
@@ -77,6 +78,13 @@ def test_a_region_entry_pointing_outside_is_refused(filled, tmp_path):
                                   '{"format": 1, "tables": {}, "regions": {"r": {"file": 7}}}'])
 def test_manifest_of_the_wrong_shape_is_one_line(filled, text):
     (filled.cache_dir / "manifest.json").write_text(text)
+    with pytest.raises(CacheError) as info:
+        GemeenteData(Cache(filled.cache_dir), "GM0518")
+    assert "manifest" in info.value.message and "\n" not in info.value.message
+
+
+def test_manifest_of_the_wrong_shape_cli(filled):
+    (filled.cache_dir / "manifest.json").write_text('{"format": 1, "tables": {"a": 5}}')
     for args in (["show", CODE], ["status", "--offline"], ["render", CODE, "--format", "md"]):
         assert_clean(run(args, env_for(filled)), 5, "manifest")
 
@@ -173,6 +181,7 @@ import sys
 from pathlib import Path
 import polars as pl
 from buurtscan.cache import Cache
+from buurtscan.errors import CacheError
 from buurtscan.provenance import Provenance, TableData
 from buurtscan.tidy import finish_tidy
 cache = Cache(Path(sys.argv[1]))
@@ -189,6 +198,7 @@ READER = """
 import sys
 from pathlib import Path
 from buurtscan.cache import Cache
+from buurtscan.errors import CacheError
 from buurtscan.scan import GemeenteData
 cache = Cache(Path(sys.argv[1]))
 for i in range(int(sys.argv[2])):
