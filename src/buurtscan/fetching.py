@@ -9,7 +9,6 @@ others still land) → one atomic cache commit.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -22,12 +21,11 @@ from .cache import Cache
 from .errors import SourceError, UnknownRegionError, UsageError
 from .http_client import Http
 from .observe import Observer
-from .regions import RegionCode, parse_code
+from .regions import RegionCode, RegionList, parse_code
 from .settings import Settings
 from .sources import REGISTRY
 from .sources.base import FetchContext, FetchRequest, Skipped, utc_now
 from .sources.kwb import KwbSource
-
 
 log = logging.getLogger("buurtscan.fetch")
 # what code reading a JSON answer raises when a field has another type or is absent
@@ -82,17 +80,6 @@ def plan_gemeenten(codes: Sequence[str], gemeenten: Sequence[str]) -> tuple[list
     return regions, wanted
 
 
-def suggest(code: str, known: pl.DataFrame, n: int = 3) -> list[str]:
-    """Close codes (same gemeente first) formatted as 'CODE (Name)'."""
-    if known.is_empty():
-        return []
-    prefix = code[:2]
-    pool = known.filter(pl.col("code").str.starts_with(prefix))
-    names = dict(zip(pool["code"].to_list(), pool["name"].to_list(), strict=True))
-    close = difflib.get_close_matches(code, list(names), n=n, cutoff=0.6)
-    return [f"{c} ({names[c]})" for c in close]
-
-
 def check_codes(
     kwb: KwbSource, ctx: FetchContext, cache: Cache, regions: Sequence[RegionCode], gemeenten: Sequence[str]
 ) -> None:
@@ -109,7 +96,7 @@ def check_codes(
         if rc.code in set(listed["code"].to_list()):
             continue
         known = listed if not listed.is_empty() else _all_regions(kwb, ctx, cache, meta.table_id, meta.period)
-        hints = suggest(rc.code, known)
+        hints = RegionList(known).suggest(rc.code)
         raise UnknownRegionError(
             f"{rc.code} is not a region in {meta.title} ({meta.table_id})"
             + (f"; did you mean {', '.join(hints)}?" if hints else "."),
@@ -120,7 +107,7 @@ def check_codes(
 
 def _all_regions(kwb: KwbSource, ctx: FetchContext, cache: Cache, table_id: str, period: str) -> pl.DataFrame:
     entry = cache.region_entry(table_id)
-    if entry and entry.get("complete"):
+    if entry and entry.complete:
         return cache.region_list(table_id)
     frame = kwb.region_list(ctx, kwb.table_for(ctx, ctx.memo.get("year")), None)
     cache.store_regions(table_id, period, frame, complete=True, retrieved_at=utc_now())
@@ -138,11 +125,14 @@ def fetch(
     observer: Observer | None = None,
     transport: httpx.BaseTransport | None = None,
     check: bool = True,
+    patient: bool = False,
 ) -> FetchReport:
     """Download the figures for these regions (plus their gemeente, wijken, buurten and NL).
 
     ``check=False`` skips validating the codes against the KWB region list (for `refresh`,
-    whose gemeenten come from the cache).
+    whose gemeenten come from the cache). ``patient=False`` (the interactive default) gives
+    up quickly on a host that cannot be reached; `refresh` passes ``patient=True`` to keep
+    the full retries (see :mod:`buurtscan.http_client`).
     """
     regions, wanted = plan_gemeenten(codes, gemeenten)
     if not wanted and not whole_country:
@@ -172,7 +162,7 @@ def fetch(
     )
     kwb = REGISTRY["cbs_kwb"]
     assert isinstance(kwb, KwbSource)
-    with Http(settings, transport) as http:
+    with Http(settings, transport, patient=patient) as http:
         ctx = FetchContext(settings, http, observer)
         ctx.memo["year"] = year
         if check and not whole_country:

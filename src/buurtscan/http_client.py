@@ -14,12 +14,19 @@
   whose body is not the JSON we asked for (a maintenance page, a cut-off body). Other
   4xx answers are final;
 - failures become :class:`~buurtscan.errors.SourceError` sentences that name the host and
-  say what to do.
+  say what to do;
+- **fail fast** (``Http(..., patient=False)``, used by the interactive ``find`` and
+  ``fetch``): a host that cannot be resolved or connected to gets at most
+  :data:`FAST_CONNECT_ATTEMPTS` tries with a :data:`FAST_CONNECT_TIMEOUT` connect timeout
+  (so the user hears within about 10 s, not after half a minute of backoff), and later
+  requests to that host in the same run fail at once. Other transient failures (429, 5xx,
+  slow reads) keep the full retry policy. ``refresh`` (cron) stays patient.
 """
 
 from __future__ import annotations
 
 import email.utils
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -27,8 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import logging
 
 import httpx
 import orjson
@@ -41,6 +46,12 @@ from .settings import MB, Settings
 
 USER_AGENT = f"buurtscan/{__version__} (+https://pypi.org/project/buurtscan/; python-httpx)"
 MAX_RETRY_AFTER = 120.0  # never wait longer than this for one Retry-After
+FAST_CONNECT_ATTEMPTS = 2  # fail fast: tries to reach a host that cannot be resolved or connected to
+FAST_CONNECT_TIMEOUT = 4.0  # fail fast: seconds to establish a connection
+FAST_CONNECT_WAIT = 0.5  # fail fast: seconds between the two tries
+OFFLINE_TIP = ("Check the internet connection and try again; nothing in the cache was changed. Without a "
+               "connection, `--example` (find, show, render) uses the bundled example, or point "
+               "BUURTSCAN_CBS_URL, BUURTSCAN_DATADERDEN_URL or BUURTSCAN_LEEFBAAROMETER_URL at a server you can reach.")
 MAX_REDIRECTS = 5  # CBS answers directly; a few hops allow an http→https or a moved file
 CHUNK = 1 << 16
 log = logging.getLogger("buurtscan.http")
@@ -93,16 +104,21 @@ class Traffic:
     requests: int = 0
     bytes: int = 0
     urls: list[str] = field(default_factory=list)
+    attempts: int = 0  # tries made, including those that got no answer at all
 
 
 class Http:
     """A configured client plus the retry policy. Sources receive one; they never build one."""
 
-    def __init__(self, settings: Settings, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, settings: Settings, transport: httpx.BaseTransport | None = None, *,
+                 patient: bool = True) -> None:
         self.settings = settings
         self.traffic = Traffic()
+        self.patient = patient  # False: fail fast when a host cannot be reached (interactive commands)
+        self._down: dict[str, SourceError] = {}  # fail fast: hosts found unreachable in this run
+        connect = min(10.0 if patient else FAST_CONNECT_TIMEOUT, settings.timeout)
         self.client = httpx.Client(
-            timeout=httpx.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
+            timeout=httpx.Timeout(settings.timeout, connect=connect),
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,  # followed by hand: bounded, same host only (see _open)
             transport=transport,
@@ -224,10 +240,13 @@ class Http:
     def _retrying(self, url: str, once: Callable[[], httpx.Response]) -> httpx.Response:
         """Run one request with the retry policy; turn what is left into a SourceError."""
         host = urlsplit(url).netloc or url
+        if host in self._down:
+            raise self._down[host]
         wait = self.settings.backoff
+        tries = 0
         try:
             for attempt in stamina.retry_context(
-                on=backoff_hook,
+                on=self._hook(),
                 attempts=self.settings.attempts,
                 timeout=None,
                 wait_initial=wait,
@@ -235,6 +254,8 @@ class Http:
                 wait_jitter=wait,
             ):
                 with attempt:
+                    tries += 1
+                    self.traffic.attempts += 1
                     return once()
         except _Transient as exc:
             raise SourceError(
@@ -243,6 +264,15 @@ class Http:
                 tip="CBS may be busy or down for maintenance; try again later. "
                 "Nothing in the cache was changed.",
             ) from None
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            error = SourceError(
+                f"{host} is unreachable ({_connect_reason(exc, self.client.timeout.connect)}; "
+                f"{tries} attempt{'s' if tries != 1 else ''}).",
+                tip=OFFLINE_TIP,
+            )
+            if not self.patient:
+                self._down[host] = error
+            raise error from None
         except httpx.TimeoutException:
             raise SourceError(
                 f"{host} did not answer within {self.settings.timeout:g} s "
@@ -252,10 +282,24 @@ class Http:
         except httpx.TransportError as exc:
             raise SourceError(
                 f"{host} is unreachable ({type(exc).__name__}: {exc or 'connection failed'}).",
-                tip="Check the internet connection (or the BUURTSCAN_*_URL settings) and try again; "
-                "nothing in the cache was changed.",
+                tip=OFFLINE_TIP,
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _hook(self) -> Callable[[Exception], bool | float]:
+        """The retry decision for one request: :func:`backoff_hook`, fail-fast on connect failures."""
+        if self.patient:
+            return backoff_hook
+        failed = 0
+
+        def hook(exc: Exception) -> bool | float:
+            nonlocal failed
+            if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+                failed += 1
+                return FAST_CONNECT_WAIT if failed < FAST_CONNECT_ATTEMPTS else False
+            return backoff_hook(exc)
+
+        return hook
 
     def get_json(self, url: str) -> Any:
         response = self.get(url, expect_json=True)
@@ -294,6 +338,18 @@ class Http:
         return response
 
 
+def _connect_reason(exc: Exception, connect_timeout: float | None) -> str:
+    """Why a connection could not be made, in words: name not resolved, refused, or no answer."""
+    text = str(exc)
+    low = text.lower()
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"no connection within {connect_timeout or 0:g} s"
+    if any(s in low for s in ("name or service not known", "nodename nor servname", "getaddrinfo",
+                              "name resolution", "no address associated", "errno -2", "errno -3", "errno 8")):
+        return "its name cannot be resolved"
+    if "refused" in low:
+        return "the connection was refused"
+    return f"{type(exc).__name__}: {text or 'connection failed'}"
 def _too_large(url: str, cap: int, setting: str) -> SourceError:
     return SourceError(
         f"{urlsplit(url).netloc} sent more than {cap // MB:,} MB for {_short(url)} (the {setting} limit); "

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 from filelock import FileLock, Timeout
 
-from .cache import WHOLE, Cache
+from .cache import WHOLE, Cache, TableEntry
 from .errors import one_line
 from .errors import EXIT_OK, EXIT_PARTIAL, EXIT_SOURCE, BuurtscanError, CacheError, SourceError, UsageError
 from .fetching import answer_shape, fetch
@@ -129,8 +129,8 @@ def _year(period: str) -> int | None:
     return int(digits) if len(digits) == 4 else None
 
 
-def _gemeenten(entry: dict) -> tuple[str, ...]:
-    parts = entry.get("parts", {})
+def _gemeenten(entry: TableEntry) -> tuple[str, ...]:
+    parts = entry.parts
     if WHOLE in parts:
         return (WHOLE,)
     return tuple(sorted(p for p in parts if p != NEDERLAND))
@@ -154,33 +154,33 @@ def refresh(
             outcomes = _rebuild(settings, recovery, observer, transport)
             return RefreshReport(tuple(outcomes), (), (), started, utc_now(), notes=(one_line(recovery.describe()),))
         cache.clean_up()  # leftovers of a run that was killed mid-write
-        tables = [e for e in cache.tables() if e["source"] in REGISTRY]
+        tables = [e for e in cache.tables() if e.source in REGISTRY]
         if not tables:
             raise UsageError(
                 f"Nothing is cached in {settings.cache_dir}, so there is nothing to refresh.",
                 tip="Fetch first (buurtscan fetch --gemeente GM0518), or point --cache-dir at the cache cron should keep fresh.",
             )
-        newest: dict[str, dict] = {}
+        newest: dict[str, TableEntry] = {}
         for e in tables:  # per source the newest cached table decides what to keep fresh
-            if e["source"] not in newest or str(e.get("period", "")) > str(newest[e["source"]].get("period", "")):
-                newest[e["source"]] = e
+            if e.source not in newest or e.period > newest[e.source].period:
+                newest[e.source] = e
         notes = []
         damaged: set[tuple[str, str]] = set()
         for e in cache.tables():
             problem = cache.check_file(e)
             if not problem:
                 continue
-            if e["source"] in REGISTRY:
-                damaged.add((e["source"], e["table_id"]))
-                notes.append(f"{e['source']} {e['table_id']}: the cached file is {problem}; fetched again")
+            if e.source in REGISTRY:
+                damaged.add((e.source, e.table_id))
+                notes.append(f"{e.source} {e.table_id}: the cached file is {problem}; fetched again")
             else:
-                notes.append(f"partner data '{e['source']}': the cached file is {problem}; merge its file again")
+                notes.append(f"partner data '{e.source}': the cached file is {problem}; merge its file again")
             observer.message(notes[-1])
         outcomes = [_refresh_source(settings, name, entry, observer, transport,
-                                    damaged=(name, entry["table_id"]) in damaged)
+                                    damaged=(name, entry.table_id) in damaged)
                     for name, entry in newest.items()]
         outcomes += [_repair_table(settings, e, observer, transport) for e in tables
-                     if (e["source"], e["table_id"]) in damaged and e is not newest[e["source"]]]
+                     if (e.source, e.table_id) in damaged and e is not newest[e.source]]
         rendered: list[str] = []
         errors: list[str] = []
         if render:
@@ -211,14 +211,14 @@ def _rebuild(settings: Settings, recovery, observer: Observer,  # noqa: ANN001 -
     return outcomes
 
 
-def _repair_table(settings: Settings, entry: dict, observer: Observer,
+def _repair_table(settings: Settings, entry: TableEntry, observer: Observer,
                   transport: httpx.BaseTransport | None) -> Outcome:
     """Fetch a damaged older table again (its year), for the gemeenten it held."""
-    name, table_id, gms = entry["source"], entry["table_id"], _gemeenten(entry)
+    name, table_id, gms = entry.source, entry.table_id, _gemeenten(entry)
     try:
         with answer_shape(name):
             fetch(settings, gemeenten=[] if gms == (WHOLE,) else list(gms), whole_country=gms == (WHOLE,),
-                  year=_year(str(entry.get("period", ""))), sources=[name], observer=observer,
+                  year=_year(entry.period), sources=[name], observer=observer,
                   transport=transport, check=False)
     except CacheError:
         raise
@@ -227,11 +227,11 @@ def _repair_table(settings: Settings, entry: dict, observer: Observer,
     return Outcome(name, table_id, UPDATED, gms, "the cached file was damaged; fetched again")
 
 
-def _refresh_source(settings: Settings, name: str, entry: dict, observer: Observer,
+def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: Observer,
                     transport: httpx.BaseTransport | None, *, damaged: bool = False) -> Outcome:
-    table_id = entry["table_id"]
+    table_id = entry.table_id
     gms = _gemeenten(entry)
-    before = entry.get("modified") or ""
+    before = entry.modified
     source = REGISTRY[name]
     try:
         with Http(settings, transport) as http, answer_shape(getattr(source, "title", name)):
@@ -239,7 +239,7 @@ def _refresh_source(settings: Settings, name: str, entry: dict, observer: Observ
             year, status = None, None
             if isinstance(source, KwbSource):
                 years = source.available_years(ctx)
-                cached_year = _year(str(entry.get("period", "")))
+                cached_year = _year(entry.period)
                 newer = [y for y in years if cached_year is not None and y > cached_year]
                 if newer and not ctx.memo.get("kwb_catalogue_fallback"):
                     year, status = max(newer), NEW_TABLE
@@ -264,12 +264,13 @@ def _refresh_source(settings: Settings, name: str, entry: dict, observer: Observ
             observer=observer,
             transport=transport,
             check=False,
+            patient=True,
         )
         stored = [k for k in report.stored if k.startswith(f"{name}/")]
         new_id = stored[-1].split("/", 1)[1] if stored else table_id
-        after_entry = Cache(settings.cache_dir).manifest()["tables"].get(f"{name}/{new_id}", {})
+        after_entry = Cache(settings.cache_dir).manifest().tables.get(f"{name}/{new_id}")
         reason = "; ".join(s.reason for s in report.skipped) or None
-        return Outcome(name, new_id, status, gms, reason, before, after_entry.get("modified") or after)
+        return Outcome(name, new_id, status, gms, reason, before, (after_entry.modified if after_entry else "") or after)
     except CacheError:
         raise  # the cache cannot be written (full disk, permissions): stop the whole run
     except BuurtscanError as exc:

@@ -161,9 +161,9 @@ def render(
                 kwargs = {"user_dir": options.templates}
                 if fmt == "pptx":
                     kwargs["deck_template"] = options.deck_template
-                content = pdf if fmt == "pdf" and pdf else _run_renderer(fmt, fn, report, kwargs, options)
+                body = pdf if fmt == "pdf" and pdf else _run_renderer(fmt, fn, report, kwargs, options)
                 try:
-                    atomic_write_bytes(target, content)
+                    atomic_write_bytes(target, body)
                 except OSError as exc:  # full disk, read-only folder: the other files still get written
                     failed.append((target, exc.strerror or str(exc)))
                     observer.message(f"Cannot write {target} ({exc.strerror or exc})")

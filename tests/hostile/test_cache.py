@@ -23,8 +23,8 @@ CODE = "BU05183620"
 EXAMPLES = ROOT / "examples"
 
 
-def kwb_entry(settings) -> dict:
-    return Cache(settings.cache_dir).manifest()["tables"]["cbs_kwb/85984NED"]
+def kwb_entry(settings):
+    return Cache(settings.cache_dir).manifest().tables["cbs_kwb/85984NED"]
 
 
 def edit_manifest(settings, change) -> None:
@@ -46,7 +46,7 @@ def with_partner(filled):
 def test_merge_remove_never_deletes_outside_the_cache(with_partner, tmp_path, where):
     victim = tmp_path / "precious.parquet"
     victim.write_bytes(b"keep me")
-    key = next(k for k, e in Cache(with_partner.cache_dir).manifest()["tables"].items() if e["source"] == "corporatie")
+    key = next(k for k, e in Cache(with_partner.cache_dir).manifest().tables.items() if e.source == "corporatie")
     if where == "absolute":
         rel = str(victim)
     elif where == "dotdot":
@@ -73,9 +73,10 @@ def test_a_region_entry_pointing_outside_is_refused(filled, tmp_path):
     assert outside.exists()
 
 
-@pytest.mark.parametrize("text", ['{"format": 1, "tables": []}', '{"format": 1, "tables": {"a": 5}}', "[]",
-                                  '{"format": 1, "tables": {"a": {"source": "x", "table_id": "y"}}}',
-                                  '{"format": 1, "tables": {}, "regions": {"r": {"file": 7}}}'])
+@pytest.mark.parametrize("text", ['{"format": 2, "tables": []}', '{"format": 2, "tables": {"a": 5}}', "[]",
+                                  '{"format": 2, "tables": {"a": {"source": "x", "table_id": "y"}}}',
+                                  '{"format": 2, "tables": {}, "regions": {"r": {"file": 7}}}',
+                                  '{"format": 1, "tables": {"a": {"source": "x", "table_id": "y", "file": 3}}}'])
 def test_manifest_of_the_wrong_shape_is_one_line(filled, text):
     (filled.cache_dir / "manifest.json").write_text(text)
     with pytest.raises(CacheError) as info:
@@ -84,7 +85,7 @@ def test_manifest_of_the_wrong_shape_is_one_line(filled, text):
 
 
 def test_manifest_of_the_wrong_shape_cli(filled):
-    (filled.cache_dir / "manifest.json").write_text('{"format": 1, "tables": {"a": 5}}')
+    (filled.cache_dir / "manifest.json").write_text('{"format": 2, "tables": {"a": 5}}')
     for args in (["show", CODE], ["status", "--offline"], ["render", CODE, "--format", "md"]):
         assert_clean(run(args, env_for(filled)), 5, "manifest")
 
@@ -157,7 +158,7 @@ def test_fetch_moves_an_unreadable_manifest_aside(filled, hostile):
     (filled.cache_dir / "manifest.json").write_text("{")
     report = fetch(filled, [CODE], sources=["cbs_kwb"])
     assert report.notes and "moved it aside" in report.notes[0].lower()
-    assert "cbs_kwb/85984NED" in Cache(filled.cache_dir).manifest()["tables"]
+    assert "cbs_kwb/85984NED" in Cache(filled.cache_dir).manifest().tables
 
 
 # ------------------------------------------------------------------ consistent reads
@@ -170,8 +171,8 @@ def test_a_reader_keeps_its_generation_while_a_commit_lands(filled, hostile):
         fetch(filled, ["GM0363"], sources=["cbs_kwb"])  # another gemeente: a new generation of the table
         assert old_file.exists()  # not deleted under the reader
         assert cache.for_region("GM0518").height > 0
-        assert "GM0363" not in cache.manifest()["tables"]["cbs_kwb/85984NED"]["parts"]
-    assert "GM0363" in Cache(filled.cache_dir).manifest()["tables"]["cbs_kwb/85984NED"]["parts"]
+        assert "GM0363" not in cache.manifest().tables["cbs_kwb/85984NED"].parts
+    assert "GM0363" in Cache(filled.cache_dir).manifest().tables["cbs_kwb/85984NED"].parts
     fetch(filled, ["GM0363"], sources=["cbs_kwb"])  # the next write removes the leftovers
     assert not old_file.exists()
 
@@ -218,4 +219,4 @@ def test_commits_and_reads_in_two_processes(filled):
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert writer.wait(timeout=300) == 0, writer.stderr.read()
     assert reader.returncode == 0 and reader.stdout.strip() == "ok", reader.stderr
-    assert Cache(filled.cache_dir).check_file(Cache(filled.cache_dir).manifest()["tables"]["loop/loop"], full=True) is None
+    assert Cache(filled.cache_dir).check_file(Cache(filled.cache_dir).manifest().tables["loop/loop"], full=True) is None

@@ -3,8 +3,8 @@
 Layout (documented in the README)::
 
     <cache_dir>/
-      manifest.json                          what is cached, from where, when
-      tables/<source>/<table_id>-<tag>.parquet   tidy rows of one table (all cached gemeenten)
+      manifest.json                          what is cached, from where, when (cache/manifest.py)
+      tables/<source>/<table_id>-<tag>.parquet   tidy rows of one table (all cached periods and gemeenten)
       regions/<table_id>-<tag>.parquet       the table's region list (code, name, level, …)
       .lock                                  taken while writing
 
@@ -14,9 +14,14 @@ point; only then are the files it no longer names deleted. A run killed at any m
 leaves the old manifest pointing at old, complete files (or the new manifest at new,
 complete files). Writers hold a file lock so two runs never interleave.
 
-Readers see one generation: :meth:`Cache.reading` takes a *shared* lock on ``.readers`` and
-pins the manifest it read; a writer deletes the files of the old generation only when it can
-take that lock exclusively at once — otherwise it leaves them, and the next write (or
+Data is keyed by source, table, period and gemeente. A re-fetch replaces exactly the
+(period, gemeente) parts it brings — and, for a fetch of only some indicators (the older
+Kerncijfers years), only those indicators — so fetching one year never removes another.
+A failed fetch never reaches :meth:`Cache.commit`, so the cache stays byte-for-byte as it was.
+
+Readers see one generation: :meth:`Cache.reading` takes a *shared* lock on ``.readers.lock``
+and pins the manifest it read; a writer deletes the files of the old generation only when it
+can take that lock exclusively at once — otherwise it leaves them, and the next write (or
 ``refresh``) removes them. So a ``show`` during a ``merge`` reads the old or the new cache,
 never a mix, and never a file deleted under it.
 
@@ -28,10 +33,6 @@ a manifest entry says so. Each entry records its file's size and SHA-256, which
 ``refresh`` and rewritten by the next ``fetch`` of that table; a manifest that cannot be read
 is moved aside by ``fetch``/``refresh`` (:meth:`Cache.recover`) and rebuilt from what can be
 fetched again.
-
-A re-fetch of a gemeente replaces that gemeente's rows of that table instead of
-duplicating them; a failed fetch never reaches :meth:`Cache.commit`, so the cache stays
-byte-for-byte as it was.
 """
 
 from __future__ import annotations
@@ -43,25 +44,25 @@ import os
 import secrets
 import signal
 import time
-from dataclasses import dataclass, field
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from filelock import FileLock, Timeout
 
-from .errors import CacheError
-from .regions import NEDERLAND, gemeente_of, normalise
-from .provenance import TableData, utc_now
-from .tidy import REGION_SCHEMA, TIDY_SCHEMA, empty_regions, empty_tidy
+from ..errors import CacheError
+from ..provenance import TableData, utc_now
+from ..regions import NEDERLAND, gemeente_of, normalise
+from ..tidy import REGION_SCHEMA, TIDY_SCHEMA, empty_regions, empty_tidy
+from .manifest import FORMAT, WHOLE, Manifest, Part, RegionEntry, TableEntry, upgrade_v1
 
 try:  # POSIX shared/exclusive locks for readers; elsewhere reads are not isolated
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-FORMAT = 1
 MANIFEST = "manifest.json"
 READERS = ".readers.lock"
 DATA_FOLDERS = ("tables", "regions")
@@ -73,7 +74,7 @@ KILL_AT_ENV = "BUURTSCAN_TEST_KILL_AT"
 def _crash_point(stage: str) -> None:
     if os.environ.get(KILL_AT_ENV) == stage:  # pragma: no cover - runs in a killed subprocess
         os.kill(os.getpid(), signal.SIGKILL)
-WHOLE = "*"  # part key for "every gemeente"
+
 
 
 def _part_keys(gemeenten: tuple[str, ...] | None) -> list[str]:
@@ -128,58 +129,72 @@ class Cache:
     def __init__(self, root: Path, *, lock_timeout: float = 60.0) -> None:
         self.root = Path(root)
         self.lock_timeout = lock_timeout
-        self._pinned: dict[str, Any] | None = None
+        self._pinned: Manifest | None = None
 
     # -- reading -------------------------------------------------------------------
     @property
     def manifest_path(self) -> Path:
         return self.root / MANIFEST
 
-    def manifest(self) -> dict[str, Any]:
-        if self._pinned is not None:  # inside reading(): the generation the reader started with
+    def manifest(self) -> Manifest:
+        """The typed manifest (an empty one for a new cache). A format-1 manifest (written by
+        buurtscan up to d30c5ca) is upgraded in memory; the next commit writes format 2.
+
+        Inside :meth:`reading` the manifest the reader started with. A manifest that cannot be
+        parsed, has the wrong shape or names a file outside ``tables/``/``regions/`` is a
+        CacheError ("damaged"); :meth:`recover` moves it aside."""
+        if self._pinned is not None:
             return self._pinned
         path = self.manifest_path
         if not path.exists():
-            return {"format": FORMAT, "tables": {}, "regions": {}}
+            return Manifest()
         try:
             data = json.loads(path.read_bytes().decode("utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else " ".join(str(exc).split())[:120]
+            raise CacheError(f"The cache manifest {path} cannot be read ({reason}).", tip=REPAIR_TIP) from None
+        version = data.get("format") if isinstance(data, dict) else None
+        if not isinstance(data, dict) or "format" not in data:
+            raise CacheError(f"The cache manifest {path} is damaged (not an object with a format).", tip=REPAIR_TIP)
+        wrong = next((k for k in ("tables", "regions") if not isinstance(data.get(k, {}), dict)), None)
+        if wrong is not None:
+            raise CacheError(f"The cache manifest {path} is damaged ('{wrong}' is not an object).", tip=REPAIR_TIP)
+        try:
+            manifest = None
+            if version == FORMAT:
+                manifest = Manifest.from_dict(data)
+            elif version == 1:
+                manifest = upgrade_v1(data, self._periods_in)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            detail = " ".join(str(exc).split())[:100]
             raise CacheError(
-                f"The cache manifest {path} cannot be read ({reason}).",
-                tip=REPAIR_TIP,
+                f"The cache manifest {path} is damaged ({type(exc).__name__}: {detail}).", tip=REPAIR_TIP,
             ) from None
-        if isinstance(data, dict) and "format" in data and data.get("format") != FORMAT:
-            raise CacheError(
-                f"The cache at {self.root} was written by another buurtscan version.",
-                tip="Remove the cache folder and fetch again.",
-            )
-        problem = self._shape_problem(data)
-        if problem:
-            raise CacheError(f"The cache manifest {path} is damaged ({problem}).", tip=REPAIR_TIP)
-        data.setdefault("tables", {})
-        data.setdefault("regions", {})
-        return data
+        if manifest is not None:
+            outside = next((f for f in sorted(manifest.files()) if self.data_path(f) is None), None)
+            if outside is not None:
+                raise CacheError(f"The cache manifest {path} is damaged: it names a file outside the cache "
+                                 f"('{outside[:80]}').", tip=REPAIR_TIP)
+            return manifest
+        newer = isinstance(version, int) and version > FORMAT
+        raise CacheError(
+            f"The cache at {self.root} was written by "
+            + ("a newer buurtscan version" if newer else "another buurtscan version")
+            + f" (manifest format {version!r}, this version reads 1 and {FORMAT}).",
+            tip=("Upgrade buurtscan, or use another --cache-dir." if newer
+                 else "Remove the cache folder and fetch again."),
+        )
 
-    def _shape_problem(self, data: Any) -> str | None:
-        """What is wrong with a manifest's shape (None: fine). Paths must stay inside the cache."""
-        if not isinstance(data, dict):
-            return "not an object"
-        for part, needed in (("tables", ("source", "table_id", "file")), ("regions", ("file",))):
-            entries = data.get(part, {})
-            if not isinstance(entries, dict):
-                return f"'{part}' is not an object"
-            for key, entry in entries.items():
-                if not isinstance(entry, dict):
-                    return f"{part} entry '{key[:60]}' is not an object"
-                bad = [f for f in needed if not isinstance(entry.get(f), str) or not entry.get(f)]
-                if bad:
-                    return f"{part} entry '{key[:60]}' has no valid '{bad[0]}'"
-                if self.data_path(entry["file"]) is None:
-                    return f"{part} entry '{key[:60]}' names a file outside the cache ('{entry['file'][:80]}')"
-                if not isinstance(entry.get("parts", {}), dict) or not isinstance(entry.get("extra", {}), dict):
-                    return f"{part} entry '{key[:60]}' has parts or extra of the wrong type"
-        return None
+    def _periods_in(self, rel: str) -> list[str]:
+        """The periods stored in a table file (used only to upgrade a format-1 manifest)."""
+        path = self.data_path(rel)
+        if path is None or not path.exists():
+            return []
+        try:
+            frame = pl.scan_parquet(path).select("period").unique().collect()
+        except pl.exceptions.PolarsError as exc:
+            raise ValueError(str(exc)) from None
+        return [str(p) for p in frame["period"].to_list() if p is not None]
 
     def data_path(self, rel: object) -> Path | None:
         """The absolute path of a manifest ``file`` if it lies inside tables/ or regions/ of this
@@ -191,16 +206,13 @@ class Cache:
             return None
         path = self.root / rel_path
         try:
-            root = self.root.resolve()
-            resolved = path.resolve()
+            inside = path.resolve().is_relative_to(self.root.resolve() / rel_path.parts[0])
         except (OSError, RuntimeError):
             return None
-        if not resolved.is_relative_to(root / rel_path.parts[0]):
-            return None
-        return path
+        return path if inside else None
 
-    def file_of(self, entry: dict[str, Any]) -> Path:
-        path = self.data_path(entry.get("file"))
+    def file_of(self, entry: TableEntry | RegionEntry) -> Path:
+        path = self.data_path(entry.file)
         if path is None:  # pragma: no cover - manifest() refuses such entries
             raise CacheError(f"The cache manifest names a file outside {self.root}.", tip=REPAIR_TIP)
         return path
@@ -251,44 +263,12 @@ class Cache:
         finally:
             os.close(fd)
 
-    def is_empty(self) -> bool:
-        return not self.manifest()["tables"]
-
-    def tables(self) -> list[dict[str, Any]]:
-        """Manifest entries of all cached tables, newest period first within a source."""
-        entries = list(self.manifest()["tables"].values())
-        return sorted(entries, key=lambda e: (e["source"], str(e.get("period", ""))), reverse=False)
-
-    def scan(self, *, source: str | None = None) -> pl.LazyFrame:
-        """All cached tidy rows (optionally of one source) as a lazy frame."""
-        manifest = self.manifest()
-        entries = [e for e in manifest["tables"].values() if source is None or e["source"] == source]
-        if not entries:
-            return empty_tidy().lazy()
-        for e in entries:
-            if not self.file_of(e).exists():
-                raise CacheError(f"The cache at {self.root} is incomplete: the file of {e['source']} "
-                                 f"{e['table_id']} ({e['file']}) is missing.", tip=refetch_tip(e))
-        return pl.concat([pl.scan_parquet(self.file_of(e)) for e in entries], how="vertical")
-
-    def _collect(self, frame: pl.LazyFrame, source: str | None = None) -> pl.DataFrame:
-        """Collect cached rows; a damaged table file is a CacheError naming it (and how to repair)."""
-        try:
-            return frame.collect()
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            for e in self.manifest()["tables"].values():
-                if (source is None or e["source"] == source) and self.check_file(e, full=True):
-                    raise CacheError(f"The cache file of {e['source']} {e['table_id']} ({e['file']}) is damaged.",
-                                     tip=refetch_tip(e)) from None
-            raise CacheError(f"The cache at {self.root} cannot be read ({' '.join(str(exc).split())[:160]}).",
-                             tip="Run `buurtscan status --check` to find the damaged file.") from None
-
-    def check_file(self, entry: dict[str, Any], *, full: bool = False) -> str | None:
+    def check_file(self, entry: TableEntry | RegionEntry, *, full: bool = False) -> str | None:
         """What is wrong with an entry's file: 'missing', 'damaged' (size, hash or Parquet), or None.
 
         Without ``full`` only existence, size and the Parquet footer are checked (cheap); with it
         the SHA-256 too (when recorded) and every row is read."""
-        path = self.data_path(entry.get("file"))
+        path = self.data_path(entry.file)
         if path is None:
             return "outside the cache"
         try:
@@ -297,11 +277,11 @@ class Cache:
             return "missing"
         except OSError:
             return "unreadable"
-        if isinstance(entry.get("size"), int) and entry["size"] != size:
+        if entry.size is not None and entry.size != size:
             return "damaged"
         try:
             if full:
-                if isinstance(entry.get("sha256"), str) and entry["sha256"] != sha256_of(path):
+                if entry.sha256 and entry.sha256 != sha256_of(path):
                     return "damaged"
                 pl.read_parquet(path)
             else:
@@ -309,6 +289,37 @@ class Cache:
         except (pl.exceptions.PolarsError, OSError, ValueError):
             return "damaged"
         return None
+
+    def _collect(self, frame: pl.LazyFrame) -> pl.DataFrame:
+        """Collect cached rows; a damaged table file is a CacheError naming it (and how to repair)."""
+        try:
+            return frame.collect()
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            for e in self.manifest().tables.values():
+                if self.check_file(e, full=True):
+                    raise CacheError(f"The cache file of {e.source} {e.table_id} ({e.file}) is damaged.",
+                                     tip=refetch_tip(e)) from None
+            raise CacheError(f"The cache at {self.root} cannot be read ({' '.join(str(exc).split())[:160]}).",
+                             tip="Run `buurtscan status --check` to find the damaged file.") from None
+
+    def is_empty(self) -> bool:
+        return not self.manifest().tables
+
+    def tables(self) -> list[TableEntry]:
+        """Manifest entries of all cached tables, sorted by source and newest period."""
+        return self.manifest().sorted_tables()
+
+    def scan(self, *, source: str | None = None) -> pl.LazyFrame:
+        """All cached tidy rows (optionally of one source) as a lazy frame."""
+        manifest = self.manifest()
+        entries = [e for e in manifest.tables.values() if source is None or e.source == source]
+        if not entries:
+            return empty_tidy().lazy()
+        for e in entries:
+            if not self.file_of(e).exists():
+                raise CacheError(f"The cache at {self.root} is incomplete: the file of {e.source} {e.table_id} "
+                                 f"({e.file}) is missing.", tip=refetch_tip(e))
+        return pl.concat([pl.scan_parquet(self.file_of(e)) for e in entries], how="vertical")
 
     def for_region(self, code: str) -> pl.DataFrame:
         """Everything cached for a region's gemeente (all its wijken and buurten) and Nederland.
@@ -325,9 +336,8 @@ class Cache:
 
     def region_list(self, table_id: str | None = None) -> pl.DataFrame:
         """The cached region list of a table (default: every cached list, newest table first)."""
-        manifest = self.manifest()
-        entries = manifest["regions"]
-        ids = [table_id] if table_id else sorted(entries, key=lambda t: entries[t].get("period", ""), reverse=True)
+        entries = self.manifest().regions
+        ids = [table_id] if table_id else sorted(entries, key=lambda t: entries[t].period, reverse=True)
         frames = []
         for tid in ids:
             entry = entries.get(tid)
@@ -335,14 +345,14 @@ class Cache:
                 try:
                     frames.append(pl.read_parquet(self.file_of(entry)))
                 except (pl.exceptions.PolarsError, OSError):
-                    raise CacheError(f"The cache file of the region list {tid} ({entry['file']}) is damaged.",
-                                     tip="Fetch again to repair it: buurtscan fetch --gemeente GM…") from None
+                    raise CacheError(f"The cache file of the region list {tid} ({entry.file}) is damaged.",
+                                     tip="Fetch a gemeente again to rewrite it: buurtscan fetch --gemeente GM…") from None
         if not frames:
             return empty_regions()
         return pl.concat(frames).unique(subset="code", keep="first", maintain_order=True)
 
-    def region_entry(self, table_id: str) -> dict[str, Any] | None:
-        return self.manifest()["regions"].get(table_id)
+    def region_entry(self, table_id: str) -> RegionEntry | None:
+        return self.manifest().regions.get(table_id)
 
     # -- writing -------------------------------------------------------------------
     def ensure_writable(self) -> None:
@@ -389,7 +399,7 @@ class Cache:
             lock.release()
 
     def commit(self, tables: Sequence[TableData]) -> dict[str, int]:
-        """Store tables (replacing the parts they cover) in one atomic step.
+        """Store tables (replacing the (period, part) pieces they cover) in one atomic step.
 
         Returns rows stored per ``source/table_id``.
         """
@@ -400,8 +410,7 @@ class Cache:
 
     def _commit(self, tables: Sequence[TableData]) -> dict[str, int]:
         manifest = self.manifest()
-        old_files = {self.file_of(e) for e in manifest["tables"].values()}
-        old_files |= {self.file_of(e) for e in manifest["regions"].values()}
+        old_files = {self.file_of(e) for e in [*manifest.tables.values(), *manifest.regions.values()]}
         groups: dict[str, list[TableData]] = {}
         for t in tables:
             groups.setdefault(f"{t.provenance.source}/{t.provenance.table_id}", []).append(t)
@@ -409,37 +418,44 @@ class Cache:
         stored: dict[str, int] = {}
         try:
             for key, items in groups.items():
-                entry = manifest["tables"].get(key)
-                old = self._old_rows(entry, empty_tidy)
-                if entry and old is None:  # missing or damaged: rewritten with only what was fetched now
-                    entry = None
-                old = empty_tidy() if old is None else old
-                parts = [p for t in items for p in _part_keys(t.gemeenten)]
-                kept = old.filter(~_replaced(parts, code_col="region_code", gemeente_col="gemeente_code"))
-                frame = pl.concat([kept, *[t.frame.select(list(TIDY_SCHEMA)) for t in items]])
+                entry = manifest.tables.get(key)
+                old = self._old_rows(entry)
+                if old is None:  # missing or damaged: rewritten with only what was fetched now
+                    entry, old = None, empty_tidy()
+                periods = {p: dict(parts) for p, parts in entry.periods.items()} if entry else {}
+                for t in items:  # drop what the new items replace (only from the old rows)
+                    old = old.filter(~_replaces(t))
+                    covered = t.covered_periods()
+                    if covered is None:  # every period (a partner file): start afresh
+                        periods = {}
+                        covered = tuple(sorted(set(t.frame["period"].to_list()))) or (t.provenance.period,)
+                    by_period = dict(t.frame.group_by("period").len().iter_rows()) if t.frame.height else {}
+                    for p in covered:
+                        slot = periods.setdefault(p, {})
+                        if t.gemeenten is None and t.indicators is None:
+                            slot.clear()
+                        for name in _part_keys(t.gemeenten):
+                            slot[name] = Part(t.provenance.retrieved_at, t.provenance.request_url,
+                                              int(by_period.get(p, 0)))
+                frame = pl.concat([old, *[t.frame.select(list(TIDY_SCHEMA)) for t in items]])
                 prov = items[-1].provenance
                 rel = Path("tables") / prov.source / f"{prov.table_id}-{secrets.token_hex(4)}.parquet"
                 atomic_write_parquet(frame, self.root / rel)
                 written.append(self.root / rel)
-                new_parts = dict(entry["parts"]) if entry and WHOLE not in parts else {}
-                for t in items:
-                    for p in _part_keys(t.gemeenten):
-                        new_parts[p] = {
-                            "retrieved_at": t.provenance.retrieved_at,
-                            "request_url": t.provenance.request_url,
-                            "rows": t.frame.height,
-                        }
-                extra: dict[str, Any] = {}
-                for t in items:
-                    extra.update(t.extra)
-                manifest["tables"][key] = {
-                    **prov.as_dict(),
-                    **({"extra": extra} if extra else {}),
-                    "file": rel.as_posix(),
+                partner = next((t.partner for t in reversed(items) if t.partner is not None), None)
+                note = next((t.note for t in reversed(items) if t.note), None) or (entry.note if entry else None)
+                newest = max(periods) if periods else prov.period
+                if partner is not None or newest in prov.period:  # a range such as "2002-2024" stays
+                    newest = prov.period
+                manifest.tables[key] = TableEntry(
+                    source=prov.source, table_id=prov.table_id, title=prov.title,
+                    period=newest,
+                    modified=prov.modified, publisher=prov.publisher, licence=prov.licence,
+                    base_url=prov.base_url, request_url=prov.request_url, retrieved_at=prov.retrieved_at,
+                    file=rel.as_posix(), rows=frame.height,
+                    periods=dict(sorted(periods.items())), partner=partner, note=note,
                     **file_facts(self.root / rel),
-                    "rows": frame.height,
-                    "parts": dict(sorted(new_parts.items())),
-                }
+                )
                 stored[key] = frame.height
                 regions = [t for t in items if t.regions is not None]
                 if regions:
@@ -455,28 +471,20 @@ class Cache:
         self._remove_unreferenced(manifest, old_files)
         return stored
 
-    def _merge_regions(self, manifest: dict[str, Any], table_id: str, period: str,
-                       items: Sequence[TableData]) -> Path:
-        entry = manifest["regions"].get(table_id)
-        old = self._old_rows(entry, empty_regions)
-        if entry and old is None:
-            entry = None
-        old = empty_regions() if old is None else old
+    def _merge_regions(self, manifest: Manifest, table_id: str, period: str, items: Sequence[TableData]) -> Path:
+        entry = manifest.regions.get(table_id)
+        old = self._old_rows(entry, regions=True)
+        if old is None:
+            entry, old = None, empty_regions()
         parts = [p for t in items for p in _part_keys(t.gemeenten)]
         kept = old.filter(~_replaced(parts, code_col="code", gemeente_col="gemeente_code"))
         frame = pl.concat([kept, *[t.regions.select(list(REGION_SCHEMA)) for t in items if t.regions is not None]])
         frame = frame.unique(subset="code", keep="last", maintain_order=True)
         rel = Path("regions") / f"{table_id}-{secrets.token_hex(4)}.parquet"
         atomic_write_parquet(frame, self.root / rel)
-        complete = WHOLE in parts or bool(entry and entry.get("complete"))
-        manifest["regions"][table_id] = {
-            "file": rel.as_posix(),
-            **file_facts(self.root / rel),
-            "period": period,
-            "rows": frame.height,
-            "complete": complete,
-            "retrieved_at": items[-1].provenance.retrieved_at,
-        }
+        complete = WHOLE in parts or bool(entry and entry.complete)
+        manifest.regions[table_id] = RegionEntry(rel.as_posix(), period, frame.height, complete,
+                                                 items[-1].provenance.retrieved_at, **file_facts(self.root / rel))
         return self.root / rel
 
     def clean_up(self) -> None:
@@ -490,13 +498,13 @@ class Cache:
         """Drop every table of a source (e.g. a partner) in one atomic step; returns rows removed."""
         with self.locked():
             manifest = self.manifest()
-            keys = [k for k, e in manifest["tables"].items() if e["source"] == source]
+            keys = [k for k, e in manifest.tables.items() if e.source == source]
             if not keys:
                 return 0
-            old_files = {self.file_of(manifest["tables"][k]) for k in keys}
-            removed = sum(int(manifest["tables"][k].get("rows", 0)) for k in keys)
+            old_files = {self.file_of(manifest.tables[k]) for k in keys}
+            removed = sum(manifest.tables[k].rows for k in keys)
             for k in keys:
-                del manifest["tables"][k]
+                del manifest.tables[k]
             self._write_manifest(manifest)
             self._remove_unreferenced(manifest, old_files)
             return removed
@@ -510,17 +518,11 @@ class Cache:
     def _store_regions(self, table_id: str, period: str, frame: pl.DataFrame, *, complete: bool,
                        retrieved_at: str) -> None:
         manifest = self.manifest()
-        old = manifest["regions"].get(table_id)
+        old = manifest.regions.get(table_id)
         rel = Path("regions") / f"{table_id}-{secrets.token_hex(4)}.parquet"
         atomic_write_parquet(frame.select(list(REGION_SCHEMA)), self.root / rel)
-        manifest["regions"][table_id] = {
-            "file": rel.as_posix(),
-            **file_facts(self.root / rel),
-            "period": period,
-            "rows": frame.height,
-            "complete": complete,
-            "retrieved_at": retrieved_at,
-        }
+        manifest.regions[table_id] = RegionEntry(rel.as_posix(), period, frame.height, complete, retrieved_at,
+                                                 **file_facts(self.root / rel))
         try:
             self._write_manifest(manifest)
         except BaseException:
@@ -540,7 +542,7 @@ class Cache:
             self.manifest()
             return None
         except CacheError as exc:
-            if not self.manifest_path.exists() or "another buurtscan version" in exc.message:
+            if not self.manifest_path.exists() or "buurtscan version" in exc.message:
                 raise
             reason = exc.message
         with self.locked():
@@ -552,12 +554,12 @@ class Cache:
             stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
             aside = self.root / f"manifest.broken-{stamp}.json"
             os.replace(self.manifest_path, aside)
-            found = self._orphans()
-        return Recovery(aside, reason, found[0], found[1])
+            gemeenten, partners = self._orphans()
+        return Recovery(aside, reason, gemeenten, partners)
 
     def _orphans(self) -> tuple[dict[str, list[str]], list[str]]:
         """Gemeenten per source of the table files no manifest names; partner sources apart."""
-        from .sources import REGISTRY
+        from ..sources import REGISTRY
 
         gemeenten: dict[str, set[str]] = {}
         partners: set[str] = set()
@@ -576,32 +578,31 @@ class Cache:
                 gemeenten.setdefault(folder.name, set()).update(codes.to_list())
         return {k: sorted(v) for k, v in gemeenten.items()}, sorted(partners)
 
-    def _write_manifest(self, manifest: dict[str, Any]) -> None:
-        manifest["updated_at"] = utc_now()
-        atomic_write_bytes(self.manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
+    def _write_manifest(self, manifest: Manifest) -> None:
+        manifest.updated_at = utc_now()
+        atomic_write_bytes(self.manifest_path, json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False).encode())
 
-    def _old_rows(self, entry: dict[str, Any] | None, empty: Any) -> pl.DataFrame | None:
+    def _old_rows(self, entry: TableEntry | RegionEntry | None, *, regions: bool = False) -> pl.DataFrame | None:
         """The rows an entry's file holds (empty without an entry); None when missing or damaged."""
-        if not entry:
-            return empty()
+        if entry is None:
+            return empty_regions() if regions else empty_tidy()
         try:
             return pl.read_parquet(self.file_of(entry))
         except (pl.exceptions.PolarsError, OSError):
             return None
 
-    def _remove_unreferenced(self, manifest: dict[str, Any], candidates: set[Path]) -> None:
+    def _remove_unreferenced(self, manifest: Manifest, candidates: set[Path]) -> None:
         """Delete files of an old generation, inside tables/ and regions/ only, and only while no
         reader holds the cache (else they stay until the next write)."""
-        keep = {self.file_of(e) for e in manifest["tables"].values()}
-        keep |= {self.file_of(e) for e in manifest["regions"].values()}
+        keep = {self.root / f for f in manifest.files()}
         with self._no_readers() as free:
-            if not free:
-                return
-            self._delete_unreferenced(keep, candidates)
+            if free:
+                self._delete_unreferenced(keep, candidates)
 
     def _delete_unreferenced(self, keep: set[Path], candidates: set[Path]) -> None:
         for f in candidates - keep:
-            if self.data_path(f.relative_to(self.root).as_posix() if f.is_relative_to(self.root) else "") is None:
+            rel = f.relative_to(self.root).as_posix() if f.is_relative_to(self.root) else ""
+            if self.data_path(rel) is None:
                 continue  # never delete outside tables/ and regions/
             with contextlib.suppress(OSError):
                 f.unlink()
@@ -613,17 +614,28 @@ class Cache:
                             f.unlink()
 
 
+def _replaces(t: TableData) -> pl.Expr:
+    """Old rows that a new table replaces: its parts, in its periods, of its indicators."""
+    expr = _replaced(_part_keys(t.gemeenten), code_col="region_code", gemeente_col="gemeente_code")
+    covered = t.covered_periods()
+    if covered is not None:
+        expr = expr & pl.col("period").is_in(list(covered))
+    if t.indicators is not None:
+        expr = expr & pl.col("indicator").is_in(list(t.indicators))
+    return expr
+
+
 REPAIR_TIP = ("Run `buurtscan refresh` (or fetch again): the damaged manifest is moved aside and the cache "
               "rebuilt from what can be fetched again.")
 
 
-def refetch_tip(entry: dict[str, Any]) -> str:
+def refetch_tip(entry: TableEntry) -> str:
     """How to rewrite one table's file."""
-    parts = sorted(p for p in (entry.get("parts") or {}) if p not in (WHOLE, NEDERLAND))
-    if (entry.get("extra") or {}).get("partner"):
-        return f"Merge the partner file of '{entry['source']}' again (buurtscan merge FILE --source {entry['source']})."
-    where = "--all" if WHOLE in (entry.get("parts") or {}) or not parts else " ".join(f"--gemeente {p}" for p in parts)
-    return f"Fetch it again: buurtscan fetch {where} --source {entry['source']}"
+    if entry.partner is not None:
+        return f"Merge the partner file of '{entry.source}' again (buurtscan merge FILE --source {entry.source})."
+    parts = sorted(p for p in entry.parts if p not in (WHOLE, NEDERLAND))
+    where = "--all" if WHOLE in entry.parts or not parts else " ".join(f"--gemeente {p}" for p in parts)
+    return f"Fetch it again: buurtscan fetch {where} --source {entry.source}"
 
 
 def sha256_of(path: Path) -> str:
