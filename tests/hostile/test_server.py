@@ -121,6 +121,7 @@ def test_redirect_hosts_setting_is_read_from_the_environment(hostile, base_url, 
     ([1, 2, 3], "no 'value' list"),
     ({"value": [{"Key": 5, "Type": None, "Title": []}]}, "47018NED"),
     ({"value": [], "odata.nextLink": 42}, "not an address"),
+    ({"value": [], "odata.nextLink": "http://elsewhere.invalid/next"}, "paging link to another host"),
 ])
 def test_malformed_but_parseable_odata_is_a_skipped_source(hostile, base_url, filled, payload, fragment):
     before = snapshot(filled.cache_dir)
