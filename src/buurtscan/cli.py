@@ -73,7 +73,7 @@ class CliObserver:
         if self.tty:
             err(text)
         else:
-            err(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {text}")
+            err(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {one_line(text, 1000)}")
 
     def progress(self, label: str, done: int, total: int | None) -> None:
         if self.quiet or not self.tty:
@@ -255,7 +255,7 @@ def fetch(
         for key, rows in report.stored.items():
             print(f"{key}: {rows:,} {'row' if rows == 1 else 'rows'} cached")
     for s in report.skipped:
-        err(f"{'Skipped' if s.failed else 'Note:'} {s.source}: {s.reason}")
+        err(f"{'Skipped' if s.failed else 'Note:'} {s.source}: {one_line(s.reason)}")
     if report.partial:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -458,7 +458,7 @@ def merge(
         observer=CliObserver(_state.quiet, _state.verbose),
     )
     for warning in report.warnings:
-        err(f"Warning: {warning}")
+        err(f"Warning: {one_line(warning)}")
     if as_json:
         _print_json(report.as_dict())
     else:
@@ -560,7 +560,7 @@ def refresh(
     else:
         for o in report.outcomes:
             if o.status == "failed":
-                err(f"Failed {o.source} {o.table_id}: {o.reason}")
+                err(f"Failed {o.source} {o.table_id}: {one_line(o.reason or '')}")
         stamp = "" if sys.stdout.isatty() else f"{time.strftime('%Y-%m-%dT%H:%M:%S')} "
         print(stamp + report.summary())
     raise typer.Exit(report.exit_code)
