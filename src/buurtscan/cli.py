@@ -73,7 +73,7 @@ class CliObserver:
         if self.tty:
             err(text)
         else:
-            err(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {text}")
+            err(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {one_line(text, 1000)}")
 
     def progress(self, label: str, done: int, total: int | None) -> None:
         if self.quiet or not self.tty:
@@ -250,13 +250,14 @@ def fetch(
                 "skipped": [s.__dict__ for s in report.skipped],  # failed: false = answered, no figures
                 "requests": report.requests,
                 "bytes": report.bytes,
+                "notes": list(report.notes),
             }
         )
     else:
         for key, rows in report.stored.items():
             print(f"{key}: {rows:,} {'row' if rows == 1 else 'rows'} cached")
     for s in report.skipped:
-        err(f"{'Skipped' if s.failed else 'Note:'} {s.source}: {s.reason}")
+        err(f"{'Skipped' if s.failed else 'Note:'} {s.source}: {one_line(s.reason)}")
     if report.partial:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -265,18 +266,27 @@ def fetch(
 @handle_errors
 def status(
     offline: Annotated[bool, typer.Option("--offline", help="Don't ask upstream whether tables changed.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Verify every cached file against the manifest (size, "
+                     "SHA-256, readable rows); exit 5 if one is missing or damaged.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
     """What is in the cache, from which table and date, and whether upstream changed since.
 
-    Example: buurtscan status --offline
+    A missing or damaged cache file is listed with how to repair it (exit 5).
+    Example: buurtscan status --offline --check
     """
-    from .status import cache_status
+    from .cache import Cache
+    from .errors import EXIT_CACHE
+    from .status import cache_status, check_files
 
     settings = _state.settings()
     tables = cache_status(settings, check_upstream=not offline)
+    problems = check_files(Cache(settings.cache_dir), full=check)
     if as_json:
-        _print_json({"cache_dir": str(settings.cache_dir), "tables": [t.as_dict() for t in tables]})
+        _print_json({"cache_dir": str(settings.cache_dir), "tables": [t.as_dict() for t in tables],
+                     "problems": [p.as_dict() for p in problems]})
+        if problems:
+            raise typer.Exit(EXIT_CACHE)
         return
     if not tables:
         print(f"The cache at {settings.cache_dir} is empty. Start with: buurtscan fetch BU05183620")
@@ -300,6 +310,12 @@ def status(
             p = t.partner
             print(f"{t.source}: {p['file']} (sha256 {str(p['sha256'])[:12]}…), {p['rows']} rows read, "
                   f"merged {str(p['merged_at'])[:16].replace('T', ' ')}")
+    for problem in problems:
+        err(f"Problem: {problem.what}: the cached file {problem.file} is {problem.problem}. Tip: {problem.tip}")
+    if check and not problems:
+        print("Every cached file matches the manifest.")
+    if problems:
+        raise typer.Exit(EXIT_CACHE)
 
 
 @app.command()
@@ -444,7 +460,7 @@ def merge(
         observer=CliObserver(_state.quiet, _state.verbose),
     )
     for warning in report.warnings:
-        err(f"Warning: {warning}")
+        err(f"Warning: {one_line(warning)}")
     if as_json:
         _print_json(report.as_dict())
     else:
@@ -546,7 +562,7 @@ def refresh(
     else:
         for o in report.outcomes:
             if o.status == "failed":
-                err(f"Failed {o.source} {o.table_id}: {o.reason}")
+                err(f"Failed {o.source} {o.table_id}: {one_line(o.reason or '')}")
         stamp = "" if sys.stdout.isatty() else f"{time.strftime('%Y-%m-%dT%H:%M:%S')} "
         print(stamp + report.summary())
     raise typer.Exit(report.exit_code)

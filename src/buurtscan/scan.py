@@ -160,9 +160,10 @@ class GemeenteData:
         self.cache = cache
         self.gemeente = gemeente
         self.catalogue = catalogue or load()
-        self.data = cache.for_region(gemeente)
-        self.regions = cache.region_list()
-        self.manifest = cache.manifest()
+        with cache.reading():  # one generation of the cache, even while another run commits
+            self.data = cache.for_region(gemeente)
+            self.regions = cache.region_list()
+            self.manifest = cache.manifest()
         self._names = dict(zip(self.regions["code"].to_list(), self.regions["name"].to_list(), strict=True))
         self._memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
         self._index = compare.index_rows(self.data)
