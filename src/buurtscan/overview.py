@@ -194,7 +194,9 @@ class Overview:
 
     @property
     def title(self) -> str:
-        return f"Buurtoverzicht {self.name}"
+        from .report.build import place_name
+
+        return f"Buurtoverzicht {place_name(self.name)}"
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
