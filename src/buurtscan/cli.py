@@ -454,7 +454,7 @@ def merge(
 def render(
     codes: Annotated[list[str] | None, typer.Argument(metavar="CODE...", help="Buurt (or wijk/gemeente) codes. "
                                                       "Example: BU05183620", show_default=False)] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "--note", metavar="FORMATS", help="Comma-separated: html, pdf, docx, md, "
+    fmt: Annotated[str | None, typer.Option("--format", "--note", metavar="FORMATS", help="Comma-separated: html, pdf, docx, md, xlsx, "
                    "pptx (default html,pdf; only pptx with --pptx). Example: --format pdf,docx")] = None,
     pptx: Annotated[bool, typer.Option("--pptx", help="Also (or, without --format, only) make the short "
                     "PowerPoint deck.")] = False,
