@@ -199,7 +199,12 @@ class Overview:
         return f"Buurtoverzicht {place_name(self.name)}"
 
     def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k not in ("rows", "figures", "domains")}
+        d["domains"] = [asdict(x) for x in self.domains]
+        d["rows"] = [asdict(r) for r in self.rows]
+        d["figures"] = [dict(f) for f in self.figures]
+        d["sources"] = [dict(s) for s in self.sources]
+        d["leeswijzer"] = list(self.leeswijzer)
         for row, r in zip(d["rows"], self.rows, strict=True):
             row["completeness"] = round(r.completeness, 4)
             for cell, c in zip(row["cells"], r.cells, strict=True):
