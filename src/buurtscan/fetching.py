@@ -106,7 +106,7 @@ def check_codes(
 
 def _all_regions(kwb: KwbSource, ctx: FetchContext, cache: Cache, table_id: str, period: str) -> pl.DataFrame:
     entry = cache.region_entry(table_id)
-    if entry and entry.get("complete"):
+    if entry and entry.complete:
         return cache.region_list(table_id)
     frame = kwb.region_list(ctx, kwb.table_for(ctx, ctx.memo.get("year")), None)
     cache.store_regions(table_id, period, frame, complete=True, retrieved_at=utc_now())

@@ -14,10 +14,14 @@ from .cache import Cache
 from .errors import SourceError, UsageError
 from .http_client import Http
 from .observe import Observer
-from .regions import Match, RegionList
+from .regions import ALIASES, Match, RegionList
 from .settings import Settings
 from .sources.base import FetchContext, utc_now
 from .sources.kwb import KwbSource
+from .text import fold
+
+# partners.py still imports these two from here; it moves to regions.RegionList (and text.fold).
+__all__ = ["ALIASES", "find", "fold", "region_list"]
 
 
 def region_list(
@@ -30,10 +34,10 @@ def region_list(
     (an interactive command: no long retries when the host cannot be reached).
     """
     cache = Cache(settings.cache_dir)
-    manifest = cache.manifest()
-    complete = [t for t, e in manifest["regions"].items() if e.get("complete")]
+    regions = cache.manifest().regions
+    complete = [t for t, e in regions.items() if e.complete]
     if complete:
-        newest = max(complete, key=lambda t: manifest["regions"][t].get("period", ""))
+        newest = max(complete, key=lambda t: regions[t].period)
         return RegionList(cache.region_list(newest)), True
     kwb = KwbSource()
     try:

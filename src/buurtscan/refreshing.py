@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 from filelock import FileLock, Timeout
 
-from .cache import WHOLE, Cache
+from .cache import WHOLE, Cache, TableEntry
 from .errors import one_line
 from .errors import EXIT_OK, EXIT_PARTIAL, EXIT_SOURCE, BuurtscanError, CacheError, SourceError, UsageError
 from .fetching import answer_shape, fetch
@@ -125,8 +125,8 @@ def _year(period: str) -> int | None:
     return int(digits) if len(digits) == 4 else None
 
 
-def _gemeenten(entry: dict) -> tuple[str, ...]:
-    parts = entry.get("parts", {})
+def _gemeenten(entry: TableEntry) -> tuple[str, ...]:
+    parts = entry.parts
     if WHOLE in parts:
         return (WHOLE,)
     return tuple(sorted(p for p in parts if p != NEDERLAND))
@@ -145,16 +145,16 @@ def refresh(
     cache = Cache(settings.cache_dir)
     with run_lock(settings.cache_dir, wait=wait):
         cache.clean_up()  # leftovers of a run that was killed mid-write
-        tables = [e for e in cache.tables() if e["source"] in REGISTRY]
+        tables = [e for e in cache.tables() if e.source in REGISTRY]
         if not tables:
             raise UsageError(
                 f"Nothing is cached in {settings.cache_dir}, so there is nothing to refresh.",
                 tip="Fetch first (buurtscan fetch --gemeente GM0518), or point --cache-dir at the cache cron should keep fresh.",
             )
-        newest: dict[str, dict] = {}
+        newest: dict[str, TableEntry] = {}
         for e in tables:  # per source the newest cached table decides what to keep fresh
-            if e["source"] not in newest or str(e.get("period", "")) > str(newest[e["source"]].get("period", "")):
-                newest[e["source"]] = e
+            if e.source not in newest or e.period > newest[e.source].period:
+                newest[e.source] = e
         outcomes = [_refresh_source(settings, name, entry, observer, transport) for name, entry in newest.items()]
         rendered: list[str] = []
         errors: list[str] = []
@@ -163,11 +163,11 @@ def refresh(
     return RefreshReport(tuple(outcomes), tuple(rendered), tuple(errors), started, utc_now())
 
 
-def _refresh_source(settings: Settings, name: str, entry: dict, observer: Observer,
+def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: Observer,
                     transport: httpx.BaseTransport | None) -> Outcome:
-    table_id = entry["table_id"]
+    table_id = entry.table_id
     gms = _gemeenten(entry)
-    before = entry.get("modified") or ""
+    before = entry.modified
     source = REGISTRY[name]
     try:
         with Http(settings, transport) as http, answer_shape(getattr(source, "title", name)):
@@ -175,7 +175,7 @@ def _refresh_source(settings: Settings, name: str, entry: dict, observer: Observ
             year, status = None, None
             if isinstance(source, KwbSource):
                 years = source.available_years(ctx)
-                cached_year = _year(str(entry.get("period", "")))
+                cached_year = _year(entry.period)
                 newer = [y for y in years if cached_year is not None and y > cached_year]
                 if newer and not ctx.memo.get("kwb_catalogue_fallback"):
                     year, status = max(newer), NEW_TABLE
@@ -202,9 +202,9 @@ def _refresh_source(settings: Settings, name: str, entry: dict, observer: Observ
         )
         stored = [k for k in report.stored if k.startswith(f"{name}/")]
         new_id = stored[-1].split("/", 1)[1] if stored else table_id
-        after_entry = Cache(settings.cache_dir).manifest()["tables"].get(f"{name}/{new_id}", {})
+        after_entry = Cache(settings.cache_dir).manifest().tables.get(f"{name}/{new_id}")
         reason = "; ".join(s.reason for s in report.skipped) or None
-        return Outcome(name, new_id, status, gms, reason, before, after_entry.get("modified") or after)
+        return Outcome(name, new_id, status, gms, reason, before, (after_entry.modified if after_entry else "") or after)
     except CacheError:
         raise  # the cache cannot be written (full disk, permissions): stop the whole run
     except BuurtscanError as exc:

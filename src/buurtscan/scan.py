@@ -20,7 +20,8 @@ from .cache import Cache
 from .catalogue import Catalogue, Indicator, load
 from .errors import UsageError
 from .regions import NEDERLAND, parse_code
-from .provenance import partner_provenance
+from . import leefbaarheid
+from .tidy import Status
 
 
 @dataclass(frozen=True)
@@ -68,14 +69,15 @@ class IndicatorResult:
     raw: dict[str, float | None] = field(default_factory=dict)  # figures before derivation (counts)
     partner: bool = False  # from a merged partner file
     threshold: int = 5  # small counts below this are shown as "< threshold"
+    klasse: str | None = None  # Leefbaarometer total score in words ("boven het Nederlandse gemiddelde")
 
     @property
     def status(self) -> str:
         """Status of the subject's own figure (the first level that applies)."""
         for level in compare.LEVELS:
-            if self.statuses.get(level) != "n.v.t.":
+            if self.statuses.get(level) != Status.NOT_APPLICABLE:
                 return self.statuses[level]
-        return "ontbreekt"
+        return Status.MISSING
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +101,7 @@ class IndicatorResult:
             "denominator_period": self.denominator_period,
             "raw": dict(self.raw),
             "partner": self.partner,
+            "klasse": self.klasse,
         }
 
 
@@ -161,6 +164,7 @@ class GemeenteData:
         self._index = compare.index_rows(self.data)
         self._present = set(self.data["region_code"].unique().to_list())  # one look-up per scan, not a filter
         self._rows: dict[str, compare.Rows] = {}
+        self._peers: dict[str, int] = {}
         self.partner = self._partner_indicators()
         if self.partner:
             extra = tuple(ind for ind, _ in self.partner.values())
@@ -171,22 +175,20 @@ class GemeenteData:
         out: dict[str, tuple[Indicator, dict[str, Any]]] = {}
         present = {(src, name) for (src, name, _period) in self._index}
         domains = {d.id for d in self.catalogue.domains}
-        for entry in self.manifest["tables"].values():
-            extra = entry.get("extra") or {}
-            if not extra.get("partner"):
+        for entry in self.manifest.tables.values():
+            info = entry.partner
+            if info is None:
                 continue
-            for meta in extra.get("indicators", []):
-                stem = meta.get("stem") or meta["id"]
-                if (entry["source"], stem) not in present or meta.get("domain") not in domains:
+            for meta in info.indicators:
+                if (entry.source, meta.stem) not in present or meta.domain not in domains:
                     continue
                 ind = Indicator(
-                    id=f"{entry['source']}.{meta['id']}", domain=meta["domain"], label=meta.get("label") or stem,
-                    source=entry["source"], stem=stem, unit=meta.get("unit") or "aantal",
-                    decimals=int(meta.get("decimals") or 0), direction=meta.get("direction") or "neutral",
-                    derive=meta.get("derive") or "value",
+                    id=f"{entry.source}.{meta.id}", domain=meta.domain, label=meta.label or meta.stem,
+                    source=entry.source, stem=meta.stem, unit=meta.unit, decimals=meta.decimals,
+                    direction=meta.direction, derive=meta.derive,
                 )
-                complete = self.gemeente in (extra.get("complete_gemeenten") or [])
-                out[ind.id] = (ind, {"threshold": int(extra.get("threshold") or 5), "complete": complete})
+                complete = self.gemeente in info.complete_gemeenten
+                out[ind.id] = (ind, {"threshold": info.threshold, "complete": complete})
         return out
 
     def rows(self, ind: Indicator) -> compare.Rows:
@@ -199,6 +201,14 @@ class GemeenteData:
         """Cached region codes of this gemeente at a level, in code order."""
         frame = self.data.filter((pl.col("region_level") == level) & (pl.col("gemeente_code") == self.gemeente))
         return sorted(frame["region_code"].unique().to_list())
+
+    def peers(self, level: str) -> int:
+        """How many regions of a level the gemeente has (in the region list, else in the cache)."""
+        if level not in self._peers:
+            listed = [c for c in self._names if c.startswith({"buurt": "BU", "wijk": "WK"}.get(level, "--"))
+                      and parse_code(c).gemeente == self.gemeente]
+            self._peers[level] = len(listed) or len(self.codes(level))
+        return self._peers[level]
 
     def region(self, code: str) -> RegionInfo:
         rc = parse_code(code)
@@ -241,9 +251,9 @@ class GemeenteData:
                 d = self.derived(ind, info.code)
                 vals = compare.values_for(d, codes)
                 own_level = info.level if info.level != "land" else "nederland"
-                own = vals.get(own_level, (None, "ontbreekt"))
+                own = vals.get(own_level, (None, Status.MISSING))
                 refs = {k: vals[k] for k in ("gemeente", "nederland") if k != own_level and codes[k]}
-                rank, rank_of = compare.rank(d, info.code)
+                rank, rank_of = compare.rank(d, info.code, self.peers(info.level))
                 partner = self.partner.get(ind.id, (None, {}))[1]
                 if partner and not partner["complete"]:
                     rank, rank_of = None, None  # only part of the gemeente supplied: no ranking
@@ -274,6 +284,7 @@ class GemeenteData:
                         raw={k: d.raw.get(c) if c else None for k, c in codes.items()},
                         partner=bool(partner),
                         threshold=partner.get("threshold", 5) if partner else 5,
+                        klasse=self._klasse(ind, d, info.code),
                     )
                 )
             sections.append(Section(domain.id, domain.title, domain.questions, tuple(results)))
@@ -284,25 +295,32 @@ class GemeenteData:
             generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         )
 
+    def _klasse(self, ind: Indicator, d: compare.Derived, code: str) -> str | None:
+        """The Leefbaarometer total score in words, from the region's ``afw`` of the same year."""
+        if ind.source != leefbaarheid.NAME or d.stem != "lbm" or d.period is None:
+            return None
+        cells = self._index.get((leefbaarheid.NAME, "afw", d.period), (None, {}))[1]
+        return leefbaarheid.klasse(cells.get(code, (None, ""))[0])
+
     def _sources(self, used: set[tuple[str, str]], gemeente: str | None) -> Iterator[dict[str, Any]]:
-        for entry in self.manifest["tables"].values():
-            if (entry["source"], entry["table_id"]) not in used:
+        for entry in self.manifest.tables.values():
+            if (entry.source, entry.table_id) not in used:
                 continue
-            parts = entry.get("parts", {})
-            part = parts.get(gemeente or "") or parts.get("*") or next(iter(parts.values()), {})
-            partner = partner_provenance(entry)
+            part = entry.part_for(gemeente)
             yield {
-                **({"partner": partner} if partner else {}),
-                "source": entry["source"],
-                "table_id": entry["table_id"],
-                "title": entry.get("title"),
-                "period": entry.get("period"),
-                "publisher": entry.get("publisher"),
-                "licence": entry.get("licence"),
-                "modified": entry.get("modified"),
-                "retrieved_at": part.get("retrieved_at"),
-                "request_url": part.get("request_url"),
-                "base_url": entry.get("base_url"),
+                **({"partner": entry.partner.provenance()} if entry.partner else {}),
+                "source": entry.source,
+                "table_id": entry.table_id,
+                "title": entry.title,
+                "period": entry.period,
+                "periods": entry.sorted_periods,
+                "publisher": entry.publisher,
+                "licence": entry.licence,
+                "modified": entry.modified,
+                "retrieved_at": part.retrieved_at if part else None,
+                "request_url": part.request_url if part else None,
+                "base_url": entry.base_url,
+                **({"note": entry.note} if entry.note else {}),
             }
 
 
