@@ -89,7 +89,7 @@ def signal_of(ind: IndicatorResult) -> tuple[str, float] | None:
         refs = [ind.values.get(r) for r in sig.references]
         steps = [_steps(own, r, ind.unit) for r in refs if own is not None and r is not None]
         strength = max(1.0, min(steps)) if steps else 1.0
-    return sig.valence, float(strength)
+    return sig.valence, round(float(strength), 2)  # as `show --json` prints it, so both agree on 'strong'
 
 
 def leefbaarometer_words(ind: IndicatorResult | None) -> str | None:
