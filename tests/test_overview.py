@@ -351,3 +351,17 @@ def test_scan_xlsx_numbers_statuses_and_hostile_stories(partner_cache, tmp_path)
     assert {c.value for c in hostile} >= {HOSTILE[0], "@bewoner"}  # story and partner label, as text
     assert all(c.data_type == "s" and c.quotePrefix for c in hostile)
     assert any("CC BY 4.0" in c.value for c in texts)
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium is not installed")
+def test_html_prints_to_the_same_pages_in_chromium(files, overview_json, tmp_path):
+    import subprocess
+
+    from buurtscan.report.overview_view import page_count
+
+    pdf = tmp_path / "html.pdf"
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={pdf}",
+                    "--no-pdf-header-footer", files["html"].as_uri()], check=True, capture_output=True, timeout=180)
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == page_count(len(overview_json["rows"]))
+    assert float(reader.pages[0].mediabox.width) > float(reader.pages[0].mediabox.height)
