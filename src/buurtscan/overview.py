@@ -256,7 +256,7 @@ def cell_for(domain: str, indicators: Sequence[IndicatorResult]) -> Cell:
     signals = [(ind, *s) for ind in indicators if (s := signal_of(ind))]
     bad = [(i, st) for i, v, st in signals if v == "ongunstig"]
     good = [(i, st) for i, v, st in signals if v == "gunstig"]
-    weight = lambda st: STRONG_POINT if st >= STRONG else POINT  # noqa: E731
+    weight = lambda st: STRONG_POINT if st >= STRONG else POINT
     minus = sum(weight(st) for _, st in bad)
     plus = sum(weight(st) for _, st in good)
     any_figure = any(ind.values.get("buurt") is not None for ind in indicators)

@@ -17,7 +17,7 @@ SOURCE_NAMES = {"cbs_kwb": "CBS", "nabijheid": "CBS", "politie": "Politie / CBS"
                 "leefbaarometer": "Leefbaarometer (BZK)"}
 
 
-def render(ov: Overview, *, user_dir: Path | None = None) -> bytes:  # noqa: ARG001 - same signature as the others
+def render(ov: Overview, *, user_dir: Path | None = None) -> bytes:
     book = Book()
     _table(book, ov)
     _long(book, ov)

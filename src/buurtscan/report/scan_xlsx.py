@@ -20,7 +20,7 @@ from .spreadsheet import Book
 LEVELS = (("buurt", "Buurt"), ("wijk", "Wijk"), ("gemeente", "Gemeente"), ("nederland", "Nederland"))
 
 
-def render(report: Report, *, scan: Scan, user_dir: Path | None = None) -> bytes:  # noqa: ARG001
+def render(report: Report, *, scan: Scan, user_dir: Path | None = None) -> bytes:
     book = Book()
     domains = {d.id: d for d in report.domains}
     head = ["Indicator", "Omschrijving", "Eenheid"]

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import io
+import math
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -87,7 +88,7 @@ class Sheet:
 
     def number(self, row: int, col: int, value: float | None, decimals: int = 0, unit: str = "") -> None:
         """A real number with a display format; None leaves the cell empty."""
-        if value is None or value != value:
+        if value is None or math.isnan(value):
             return
         self.ws.write_number(row, col, float(value), self.book.format(num_format=number_format(decimals, unit)))
 
