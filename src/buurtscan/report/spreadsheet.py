@@ -54,6 +54,7 @@ class Book:
         self.header = self.format(bold=True, font_color="#FFFFFF", bg_color="#1F3A5F", text_wrap=True,
                                   valign="top", border=1, border_color="#C9D0D8")
         self.names: set[str] = set()
+        self.numbers: dict[tuple[int, str], Any] = {}  # number formats by (decimals, unit)
 
     def format(self, **props: Any) -> Any:
         key = tuple(sorted(props.items()))
@@ -90,7 +91,11 @@ class Sheet:
         """A real number with a display format; None leaves the cell empty."""
         if value is None or math.isnan(value):
             return
-        self.ws.write_number(row, col, float(value), self.book.format(num_format=number_format(decimals, unit)))
+        key = (decimals, unit)
+        fmt = self.book.numbers.get(key)
+        if fmt is None:
+            fmt = self.book.numbers[key] = self.book.format(num_format=number_format(decimals, unit))
+        self.ws.write_number(row, col, float(value), fmt)
 
     def headers(self, row: int, names: list[str], widths: list[float] | None = None) -> None:
         for c, name in enumerate(names):
