@@ -191,11 +191,10 @@ def find(
     """
     from .finding import find as do_find
     from .finding import region_list
-    from .regions import RegionList
 
     observer = CliObserver(_state.quiet, _state.verbose)
     if example:
-        regions, complete = RegionList(_example_cache().region_list()), True
+        regions, complete = _example_cache().regions(), True
     else:
         regions, complete = region_list(_state.settings(), observer=observer)
     if not complete:

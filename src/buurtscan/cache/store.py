@@ -34,7 +34,7 @@ from filelock import FileLock, Timeout
 
 from ..errors import CacheError
 from ..provenance import TableData, utc_now
-from ..regions import NEDERLAND, gemeente_of, normalise
+from ..regions import NEDERLAND, RegionList, gemeente_of, normalise
 from ..tidy import REGION_SCHEMA, TIDY_SCHEMA, empty_regions, empty_tidy
 from .manifest import FORMAT, WHOLE, Manifest, Part, RegionEntry, TableEntry, upgrade_v1
 
@@ -197,6 +197,10 @@ class Cache:
         if not frames:
             return empty_regions()
         return pl.concat(frames).unique(subset="code", keep="first", maintain_order=True)
+
+    def regions(self, table_id: str | None = None) -> RegionList:
+        """The cached region list as a :class:`~buurtscan.regions.RegionList` (look-ups by code and name)."""
+        return RegionList(self.region_list(table_id))
 
     def region_entry(self, table_id: str) -> RegionEntry | None:
         return self.manifest().regions.get(table_id)
