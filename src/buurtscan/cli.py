@@ -472,7 +472,7 @@ def merge(
 def render(
     codes: Annotated[list[str] | None, typer.Argument(metavar="CODE...", help="Buurt (or wijk/gemeente) codes. "
                                                       "Example: BU05183620", show_default=False)] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "--note", metavar="FORMATS", help="Comma-separated: html, pdf, docx, md, "
+    fmt: Annotated[str | None, typer.Option("--format", "--note", metavar="FORMATS", help="Comma-separated: html, pdf, docx, md, xlsx, "
                    "pptx (default html,pdf; only pptx with --pptx). Example: --format pdf,docx")] = None,
     pptx: Annotated[bool, typer.Option("--pptx", help="Also (or, without --format, only) make the short "
                     "PowerPoint deck.")] = False,
@@ -519,6 +519,45 @@ def render(
     for r in results:
         for f in r.files:
             print(f)
+
+
+@app.command()
+@handle_errors
+def overview(
+    codes: Annotated[list[str], typer.Argument(metavar="CODE...", help="A gemeente (GM0518) or wijk (WK051836) code; "
+                                               "several make one overview each.", show_default=False)],
+    fmt: Annotated[str | None, typer.Option("--format", metavar="FORMATS", help="Comma-separated: html, pdf, xlsx "
+                   "(default all three). Example: --format pdf,xlsx")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for the files. Example: "
+                                     "--out overzicht")] = Path("out"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the overview as one JSON object (rows, cells, "
+                       "score) instead of writing files; several codes give a list.")] = False,
+    min_inwoners: Annotated[int, typer.Option("--min-inwoners", metavar="N", min=0, help="Buurten with fewer "
+                            "inwoners get no urgency score.")] = 200,
+    templates: Annotated[Path | None, typer.Option("--templates", metavar="DIR", help="Your folder with "
+                         "templates (overview.html.j2, overview.typ), searched before the packaged ones.")] = None,
+    example: Annotated[bool, typer.Option("--example", help="Use the bundled example data (six gemeenten, "
+                       "offline) instead of the cache.")] = False,
+) -> None:
+    """Where is the urgency: every buurt of a gemeente (or wijk) against the eight domains.
+
+    One row per buurt, one column per domain (signal balance and the strongest figure), sorted
+    by an urgency score explained in the leeswijzer. From the cache, offline. Prints the paths
+    of the files written. Example: buurtscan overview GM0518 --example --format pdf,xlsx
+    """
+    from .cache import Cache
+    from .overview import build_overview, parse_overview_formats, write_overview
+
+    formats = parse_overview_formats(fmt) if fmt else ("html", "pdf", "xlsx")
+    cache = _example_cache() if example else Cache(_state.settings().cache_dir)
+    overviews = [build_overview(cache, code, min_population=min_inwoners) for code in codes]
+    if as_json:
+        data = [o.as_dict() for o in overviews]
+        _print_json(data[0] if len(data) == 1 else data)
+        return
+    for ov in overviews:
+        for path in write_overview(ov, formats, out, templates):
+            print(path)
 
 
 SOURCE_NAMES = {

@@ -35,8 +35,8 @@ from .settings import Settings
 from .provenance import utc_now
 
 NOTE_FORMATS = ("html", "pdf", "docx", "md")
-FORMATS = (*NOTE_FORMATS, "pptx")
-EXTENSIONS = {"html": "html", "pdf": "pdf", "docx": "docx", "md": "md", "pptx": "pptx"}
+FORMATS = (*NOTE_FORMATS, "pptx", "xlsx")
+EXTENSIONS = {"html": "html", "pdf": "pdf", "docx": "docx", "md": "md", "pptx": "pptx", "xlsx": "xlsx"}
 RENDERS_FILE = "renders.json"
 
 
@@ -52,6 +52,8 @@ def _renderer(fmt: str) -> Callable[..., bytes]:
         from .report.markdown_note import render
     elif fmt == "pptx":
         from .report.pptx_deck import render
+    elif fmt == "xlsx":  # the scan as a spreadsheet (needs the scan itself: real numbers and statuses)
+        from .report.scan_xlsx import render
     else:  # pragma: no cover - parse_formats rejects others
         raise ValueError(fmt)
     return render
@@ -162,6 +164,8 @@ def render(
                 kwargs = {"user_dir": options.templates}
                 if fmt == "pptx":
                     kwargs["deck_template"] = options.deck_template
+                if fmt == "xlsx":
+                    kwargs["scan"] = scan
                 body = pdf if fmt == "pdf" and pdf else _run_renderer(fmt, fn, report, kwargs, options)
                 try:
                     atomic_write_bytes(target, body)

@@ -167,6 +167,7 @@ class GemeenteData:
         self._names = dict(zip(self.regions["code"].to_list(), self.regions["name"].to_list(), strict=True))
         self._memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
         self._index = compare.index_rows(self.data)
+        self._present = set(self.data["region_code"].unique().to_list())  # one look-up per scan, not a filter
         self._rows: dict[str, compare.Rows] = {}
         # every table that holds figures of (source, indicator, period): one figure's references can come
         # from another table of the source (national totals), and the sources block must name it too
@@ -241,7 +242,7 @@ class GemeenteData:
 
     def scan(self, code: str) -> Scan:
         info = self.region(code)
-        if self.data.filter(pl.col("region_code") == info.code).is_empty():
+        if info.code not in self._present:
             raise UsageError(
                 f"Nothing is cached for {info.code}.",
                 tip=f"Fetch it first: buurtscan fetch {info.code}",
