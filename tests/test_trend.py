@@ -50,7 +50,7 @@ def _kwb_series(values: dict[str, float], codes: dict[str, float], gm: dict[str,
 
 def test_gap_to_the_gemeente_shrinks_and_is_named_by_direction():
     years = ("2018", "2019", "2020", "2021", "2022", "2024")
-    s, j = _kwb_series(dict(zip(years, (30, 33, 36, 38, 41, 45), strict=True)), dict.fromkeys(years, 1),
+    _, j = _kwb_series(dict(zip(years, (30, 33, 36, 38, 41, 45), strict=True)), dict.fromkeys(years, 1),
                        gm=dict.fromkeys(years, 50.0))
     assert j.counts and j.own.verdict == "stijgt" and j.own.change == pytest.approx(15.0)  # percentage points
     assert j.gap_word == "achterstand" and j.gap_verdict == "kleiner"  # higher is better, buurt below

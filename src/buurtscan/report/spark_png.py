@@ -5,6 +5,7 @@ values at the ends. Pillow (already needed by python-pptx) draws it at 4× and s
 from __future__ import annotations
 
 import io
+import itertools
 
 from .model import Spark
 
@@ -30,7 +31,7 @@ def png(s: Spark, *, width: int = 150, height: int = 18, scale: int = 4) -> byte
 
     if len(s.reference) > 1:
         pts = [xy(p) for p in s.reference]
-        for a, b in zip(pts, pts[1:], strict=False):  # dashed: short pieces
+        for a, b in itertools.pairwise(pts):  # dashed: short pieces
             n = max(int(((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2) ** 0.5 / (3 * scale)), 1)
             for k in range(0, n, 2):
                 t0, t1 = k / n, min((k + 1) / n, 1.0)
