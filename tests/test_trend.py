@@ -72,7 +72,8 @@ def test_a_redrawing_ends_the_series_visibly():
 def test_no_trend_across_a_boundary_break(values, codes):
     years = ("2017", "2018", "2019", "2021", "2022", "2024")
     s, j = _kwb_series(dict(zip(years, values, strict=True)), dict(zip(years, codes, strict=True)))
-    redrawn = [y for y, c in zip(years, codes, strict=True) if c != 1]
+    # a redrawing noted in the oldest table concerns a year not cached: nothing is left out for it
+    redrawn = [y for y, c in zip(years, codes, strict=True) if c != 1 and y > years[0]]
     last_break = max(redrawn) if redrawn else None
     if last_break:
         assert all(p >= last_break for p in s.periods)
