@@ -304,7 +304,7 @@ def test_the_long_example_inputs_are_shown_whole_when_rendered(tmp_path):
 
     from buurtscan.observe import RecordingObserver
     from buurtscan.rendering import RenderOptions, fit_note
-    from buurtscan.report.inputs import read_policy, read_stories
+    from buurtscan.policy_stories import read_policy, read_stories
 
     inputs = Path(__file__).parent / "inputs"
     cat = load()
