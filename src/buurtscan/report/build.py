@@ -80,6 +80,9 @@ class Limits:
             *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, items=n)
               for n in (8, 6, 4, 3, 2, 1)),
             *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, figures=3, items=n)
+              for n in (2, 1)),
+            # a resident's story or a plan outweighs a domain's third figure: those go first
+            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, figures=2, items=n)
               for n in (2, 1, 0)),
         ]
         for step in steps:
