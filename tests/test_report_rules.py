@@ -95,7 +95,7 @@ def test_ranks_need_coverage_and_are_written_for_a_reader(model):
                 assert "hoogste" not in f.rank and "laagste" not in f.rank
     if code == "BU05183620":
         lbm = scan.indicator("leefbaarheid")
-        assert lbm.rank is None  # 4 of 114 buurten have it in the example: no "2e van 4 buurten"
+        assert lbm.rank and lbm.rank_of == 112  # 112 of the 114 buurten have a score in the example
         ervaren = next(f for d in report.domains for f in d.figures if f.id == "ervaren_gezondheid")
         assert ervaren.rank == "bij de 10% ongunstigste buurten van Den Haag (106e van 111)"
 
