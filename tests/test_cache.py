@@ -102,7 +102,7 @@ def test_corrupt_manifest_is_a_cache_error(tmp_path):
     (tmp_path / "manifest.json").write_text("{not json")
     with pytest.raises(CacheError) as info:
         Cache(tmp_path).scan()
-    assert "manifest" in info.value.message and "Remove the cache folder" in info.value.tip
+    assert "manifest" in info.value.message and "moved aside" in info.value.tip
 
 
 def test_unwritable_cache_folder(tmp_path):

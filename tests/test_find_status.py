@@ -34,6 +34,9 @@ def test_find_downloads_region_list_once_then_works_offline(settings, fake):
 
     again, complete = region_list(settings, transport=httpx.MockTransport(refuse))
     assert complete and len(again) == 18310  # from the cache, no request
+    from buurtscan.cache import Cache
+
+    assert Cache(settings.cache_dir).regions().codes == again.codes
     assert fake.requests == []
 
 

@@ -100,6 +100,7 @@ class FetchReport:
     skipped: tuple[Skipped, ...]
     requests: int
     bytes: int
+    notes: tuple[str, ...] = ()  # e.g. an unreadable manifest moved aside and rebuilt
 
     @property
     def partial(self) -> bool:
@@ -196,8 +197,11 @@ def fetch(
     if unknown:
         raise UsageError(f"Unknown source {', '.join(unknown)}.", tip=f"Sources: {', '.join(REGISTRY)}.")
     cache = Cache(settings.cache_dir)
-    cache.manifest()  # a broken or unwritable cache stops the run before any download
-    cache.ensure_writable()
+    cache.ensure_writable()  # an unwritable cache stops the run before any download
+    recovery = cache.recover()  # an unreadable manifest is moved aside; this fetch starts the new one
+    notes = (recovery.describe(),) if recovery else ()
+    if recovery and observer is not None:
+        observer.message(recovery.describe())
     cat = catalogue.load()
     request = FetchRequest(
         gemeenten=None if whole_country else tuple(wanted),
@@ -245,4 +249,5 @@ def fetch(
             skipped=tuple(skipped),
             requests=http.traffic.requests,
             bytes=http.traffic.bytes,
+            notes=notes,
         )

@@ -160,12 +160,14 @@ class GemeenteData:
         self.cache = cache
         self.gemeente = gemeente
         self.catalogue = catalogue or load()
-        self.data = cache.for_region(gemeente)
-        self.regions = cache.region_list()
-        self.manifest = cache.manifest()
+        with cache.reading():  # one generation of the cache, even while another run commits
+            self.data = cache.for_region(gemeente)
+            self.regions = cache.region_list()
+            self.manifest = cache.manifest()
         self._names = dict(zip(self.regions["code"].to_list(), self.regions["name"].to_list(), strict=True))
         self._memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
         self._index = compare.index_rows(self.data)
+        self._present = set(self.data["region_code"].unique().to_list())  # one look-up per scan, not a filter
         self._rows: dict[str, compare.Rows] = {}
         # every table that holds figures of (source, indicator, period): one figure's references can come
         # from another table of the source (national totals), and the sources block must name it too
@@ -240,7 +242,7 @@ class GemeenteData:
 
     def scan(self, code: str) -> Scan:
         info = self.region(code)
-        if self.data.filter(pl.col("region_code") == info.code).is_empty():
+        if info.code not in self._present:
             raise UsageError(
                 f"Nothing is cached for {info.code}.",
                 tip=f"Fetch it first: buurtscan fetch {info.code}",

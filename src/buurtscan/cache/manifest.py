@@ -28,6 +28,14 @@ FORMAT = 2
 WHOLE = "*"  # part key for "every gemeente"
 
 
+def _opt_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _opt_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
     names = {f.name for f in fields(cls)}
     return {k: v for k, v in data.items() if k in names}
@@ -160,6 +168,8 @@ class TableEntry:
     partner: PartnerInfo | None = None
     note: str | None = None  # how the data came about when it was not downloaded (the bundled example)
     files: tuple[str, ...] = ()  # the published files it was put together from (the bundled example)
+    size: int | None = None  # bytes of ``file`` when written (checked by status)
+    sha256: str | None = None  # of ``file`` when written (checked by status --check)
 
     @property
     def key(self) -> str:
@@ -207,6 +217,8 @@ class TableEntry:
             partner=PartnerInfo.from_dict(extra) if isinstance(extra, dict) and extra.get("partner") else None,
             note=data.get("note"),
             files=tuple(data.get("files") or ()),
+            size=_opt_int(data.get("size")),
+            sha256=_opt_str(data.get("sha256")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -232,6 +244,8 @@ class TableEntry:
             out["note"] = self.note
         if self.files:
             out["files"] = list(self.files)
+        if self.size is not None:
+            out["size"], out["sha256"] = self.size, self.sha256
         return out
 
 
@@ -244,15 +258,21 @@ class RegionEntry:
     rows: int
     complete: bool  # the whole country (else only the gemeenten fetched)
     retrieved_at: str
+    size: int | None = None
+    sha256: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RegionEntry:
         return cls(str(data["file"]), str(data.get("period") or ""), int(data.get("rows") or 0),
-                   bool(data.get("complete")), str(data.get("retrieved_at") or ""))
+                   bool(data.get("complete")), str(data.get("retrieved_at") or ""),
+                   _opt_int(data.get("size")), _opt_str(data.get("sha256")))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "period": self.period, "rows": self.rows, "complete": self.complete,
-                "retrieved_at": self.retrieved_at}
+        out: dict[str, Any] = {"file": self.file, "period": self.period, "rows": self.rows,
+                               "complete": self.complete, "retrieved_at": self.retrieved_at}
+        if self.size is not None:
+            out["size"], out["sha256"] = self.size, self.sha256
+        return out
 
 
 @dataclass

@@ -8,6 +8,7 @@ are kept beside the text where a renderer draws a chart.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -85,12 +86,35 @@ class PolicyItem:
 
 
 @dataclass(frozen=True)
+class Photo:
+    """A story's photo, checked and scaled down by the story reader: ready to embed as it is.
+
+    Only PNG, JPEG or WebP files from the stories file's folder get this far; the image is
+    re-encoded as a JPEG of at most 1200 px. Base64 keeps the model JSON-safe (Typst gets JSON).
+    """
+
+    name: str  # the file name the user gave (for alt texts and notices)
+    mime: str  # "image/jpeg"
+    b64: str  # the scaled image, base64
+    width: int
+    height: int
+
+    @property
+    def data(self) -> bytes:
+        return base64.b64decode(self.b64)
+
+    @property
+    def data_uri(self) -> str:
+        return f"data:{self.mime};base64,{self.b64}"
+
+
+@dataclass(frozen=True)
 class Story:
     tekst: str
     wie: str
     wanneer: str
     soort: str
-    foto: str | None = None  # an absolute path the user supplied
+    foto: Photo | None = None  # checked and scaled by buurtscan.policy_stories
 
 
 @dataclass(frozen=True)
