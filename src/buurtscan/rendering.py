@@ -30,6 +30,8 @@ NOTE_FORMATS = ("html", "pdf", "docx", "md")
 FORMATS = (*NOTE_FORMATS, "pptx")
 EXTENSIONS = {"html": "html", "pdf": "pdf", "docx": "docx", "md": "md", "pptx": "pptx"}
 RENDERS_FILE = "renders.json"
+WORD_SPARE = 0.12  # share of the last PDF page left free when a Word note is made too
+AUDIENCES = ("professionals", "bewoners")
 
 
 def _renderer(fmt: str) -> Callable[..., bytes]:
@@ -58,6 +60,7 @@ class RenderOptions:
     stories: Path | None = None
     deck_template: Path | None = None
     limits: Limits = field(default_factory=Limits)
+    audience: str = "professionals"  # or "bewoners": the resident version (larger text, plainer, stories first)
 
     def as_dict(self) -> dict[str, object]:
         d = asdict(self)
@@ -141,7 +144,8 @@ def render(
             if any(fmt in NOTE_FORMATS for fmt in options.formats):
                 report, pdf = fit_note(scan, policy, stories, options, observer)
             else:  # only the deck: it fits its own text, no note to measure
-                report, pdf = build_report(scan, policy=policy, stories=stories, limits=options.limits), None
+                report, pdf = build_report(scan, policy=policy, stories=stories, limits=options.limits,
+                                           audience=options.audience), None
             stem = file_stem(report)
             written = []
             for fmt, fn in renderers.items():
@@ -165,21 +169,33 @@ def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryI
     The note is laid out with Typst to measure it; every format then gets the same content,
     so the HTML, Word and Markdown notes say what the PDF says. Returns the PDF too.
     """
-    from .report.pdf_note import page_count
-    from .report.pdf_note import render as render_pdf
+    from .report.pdf_note import compile_note, page_count
 
     limits: Limits | None = options.limits
     report, pdf = None, None
+    # Word sets the same text a little longer than Typst (its own line breaking, table rows and
+    # spacing): with a Word note, the PDF must leave room at the foot of its last page.
+    spare = WORD_SPARE if "docx" in options.formats else 0.0
     while limits is not None:
-        report = build_report(scan, policy=policy, stories=stories, limits=limits)
-        pdf = render_pdf(report, user_dir=options.templates)
+        report = build_report(scan, policy=policy, stories=stories, limits=limits, audience=options.audience)
+        pdf = compile_note(report, user_dir=options.templates)
         pages = page_count(pdf)
-        if pages is None or pages <= max_pages:
+        if pages is None or pages < max_pages or (pages == max_pages and (
+                not spare or _ends_before(report, options, 1.0 - spare))):
             return report, pdf
         limits = limits.tighter()
     assert report is not None
     observer.message(f"{report.code}: the note is longer than {max_pages} pages even when cut to the minimum.")
     return report, pdf
+
+
+def _ends_before(report: Report, options: RenderOptions, fraction: float) -> bool:
+    """Whether the note's text ends above ``fraction`` of its last page (a template without the
+    ``<end>`` marker counts as fitting)."""
+    from .report.pdf_note import compile_note
+
+    ends = compile_note(report, user_dir=options.templates, query="<end>")
+    return not ends or ends[-1]["y"] <= fraction * ends[-1]["height"]
 
 
 def _record(cache: Cache, *, codes: Sequence[str], gemeente: str | None, options: RenderOptions,

@@ -55,6 +55,8 @@ class Limits:
             replace(self, text_chars=110, policy=1, partner=2, highlights=1, summary=4),
             replace(self, text_chars=90, policy=1, stories=1, partner=1, highlights=1, summary=3, questions=2),
             replace(self, text_chars=90, policy=1, stories=0, partner=1, highlights=1, summary=3, questions=2),
+            replace(self, text_chars=80, policy=1, stories=0, partner=1, highlights=1, summary=2, questions=2,
+                    figures=3),
             replace(self, text_chars=80, policy=0, stories=0, partner=1, highlights=1, summary=2, questions=2,
                     figures=3),
         ]
@@ -189,7 +191,37 @@ class _Notes:
         return out
 
 
-def _figure(ind: IndicatorResult, notes: _Notes, level: str) -> Figure:
+def _one_in(value: float) -> str:
+    """A share in plain words: 24.6 → 'ongeveer 1 op de 4', 68.4 → 'ongeveer 7 op de 10'."""
+    if value <= 0:
+        return "niemand"
+    if value < 50:
+        n = max(round(100 / value), 2)
+        return f"ongeveer 1 op de {n}" if n <= 20 else "minder dan 1 op de 20"
+    tens = round(value / 10)
+    return "bijna iedereen" if tens >= 10 else f"ongeveer {tens} op de 10"
+
+
+def plain_text(ind: IndicatorResult, level: str, place: str) -> str:
+    """The figure for residents: 'Huishoudens met een laag inkomen: ongeveer 1 op de 4 (in Den Haag
+    1 op de 8).' Shares as 'x op de y'; other figures as printed, with the unit."""
+    own, ref = ind.values.get(level), ind.values.get("gemeente")
+    label = ind.label
+    if own is None:
+        return f"{label}: dit cijfer is er niet voor de buurt."
+    if ind.unit == "%":
+        text = f"{label}: {_one_in(own)}"
+        if ref is not None:
+            text += f" (in {place} {_one_in(ref).removeprefix('ongeveer ')})"
+        return text + "."
+    fmt = lambda v: figure(v, ind.decimals, ind.unit)  # noqa: E731
+    text = f"{label}: {fmt(own)}"
+    if ref is not None:
+        text += f" (in {place} {fmt(ref)})"
+    return text + "."
+
+
+def _figure(ind: IndicatorResult, notes: _Notes, level: str, place: str = "de gemeente") -> Figure:
     f = lambda lv: figure(ind.values[lv], ind.decimals, ind.unit, status=ind.statuses[lv],  # noqa: E731
                           threshold=ind.threshold)
     return Figure(
@@ -209,6 +241,7 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str) -> Figure:
         note=notes.number(ind),
         key=ind.key,
         missing=ind.values.get(level) is None,
+        plain=plain_text(ind, level, place),
     )
 
 
@@ -236,8 +269,14 @@ def build_report(
     stories: Sequence[StoryInput] = (),
     limits: Limits = Limits(),
     today: dt.date | None = None,
+    audience: str = "professionals",
 ) -> Report:
-    """The report of one region, ready for any renderer."""
+    """The report of one region, ready for any renderer.
+
+    ``audience="bewoners"`` makes the resident version: at most three figures per domain, each
+    also in plain words (:attr:`Figure.plain`); the renderers put stories and questions first."""
+    if audience == "bewoners":
+        limits = replace(limits, figures=min(limits.figures, 3))
     region = scan.region
     level = region.level if region.level in ("buurt", "wijk") else "gemeente"
     notes = _Notes(scan)
@@ -296,7 +335,7 @@ def build_report(
             DomainSection(
                 id=section.id,
                 title=section.title,
-                figures=tuple(_figure(i, notes, level) for i in chosen),
+                figures=tuple(_figure(i, notes, level, place_name(gemeente_name)) for i in chosen),
                 highlights=tuple(sentences[: limits.highlights]),
                 partner=partner,
                 policy=pol_items,
@@ -332,6 +371,7 @@ def build_report(
                        "de bronnen staan onderaan, met de datum waarop ze zijn opgehaald."),
         columns=({"buurt": "Buurt", "wijk": "Wijk"}.get(level, "Gemeente"), "Gemeente", "Nederland"),
         place=place_name(gemeente_name),
+        audience=audience,
     )
 
 

@@ -34,6 +34,7 @@ class Figure:
     note: int  # footnote number in the sources block
     key: bool = False
     missing: bool = False  # the subject has no figure
+    plain: str = ""  # the figure in plain words, for residents: "Ongeveer 1 op de 4 huishoudens: …"
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class Report:
     columns: tuple[str, ...] = ("Buurt", "Gemeente", "Nederland")
     place: str = ""  # the gemeente as named in running text ("Den Haag")
     notices: tuple[str, ...] = field(default=())
+    audience: str = "professionals"  # or "bewoners": the resident version (larger text, stories first)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (for the Typst template, which receives JSON)."""

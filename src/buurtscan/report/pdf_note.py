@@ -54,22 +54,19 @@ def compile_note(report: Report, *, user_dir: Path | None = None, query: str | N
         inputs = {"data": data, "photos": json.dumps(photo_map, ensure_ascii=False)}
         root = Path(source.resolve().anchor).as_posix() if photo_map else str(source.parent)
         common = dict(sys_inputs=inputs, font_paths=_font_paths(), ignore_system_fonts=True, root=root)
-        if query is not None:
-            return json.loads(typst.query(str(source), query, field="value", **common))
-        return typst.compile(str(source), format="pdf", **common)
+        try:
+            if query is not None:
+                return json.loads(typst.query(str(source), query, field="value", **common))
+            return typst.compile(str(source), format="pdf", **common)
+        except typst.TypstError as exc:
+            raise UsageError(
+                f"The Typst template {source} does not compile: {str(exc).splitlines()[0]}",
+                tip="Fix the template, or remove it from your --templates folder to use the packaged one.",
+            ) from None
 
 
 def render(report: Report, *, user_dir: Path | None = None) -> bytes:
-    import typst
-
-    source = templates.find(TEMPLATE, user_dir)
-    try:
-        return compile_note(report, user_dir=user_dir)
-    except typst.TypstError as exc:
-        raise UsageError(
-            f"The Typst template {source} does not compile: {str(exc).splitlines()[0]}",
-            tip="Fix the template, or remove it from your --templates folder to use the packaged one.",
-        ) from None
+    return compile_note(report, user_dir=user_dir)
 
 
 def page_count(pdf: bytes) -> int | None:

@@ -48,7 +48,7 @@ class _Writer:
 
         self.doc, self.report, self.column_cm, self.styled = doc, report, column_cm, styled
         self.names = {s.name for s in doc.styles}
-        self.table_pt, self.detail_pt = Pt(8.5), Pt(7.5)
+        self.table_pt, self.detail_pt = Pt(8), Pt(7)
 
     def style(self, name: str) -> str | None:
         return name if name in self.names else None
@@ -77,7 +77,7 @@ class _Writer:
         from docx.shared import Cm, Pt
 
         report = self.report
-        value_cm = 1.6
+        value_cm = 1.55
         widths = [Cm(self.column_cm - 3 * value_cm), Cm(value_cm), Cm(value_cm), Cm(value_cm)]
         table = self.doc.add_table(rows=1, cols=4)
         table.style = self.style("Table Grid")
@@ -126,7 +126,17 @@ class _Writer:
                     fmt = p.paragraph_format
                     fmt.space_before, fmt.space_after = Pt(0), Pt(0)
                     fmt.keep_with_next = r < len(table.rows) - 1 or None  # the table stays in one piece
-        self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
+        self.gap()
+
+    def gap(self) -> None:
+        """A thin spacer paragraph (Word needs a paragraph between a table and what follows)."""
+        from docx.enum.text import WD_LINE_SPACING
+        from docx.shared import Pt
+
+        fmt = self.doc.add_paragraph().paragraph_format
+        fmt.space_before = fmt.space_after = Pt(0)
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(4)
 
     def chart(self, chart: Chart, title: str | None = None, *, above: bool = False) -> None:
         from docx.shared import Cm, Pt
@@ -137,8 +147,8 @@ class _Writer:
             run.bold = True
             run.font.size = self.table_pt
             p.paragraph_format.space_after = Pt(1)
-        width_px = 330
-        image = svg.png(chart, width=width_px, row=16 if above else 20, label_w=60, above=above)
+        width_px = 420 if above else 330
+        image = svg.png(chart, width=width_px, row=15 if above else 20, label_w=60, above=above)
         p = self.doc.add_paragraph()
         p.paragraph_format.space_after = Pt(2)
         p.add_run().add_picture(io.BytesIO(image), width=Cm(min(self.column_cm, 8.6)))
@@ -163,7 +173,21 @@ class _Writer:
                 numPr.get_or_add_ilvl().val = 0
                 numPr.get_or_add_numId().val = num_id
 
+    def story(self, tekst: str, who: str, container) -> None:  # noqa: ANN001
+        from docx.shared import Pt
+
+        quote = container.add_paragraph(style=self.style("Quote"))
+        run = quote.add_run(_clean(f"“{tekst}”"))
+        run.italic = True
+        quote.paragraph_format.space_after = Pt(0)
+        quote.paragraph_format.keep_with_next = True
+        quote.paragraph_format.left_indent = Pt(0) if self.style("Quote") else None
+        p = container.add_paragraph()
+        p.add_run(_clean(f"— {who}"))
+        p.paragraph_format.space_after = Pt(2)
+
     def domain(self, d: DomainSection) -> None:
+        from docx.oxml.ns import qn
         from docx.shared import Cm, Pt
 
         self.heading(d.title, 1)
@@ -185,13 +209,24 @@ class _Writer:
             self.heading("Verhalen uit de buurt", 2)
             for st in d.stories:
                 image = photos.prepared(st.foto) if st.foto else None
-                quote = self.para(f"“{st.tekst}”", "Quote", italic=not self.style("Quote"), keep=True)
-                quote.paragraph_format.space_after = Pt(0)
                 who = st.wie + (f", {st.wanneer}" if st.wanneer else "") + (f" ({st.soort})" if st.soort else "")
-                self.para(f"— {who}", keep=image is not None).paragraph_format.space_after = Pt(2)
-                if image is not None:
-                    p = self.doc.add_paragraph()
-                    p.add_run().add_picture(io.BytesIO(image), width=Cm(min(self.column_cm, 6.0)))
+                if image is None:
+                    self.story(st.tekst, who, self.doc)
+                    continue
+                # the photo beside the quote (a borderless two-cell table), cropped to 3:2
+                photo_cm = 2.9
+                table = self.doc.add_table(rows=1, cols=2)
+                table.autofit = False
+                _table_layout(table, int(Cm(self.column_cm).twips))
+                left, right = table.rows[0].cells
+                left.width, right.width = Cm(self.column_cm - photo_cm), Cm(photo_cm)
+                for col, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")),
+                                  (self.column_cm - photo_cm, photo_cm), strict=True):
+                    col.set(qn("w:w"), str(int(Cm(w).twips)))
+                self.story(st.tekst, who, left)
+                left.paragraphs[0]._p.getparent().remove(left.paragraphs[0]._p)
+                right.paragraphs[0].add_run().add_picture(io.BytesIO(image), width=Cm(photo_cm - 0.15))
+                self.gap()
         if d.questions:
             self.heading("Vragen voor het gesprek", 2)
             self.numbered(d.questions)
@@ -200,9 +235,8 @@ class _Writer:
 
 
 def _compares(chart: Chart | None) -> bool:
-    """A chart worth drawing: two or more bars, each with the subject and a reference to compare."""
-    return bool(chart and len(chart.bars) > 1
-                and all(b.values[0] is not None and any(v is not None for v in b.values[1:]) for b in chart.bars))
+    """A chart worth its room: two or more bars, each with the subject and both references."""
+    return bool(chart and len(chart.bars) > 1 and all(all(v is not None for v in b.values) for b in chart.bars))
 
 
 def _badge(run, signal: str, size) -> None:  # noqa: ANN001
@@ -405,9 +439,9 @@ def _base(user_dir: Path | None):  # noqa: ANN202
     doc = docx.Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(1.4)
-    section.top_margin, section.bottom_margin = Cm(1.5), Cm(1.4)
-    section.header_distance = section.footer_distance = Cm(0.7)
+    section.left_margin = section.right_margin = Cm(1.25)
+    section.top_margin, section.bottom_margin = Cm(1.3), Cm(1.2)
+    section.header_distance = section.footer_distance = Cm(0.55)
     styles = doc.styles
     normal = styles["Normal"]
     normal.font.name = FONT
@@ -415,7 +449,7 @@ def _base(user_dir: Path | None):  # noqa: ANN202
     normal.paragraph_format.space_after = Pt(2)
     normal.paragraph_format.line_spacing = 1.0
     accent = RGBColor(0x1F, 0x3A, 0x5F)
-    for name, size, before, after in (("Title", 17, 0, 2), ("Heading 1", 11, 5, 1.5), ("Heading 2", 8.5, 3, 1)):
+    for name, size, before, after in (("Title", 17, 0, 2), ("Heading 1", 11, 4, 1), ("Heading 2", 8.5, 3, 1)):
         st = styles[name]
         st.font.name = FONT
         st.font.size = Pt(size)
@@ -463,7 +497,7 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     for d in report.domains:
         w.domain(d)
     w.heading("Bronnen en leeswijzer", 1)
-    small = Pt(7.5)
+    small = Pt(7)
     w.para(report.reading_guide, size=small)
     for s in report.sources:
         w.para(f"[{s.number}] {s.text}", size=small).paragraph_format.space_after = Pt(0)
