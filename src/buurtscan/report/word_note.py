@@ -77,8 +77,8 @@ class _Writer:
         from docx.shared import Cm, Pt
 
         report = self.report
-        value_cm = 1.55
-        widths = [Cm(self.column_cm - 3 * value_cm), Cm(value_cm), Cm(value_cm), Cm(value_cm)]
+        values_cm = (1.5, 1.55, 1.75)  # Nederland's figures are the longest ("17.942.942")
+        widths = [Cm(self.column_cm - sum(values_cm)), *(Cm(v) for v in values_cm)]
         table = self.doc.add_table(rows=1, cols=4)
         table.style = self.style("Table Grid")
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
