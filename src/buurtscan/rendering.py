@@ -32,6 +32,7 @@ EXTENSIONS = {"html": "html", "pdf": "pdf", "docx": "docx", "md": "md", "pptx": 
 RENDERS_FILE = "renders.json"
 WORD_SPARE = 0.12  # share of the last PDF page left free when a Word note is made too
 AUDIENCES = ("professionals", "bewoners")
+RESIDENT_PAGES = 3  # the resident version's larger text (11 pt) may take a third page
 
 
 def _renderer(fmt: str) -> Callable[..., bytes]:
@@ -83,9 +84,17 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return formats
 
 
+def parse_audience(text: str) -> str:
+    audience = text.strip().lower()
+    if audience not in AUDIENCES:
+        raise UsageError(f"Unknown --voor '{text}'.", tip=f"Choose one of: {', '.join(AUDIENCES)}.")
+    return audience
+
+
 def file_stem(report: Report) -> str:
     name = fold(report.title.removeprefix("Buurtscan ")).replace(" ", "-")
-    return f"{report.code}-{re.sub(r'[^a-z0-9-]+', '', name)[:60]}".rstrip("-")
+    stem = f"{report.code}-{re.sub(r'[^a-z0-9-]+', '', name)[:60]}".rstrip("-")
+    return stem + ("-bewoners" if getattr(report, "audience", "") == "bewoners" else "")
 
 
 def render(
@@ -142,7 +151,8 @@ def render(
             observer.message(f"Rendering {code}")
             scan = data.scan(code)
             if any(fmt in NOTE_FORMATS for fmt in options.formats):
-                report, pdf = fit_note(scan, policy, stories, options, observer)
+                report, pdf = fit_note(scan, policy, stories, options, observer,
+                                       max_pages=RESIDENT_PAGES if options.audience == "bewoners" else 2)
             else:  # only the deck: it fits its own text, no note to measure
                 report, pdf = build_report(scan, policy=policy, stories=stories, limits=options.limits,
                                            audience=options.audience), None
@@ -214,7 +224,7 @@ def _record(cache: Cache, *, codes: Sequence[str], gemeente: str | None, options
         "rendered_at": utc_now(),
     }
     same = lambda e: (e.get("codes"), e.get("gemeente"), e.get("options", {}).get("out_dir"),  # noqa: E731
-                      e.get("options", {}).get("formats"))
+                      e.get("options", {}).get("formats"), e.get("options", {}).get("audience", "professionals"))
     entries = [e for e in entries if same(e) != same(entry)] + [entry]
     try:
         cache.root.mkdir(parents=True, exist_ok=True)

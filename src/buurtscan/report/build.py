@@ -195,9 +195,9 @@ def _one_in(value: float) -> str:
     """A share in plain words: 24.6 → 'ongeveer 1 op de 4', 68.4 → 'ongeveer 7 op de 10'."""
     if value <= 0:
         return "niemand"
-    if value < 50:
-        n = max(round(100 / value), 2)
-        return f"ongeveer 1 op de {n}" if n <= 20 else "minder dan 1 op de 20"
+    n = 100 / value
+    if value < 20 or (value < 50 and abs(n - round(n)) <= 0.15 * n):  # 24,6% → 1 op de 4
+        return f"ongeveer 1 op de {round(n)}" if n <= 20.5 else "minder dan 1 op de 20"
     tens = round(value / 10)
     return "bijna iedereen" if tens >= 10 else f"ongeveer {tens} op de 10"
 

@@ -48,7 +48,8 @@ class _Writer:
 
         self.doc, self.report, self.column_cm, self.styled = doc, report, column_cm, styled
         self.names = {s.name for s in doc.styles}
-        self.table_pt, self.detail_pt = Pt(8), Pt(7)
+        self.resident = report.audience == "bewoners"
+        self.table_pt, self.detail_pt = (Pt(10), Pt(9)) if self.resident else (Pt(8), Pt(7))
 
     def style(self, name: str) -> str | None:
         return name if name in self.names else None
@@ -191,7 +192,11 @@ class _Writer:
         from docx.shared import Cm, Pt
 
         self.heading(d.title, 1)
-        self.table(d.figures)
+        if self.resident:  # at most three figures, in plain words, each with its source and year
+            self.bullets(f.plain + (f"\u2009[{f.note}]" if f.note else "") + (f" ({f.period})" if f.period else "")
+                         for f in d.figures)
+        else:
+            self.table(d.figures)
         if _compares(d.chart):
             self.chart(d.chart, above=True)
         self.bullets(d.highlights)
@@ -205,6 +210,16 @@ class _Writer:
             self.bullets(item.wat + (f" — {item.waar}" if item.waar else "")
                          + (f" ({item.wanneer})" if item.wanneer else "")
                          + (f". Bron: {item.bron}" if item.bron else "") for item in d.policy)
+        if not self.resident:
+            self.voices(d)
+        for n in d.notices:
+            self.para(n, italic=True, size=self.detail_pt)
+
+    def voices(self, d: DomainSection) -> None:
+        """The domain's stories and questions (first in the resident version)."""
+        from docx.oxml.ns import qn
+        from docx.shared import Cm, Pt
+
         if d.stories:
             self.heading("Verhalen uit de buurt", 2)
             for st in d.stories:
@@ -230,8 +245,6 @@ class _Writer:
         if d.questions:
             self.heading("Vragen voor het gesprek", 2)
             self.numbered(d.questions)
-        for n in d.notices:
-            self.para(n, italic=True, size=self.detail_pt)
 
 
 def _compares(chart: Chart | None) -> bool:
@@ -468,6 +481,9 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     from docx.shared import Pt
 
     doc, styled = _base(user_dir)
+    if report.audience == "bewoners" and not styled:  # the resident version: 11 pt body text
+        for name, size in (("Normal", 11), ("Quote", 11), ("Heading 1", 13), ("Heading 2", 10)):
+            doc.styles[name].font.size = Pt(size)
     _set_language(doc)
     _hyphenation(doc)
     core = doc.core_properties
@@ -487,6 +503,12 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     w.para(report.intro)
     body = doc.add_section(WD_SECTION.CONTINUOUS)  # the rest in two columns, like the PDF
     _columns(body, 2, gap_cm)
+    if w.resident:
+        w.heading("Wat bewoners zeggen en vragen", 1)
+        for d in report.domains:
+            if d.stories or d.questions:
+                w.para(d.title, keep=True).runs[0].bold = True
+                w.voices(d)
     w.heading("Algemene gegevens", 1)
     w.table(report.general)
     if report.age_chart:
