@@ -9,27 +9,31 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from pathlib import Path
+
 from buurtscan.cli import app
 from buurtscan.fetching import fetch
-from buurtscan.finding import region_list, search
+from buurtscan.finding import region_list
+from buurtscan.settings import Settings
 from buurtscan.status import cache_status
 from tests.fakecbs import FakeCBS, serve
 
 
 def test_find_downloads_region_list_once_then_works_offline(settings, fake):
     regions, complete = region_list(settings, transport=fake.transport())
-    assert complete and regions.height == 18310
-    assert search(regions, "moerwijk oost")[0].code == "BU05183620"
-    slacht = search(regions, "slachthuis")
+    assert complete and len(regions) == 18310
+    assert regions.search("moerwijk oost")[0].code == "BU05183620"
+    assert regions.search("moerwyk oost")[0].code == "BU05183620"
+    slacht = regions.search("slachthuis")
     assert slacht and all("slachthuis" in m.name.lower() for m in slacht)
-    assert {m.gemeente_name for m in search(regions, "moerwijk", gemeente="GM0518")} == {"'s-Gravenhage"}
+    assert {m.gemeente_name for m in regions.search("moerwijk", gemeente="GM0518")} == {"'s-Gravenhage"}
     fake.reset_log()
 
     def refuse(request):
         raise httpx.ConnectError("offline")
 
     again, complete = region_list(settings, transport=httpx.MockTransport(refuse))
-    assert complete and again.height == 18310  # from the cache, no request
+    assert complete and len(again) == 18310  # from the cache, no request
     assert fake.requests == []
 
 
@@ -88,6 +92,25 @@ def test_cli_fetch_find_status(cli_env):
     assert code == 0 and "85984NED" in out and "not checked" in out
 
 
+def test_cli_find_gemeente_lists_every_wijk_and_buurt(cli_env):
+    code, out, err = run("find", "--gemeente", "Berkelland", "--json")
+    assert code == 0, err
+    listed = json.loads(out)
+    # the real KWB 2024 region list: every wijk and buurt of Berkelland (GM1859), nothing else
+    regions, _ = region_list(Settings(cache_dir=Path(cli_env["BUURTSCAN_CACHE_DIR"])))
+    expected = {c for c in regions.codes if c[:2] in ("WK", "BU") and c[2:6] == "1859"}
+    assert {m["code"] for m in listed} == expected and len(listed) == len(expected) > 20  # not cut at 20
+    wijken = [i for i, m in enumerate(listed) if m["level"] == "wijk"]
+    assert wijken[0] == 0  # each wijk comes before its buurten
+    for m in listed:
+        if m["level"] == "buurt":
+            assert listed[max(i for i in wijken if i < listed.index(m))]["code"] == m["wijk_code"]
+    code, out, err = run("find", "-g", "GM1859")
+    assert code == 0 and out.count("\n") == len(expected) + 1  # header + one line per region
+    code, out, err = run("find", "borculo", "-g", "Berkelland")
+    assert code == 0 and "WK185900" in out and "GM0518" not in out
+
+
 def test_cli_errors_are_one_line_with_exit_codes(cli_env, tmp_path):
     code, out, err = run("fetch", "BU05183699", "--source", "cbs_kwb")
     assert code == 2
@@ -98,6 +121,10 @@ def test_cli_errors_are_one_line_with_exit_codes(cli_env, tmp_path):
     assert code == 2 and "at least one region code" in err
     code, out, err = run("find", "qqqqqq")
     assert code == 2 and "No region is called like" in err
+    code, out, err = run("find")
+    assert code == 2 and "--gemeente" in err and "Traceback" not in err
+    code, out, err = run("find", "-g", "Atlantis")
+    assert code == 2 and "No gemeente called 'Atlantis'" in err
     code, out, err = run("fetch", "GM0518", "--source", "nonsense")
     assert code == 2 and "Unknown source nonsense" in err
 

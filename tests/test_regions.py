@@ -37,3 +37,13 @@ def test_parents_and_padding():
     assert gemeente_of("NL00") is None
     assert pad("gm0518") == "GM0518    "
     assert len(pad("BU05183620")) == 10
+
+
+def test_one_code_pattern_and_one_prefix_map():
+    from buurtscan import tidy
+    from buurtscan.regions import CODE_RE, LEVEL_BY_PREFIX, is_code
+
+    assert tidy.LEVEL_BY_PREFIX is LEVEL_BY_PREFIX
+    assert all(CODE_RE.match(c) for c in ("BU05183620", "WK051836", "GM0518", "NL00", "BU0014AB01"))
+    assert not any(CODE_RE.match(c) for c in ("BU0518362", "GM05181", "NL01", "bu05183620", "XX0518"))
+    assert is_code(" bu05183620 ") and not is_code("moerwijk")

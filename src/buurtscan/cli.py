@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from . import __version__
-from .errors import EXIT_PARTIAL, BuurtscanError
+from .errors import EXIT_PARTIAL, BuurtscanError, one_line
 
 app = typer.Typer(
     name="buurtscan",
@@ -106,9 +106,9 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except BuurtscanError as exc:
-            err(f"Error: {exc.message}")
+            err(f"Error: {one_line(exc.message)}")
             if exc.tip:
-                err(f"Tip: {exc.tip}")
+                err(f"Tip: {one_line(exc.tip)}")
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err("Interrupted; the cache was left as it was before this step.")
@@ -172,36 +172,35 @@ def _table(rows: list[list[str]], header: list[str]) -> None:
 @app.command()
 @handle_errors
 def find(
-    name: Annotated[list[str], typer.Argument(metavar="NAME...", help="(Part of) a name, case and accents ignored.")],
+    name: Annotated[list[str] | None, typer.Argument(metavar="NAME...", help="(Part of) a name; case, accents and "
+                                                     "ij/y ignored. Leave out with --gemeente to list all its wijken "
+                                                     "and buurten.", show_default=False)] = None,
     gemeente: Annotated[str | None, typer.Option("--gemeente", "-g", metavar="GEMEENTE",
                         help="Only regions of this gemeente (code or name). Example: -g GM0518")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most this many.")] = 20,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most this many "
+                     "(default 20 for a name, all for a gemeente's list).", show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the matches as JSON.")] = False,
     example: Annotated[bool, typer.Option("--example", help="Search the bundled example (six gemeenten, "
                                           "offline) instead of the cache.")] = False,
 ) -> None:
-    """Find buurt, wijk and gemeente codes by name.
+    """Find buurt, wijk and gemeente codes by name, or list all of a gemeente.
 
     Example: buurtscan find moerwijk oost   →  BU05183620  buurt  Moerwijk-Oost
+
+    Example: buurtscan find --gemeente Berkelland   →  every wijk, each followed by its buurten
     """
-    from .errors import UsageError
-    from .finding import near_names, region_list, search
+    from .finding import find as do_find
+    from .finding import region_list
+    from .regions import RegionList
 
     observer = CliObserver(_state.quiet, _state.verbose)
     if example:
-        regions, complete = _example_cache().region_list(), True
+        regions, complete = RegionList(_example_cache().region_list()), True
     else:
         regions, complete = region_list(_state.settings(), observer=observer)
     if not complete:
         err("Note: CBS is unreachable, so only the regions already in the cache were searched.")
-    query = " ".join(name)
-    matches = search(regions, query, gemeente=gemeente, limit=limit)
-    if not matches:
-        hints = near_names(regions, query)
-        raise UsageError(
-            f"No region is called like '{query}'" + (f"; did you mean {', '.join(hints)}?" if hints else "."),
-            tip="Try a shorter part of the name, e.g. `buurtscan find moerwijk`.",
-        )
+    matches = do_find(regions, " ".join(name or []), gemeente=gemeente, limit=limit)
     if as_json:
         _print_json([m.as_dict() for m in matches])
         return
@@ -482,6 +481,7 @@ def render(
 
     Prints the paths of the files written. Example: buurtscan render BU05183620 --format pdf --out notes
     """
+    from .errors import OutputError
     from .rendering import RenderOptions, parse_audience, parse_formats
     from .rendering import render as do_render
 
@@ -496,6 +496,10 @@ def render(
             _state.settings(), codes or [], gemeente=gemeente, options=options,
             cache=_example_cache() if example else None, record=not example, observer=observer,
         )
+    except OutputError as exc:  # some files could not be written: list those that were
+        for f in exc.written:
+            print(f)
+        raise
     finally:
         observer.close()
     for r in results:

@@ -8,8 +8,9 @@ others still land) → one atomic cache commit.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Sequence
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -20,11 +21,31 @@ from .cache import Cache
 from .errors import SourceError, UnknownRegionError, UsageError
 from .http_client import Http
 from .observe import Observer
-from .regions import RegionCode, parse_code
+from .regions import RegionCode, RegionList, parse_code
 from .settings import Settings
 from .sources import REGISTRY
 from .sources.base import FetchContext, FetchRequest, Skipped, utc_now
 from .sources.kwb import KwbSource
+
+log = logging.getLogger("buurtscan.fetch")
+# what code reading a JSON answer raises when a field has another type or is absent
+SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, pl.exceptions.PolarsError)
+
+
+@contextlib.contextmanager
+def answer_shape(what: str) -> Iterator[None]:
+    """Turn a parseable but malformed answer (a field of another type, a missing key) into a
+    SourceError naming the source, so it is skipped instead of ending in a traceback."""
+    try:
+        yield
+    except SHAPE_ERRORS as exc:
+        log.info("malformed answer from %s", what, exc_info=True)
+        detail = " ".join(str(exc).split())[:120]
+        raise SourceError(
+            f"{what} answered in an unexpected shape ({type(exc).__name__}{': ' + detail if detail else ''}).",
+            tip="The API may have changed; please report this (run with -v for details). "
+            "Nothing in the cache was changed.",
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -58,17 +79,6 @@ def plan_gemeenten(codes: Sequence[str], gemeenten: Sequence[str]) -> tuple[list
     return regions, wanted
 
 
-def suggest(code: str, known: pl.DataFrame, n: int = 3) -> list[str]:
-    """Close codes (same gemeente first) formatted as 'CODE (Name)'."""
-    if known.is_empty():
-        return []
-    prefix = code[:2]
-    pool = known.filter(pl.col("code").str.starts_with(prefix))
-    names = dict(zip(pool["code"].to_list(), pool["name"].to_list(), strict=True))
-    close = difflib.get_close_matches(code, list(names), n=n, cutoff=0.6)
-    return [f"{c} ({names[c]})" for c in close]
-
-
 def check_codes(
     kwb: KwbSource, ctx: FetchContext, cache: Cache, regions: Sequence[RegionCode], gemeenten: Sequence[str]
 ) -> None:
@@ -85,7 +95,7 @@ def check_codes(
         if rc.code in set(listed["code"].to_list()):
             continue
         known = listed if not listed.is_empty() else _all_regions(kwb, ctx, cache, meta.table_id, meta.period)
-        hints = suggest(rc.code, known)
+        hints = RegionList(known).suggest(rc.code)
         raise UnknownRegionError(
             f"{rc.code} is not a region in {meta.title} ({meta.table_id})"
             + (f"; did you mean {', '.join(hints)}?" if hints else "."),
@@ -96,7 +106,7 @@ def check_codes(
 
 def _all_regions(kwb: KwbSource, ctx: FetchContext, cache: Cache, table_id: str, period: str) -> pl.DataFrame:
     entry = cache.region_entry(table_id)
-    if entry and entry.get("complete"):
+    if entry and entry.complete:
         return cache.region_list(table_id)
     frame = kwb.region_list(ctx, kwb.table_for(ctx, ctx.memo.get("year")), None)
     cache.store_regions(table_id, period, frame, complete=True, retrieved_at=utc_now())
@@ -114,11 +124,14 @@ def fetch(
     observer: Observer | None = None,
     transport: httpx.BaseTransport | None = None,
     check: bool = True,
+    patient: bool = False,
 ) -> FetchReport:
     """Download the figures for these regions (plus their gemeente, wijken, buurten and NL).
 
     ``check=False`` skips validating the codes against the KWB region list (for `refresh`,
-    whose gemeenten come from the cache).
+    whose gemeenten come from the cache). ``patient=False`` (the interactive default) gives
+    up quickly on a host that cannot be reached; `refresh` passes ``patient=True`` to keep
+    the full retries (see :mod:`buurtscan.http_client`).
     """
     regions, wanted = plan_gemeenten(codes, gemeenten)
     if not wanted and not whole_country:
@@ -126,7 +139,10 @@ def fetch(
             "Name at least one region code, a --gemeente, or --all.",
             tip="For example: buurtscan fetch BU05183620",
         )
-    names = [n.strip() for item in (sources or REGISTRY) for n in item.split(",") if n.strip()]
+    names = [n.strip() for item in (REGISTRY if sources is None else sources) for n in item.split(",")
+             if n.strip()]
+    if not names:
+        raise UsageError("--source needs a source name.", tip=f"Sources: {', '.join(REGISTRY)}.")
     unknown = [n for n in names if n not in REGISTRY]
     if unknown:
         raise UsageError(f"Unknown source {', '.join(unknown)}.", tip=f"Sources: {', '.join(REGISTRY)}.")
@@ -142,23 +158,29 @@ def fetch(
     )
     kwb = REGISTRY["cbs_kwb"]
     assert isinstance(kwb, KwbSource)
-    with Http(settings, transport) as http:
+    with Http(settings, transport, patient=patient) as http:
         ctx = FetchContext(settings, http, observer)
         ctx.memo["year"] = year
         if check and not whole_country:
-            check_codes(kwb, ctx, cache, regions, wanted)
+            with answer_shape(kwb.title):
+                check_codes(kwb, ctx, cache, regions, wanted)
         tables = []
         skipped: list[Skipped] = []
+        errors: list[SourceError] = []
         for name in names:
             source = REGISTRY[name]
             try:
-                result = source.fetch(ctx, request)
+                with answer_shape(getattr(source, "title", name)):
+                    result = source.fetch(ctx, request)
             except SourceError as exc:
                 skipped.append(Skipped(name, exc.message))
+                errors.append(exc)
                 continue
             tables.extend(result.tables)
             skipped.extend(result.skipped)
         if not tables:
+            if len(names) == 1 and len(errors) == 1:  # one source asked for: its own sentence and tip
+                raise errors[0]
             reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped)
             raise SourceError(
                 f"Nothing could be downloaded ({reasons}).",

@@ -1,62 +1,43 @@
-"""`buurtscan find NAME`: regions by (part of) their name, ignoring case and accents.
+"""`buurtscan find`: regions by (part of) their name, or every wijk and buurt of a gemeente.
 
 The region list of the newest KWB table is downloaded once (one request, code and name
-only) and cached; later searches work offline.
+only) and cached; later searches work offline. The look-ups themselves live in
+:class:`buurtscan.regions.RegionList`; this module only gets the list and turns "nothing
+found" into a clear error.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 import httpx
-import polars as pl
 
 from .cache import Cache
 from .errors import SourceError, UsageError
 from .http_client import Http
 from .observe import Observer
-from .regions import LEVEL_ORDER, parse_code
-from .text import fold
+from .regions import Match, RegionList
 from .settings import Settings
 from .sources.base import FetchContext, utc_now
 from .sources.kwb import KwbSource
 
-# Common names that differ from the official gemeentenaam.
-ALIASES = {
-    "den haag": "s gravenhage",
-    "the hague": "s gravenhage",
-    "den bosch": "s hertogenbosch",
-}
-
-
-@dataclass(frozen=True)
-class Match:
-    code: str
-    name: str
-    level: str
-    gemeente_code: str | None
-    gemeente_name: str | None
-    wijk_code: str | None
-    wijk_name: str | None
-
-    def as_dict(self) -> dict[str, str | None]:
-        return dict(self.__dict__)
-
 
 def region_list(
     settings: Settings, *, observer: Observer | None = None, transport: httpx.BaseTransport | None = None
-) -> tuple[pl.DataFrame, bool]:
-    """The full region list (from the cache, else downloaded and cached) and whether it is complete."""
+) -> tuple[RegionList, bool]:
+    """The full region list (from the cache, else downloaded and cached) and whether it is complete.
+
+    When CBS cannot be reached the regions already in the cache are returned with
+    ``complete=False``; with an empty cache the SourceError stands. The download fails fast
+    (an interactive command: no long retries when the host cannot be reached).
+    """
     cache = Cache(settings.cache_dir)
-    manifest = cache.manifest()
-    complete = [t for t, e in manifest["regions"].items() if e.get("complete")]
+    regions = cache.manifest().regions
+    complete = [t for t, e in regions.items() if e.complete]
     if complete:
-        newest = max(complete, key=lambda t: manifest["regions"][t].get("period", ""))
-        return cache.region_list(newest), True
+        newest = max(complete, key=lambda t: regions[t].period)
+        return RegionList(cache.region_list(newest)), True
     kwb = KwbSource()
     try:
-        with Http(settings, transport) as http:
+        with Http(settings, transport, patient=False) as http:
             ctx = FetchContext(settings, http, observer)
             meta = kwb.table_for(ctx, None)
             ctx.observer.message(f"Downloading the region list of {meta.title} ({meta.table_id})")
@@ -65,70 +46,42 @@ def region_list(
         partial = cache.region_list()
         if partial.is_empty():
             raise
-        return partial, False
+        return RegionList(partial), False
     cache.store_regions(meta.table_id, str(kwb.year_of(meta) or meta.period), frame,
                         complete=True, retrieved_at=utc_now())
-    return frame, True
+    return RegionList(frame), True
 
 
-def search(regions: pl.DataFrame, query: str, *, gemeente: str | None = None, limit: int = 20) -> list[Match]:
-    """Regions whose name contains every word of the query (case and accents ignored)."""
-    q = fold(query)
-    if not q:
-        raise UsageError("Give (part of) a name to look for, e.g. `buurtscan find moerwijk`.")
-    q = ALIASES.get(q, q)
-    names = dict(zip(regions["code"].to_list(), regions["name"].to_list(), strict=True))
-    gm_code = _gemeente_code(regions, gemeente) if gemeente else None
-    words = q.split()
-    compact = q.replace(" ", "")
-    scored = []
-    for row in regions.iter_rows(named=True):
-        if gm_code and row["gemeente_code"] != gm_code and row["code"] != gm_code:
-            continue
-        name = fold(row["name"])
-        if not (all(w in name for w in words) or compact in name.replace(" ", "")):
-            continue
-        bare = re.sub(r"^wijk \d+ ", "", name)  # "Wijk 36 Moerwijk" matches "moerwijk" exactly
-        score = 0 if q in (name, bare) else 1 if name.startswith(q) or bare.startswith(q) else 2
-        scored.append((score, LEVEL_ORDER.get(row["level"], 9), row["name"], row))
-    scored.sort(key=lambda s: s[:3])
-    out = []
-    for *_, row in scored[:limit]:
-        out.append(
-            Match(
-                code=row["code"],
-                name=row["name"],
-                level=row["level"],
-                gemeente_code=row["gemeente_code"],
-                gemeente_name=names.get(row["gemeente_code"] or ""),
-                wijk_code=row["wijk_code"] if row["level"] == "buurt" else None,
-                wijk_name=names.get(row["wijk_code"] or "") if row["level"] == "buurt" else None,
-            )
+def find(regions: RegionList, query: str | None, *, gemeente: str | None = None,
+         limit: int | None = None) -> list[Match]:
+    """What `find` lists: matches of a name (20 by default), or with only a gemeente all its wijken and buurten.
+
+    Raises UsageError when nothing is asked, the gemeente is unknown or no name matches.
+    """
+    query = (query or "").strip()
+    if gemeente is not None and regions.gemeente(gemeente) is None:
+        hints = regions.near_names(gemeente, n=3, level="gemeente")
+        raise UsageError(
+            f"No gemeente called '{gemeente}'" + (f"; did you mean {', '.join(hints)}?" if hints else "."),
+            tip="Give its code (GM0518) or its name ('s-Gravenhage or Den Haag); `buurtscan find NAME` lists "
+            "gemeenten too.",
         )
-    return out
-
-
-def near_names(regions: pl.DataFrame, query: str, n: int = 5) -> list[str]:
-    """Names that look like the query (for 'no match' messages)."""
-    import difflib
-
-    folded = {fold(nm): nm for nm in regions["name"].to_list()}
-    return [folded[k] for k in difflib.get_close_matches(fold(query), list(folded), n=n, cutoff=0.6)]
-
-
-def _gemeente_code(regions: pl.DataFrame, gemeente: str) -> str:
-    try:
-        rc = parse_code(gemeente)
-        if rc.level == "gemeente":
-            return rc.code
-    except UsageError:
-        pass
-    target = ALIASES.get(fold(gemeente), fold(gemeente))
-    gms = regions.filter(pl.col("level") == "gemeente")
-    for code, name in zip(gms["code"].to_list(), gms["name"].to_list(), strict=True):
-        if fold(name) == target:
-            return code
-    raise UsageError(
-        f"No gemeente called '{gemeente}'.",
-        tip="Give its code (GM0518) or its official name ('s-Gravenhage); `buurtscan find NAME` lists gemeenten too.",
-    )
+    if not query:
+        if gemeente is None:
+            raise UsageError("Give (part of) a name to look for, or a --gemeente to list its wijken and buurten.",
+                             tip="For example: buurtscan find moerwijk, or buurtscan find --gemeente Berkelland")
+        listed = regions.within(gemeente)
+        if not listed:
+            raise UsageError(f"No wijken or buurten of {gemeente} are in the region list.",
+                             tip="Fetch the gemeente first, or check the connection so the full list can be "
+                             "downloaded.")
+        return listed if limit is None else listed[:limit]
+    matches = regions.search(query, gemeente=gemeente, limit=20 if limit is None else limit)
+    if not matches:
+        hints = regions.near_names(query)
+        where = f" in {gemeente}" if gemeente else ""
+        raise UsageError(
+            f"No region{where} is called like '{query}'" + (f"; did you mean {', '.join(hints)}?" if hints else "."),
+            tip="Try a shorter part of the name, e.g. `buurtscan find moerwijk`.",
+        )
+    return matches

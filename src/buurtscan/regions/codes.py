@@ -1,4 +1,4 @@
-"""CBS region codes: parsing, normalising, levels and parent codes.
+"""CBS region codes: parsing, normalising, levels and parent codes (no names; see ``names``).
 
 Codes look like ``NL00``, ``GMxxxx``, ``WKxxxxxx`` and ``BUxxxxxxxx``. CBS pads them with
 spaces to 10 characters. A buurtcode contains its wijk- and gemeentecode:
@@ -13,17 +13,20 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .errors import UsageError
+from ..errors import UsageError
 
 Level = Literal["land", "gemeente", "wijk", "buurt"]
 
 NEDERLAND = "NL00"
 CODE_WIDTH = 10
 
-_PREFIX_LEVEL: dict[str, Level] = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
-_LENGTH = {"NL": 4, "GM": 6, "WK": 8, "BU": 10}
+LEVEL_BY_PREFIX: dict[str, Level] = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
+PREFIX_BY_LEVEL: dict[str, str] = {level: prefix for prefix, level in LEVEL_BY_PREFIX.items()}
 LEVEL_ORDER: dict[str, int] = {"land": 0, "gemeente": 1, "wijk": 2, "buurt": 3}
-_CODE_RE = re.compile(r"^(NL|GM|WK|BU)([0-9A-Z]+)$")
+# The one pattern of a normalised code: prefix + the right number of letters/digits.
+CODE_PATTERN = r"^(BU[0-9A-Z]{8}|WK[0-9A-Z]{6}|GM[0-9A-Z]{4}|NL00)$"
+CODE_RE = re.compile(CODE_PATTERN)
+_PREFIX_LEVEL = LEVEL_BY_PREFIX
 
 
 @dataclass(frozen=True, order=True)
@@ -62,14 +65,18 @@ def parse_code(text: str) -> RegionCode:
     code = normalise(text)
     if code in ("NL", "NL01", "NEDERLAND"):  # RIVM tables call Nederland NL01
         code = NEDERLAND
-    m = _CODE_RE.match(code)
-    if not m or len(code) != _LENGTH[m.group(1)]:
+    if not CODE_RE.match(code):
         raise UsageError(
             f"'{text.strip()}' is not a CBS region code.",
             tip="Codes look like GM0518 (gemeente), WK051836 (wijk) or BU05183620 (buurt); "
             "use `buurtscan find NAME` to look one up.",
         )
     return RegionCode(code)
+
+
+def is_code(text: str) -> bool:
+    """Whether ``text`` (padding and case ignored) is a well-formed region code."""
+    return bool(CODE_RE.match(normalise(text)))
 
 
 def level_of(code: str) -> Level:

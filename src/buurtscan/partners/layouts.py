@@ -1,0 +1,100 @@
+"""The two table layouts of partner figures: wide (a column per indicator) and long (a row per indicator).
+
+Each turns the keyed rows into long rows ``code, __i, value, status, indicator, unit`` plus
+the indicators' metadata; columns without a domain are collected on the job.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .indicators import PartnerIndicator, check_values, make_indicator, need_domain, unit_of
+from .job import Job
+from .mapping import spec_for
+from .messages import fail, show
+from .numbers import Numbers, decimals_of, parse_numbers
+
+Parts = tuple[list[pl.DataFrame], list[PartnerIndicator]]
+
+
+def _is_count(spec_count: bool | None, per_1000: bool, unit: str) -> bool:
+    return bool(spec_count) or per_1000 or (spec_count is None and unit == "aantal")
+
+
+def wide(job: Job, frame: pl.DataFrame, units: dict[str, str]) -> Parts:
+    """A column per indicator; the unit from the unit row, the mapping or the header."""
+    table, roles, mapping = job.table, job.roles, job.mapping
+    default_mode = "point" if table.delimiter == "," else "comma"
+    skip_cols = {job.key_col, roles.name, roles.gemeente, roles.year, roles.unit, *roles.ignored}
+    parts: list[pl.DataFrame] = []
+    indicators: list[PartnerIndicator] = []
+    for h in table.headers:
+        if h in skip_cols:
+            continue
+        spec = spec_for(mapping, h)
+        if spec.skip:
+            continue
+        nums = parse_numbers(table, frame, h, h, default_mode)
+        if nums.filled == 0 and mapping.spec(h) is None:
+            job.warnings.append(f"Column \"{h}\" is empty and was left out.")
+            continue
+        if nums.text_only:
+            if mapping.spec(h) is not None:
+                row = frame.filter(pl.col(h).is_not_null()).row(0, named=True)
+                raise fail(f"{table.where(row['__i'], h)}: \"{show(row[h])}\" is not a number. "
+                           "Fix the cell or leave it empty for a missing value.")
+            job.warnings.append(f"Column \"{h}\" holds text, not figures, and was left out.")
+            continue
+        unit = unit_of(h, units.get(h), spec, nums)
+        is_count = _is_count(spec.count, spec.per_1000_inwoners, unit)
+        dom = need_domain(h, spec, job.domain, mapping, job.missing_domain)
+        ind = make_indicator(source=job.source, column=h, spec=spec, unit=unit, count=is_count, domain=dom,
+                             decimals=decimals_of(nums.value) if not is_count else 0)
+        sub = frame.select("__i", "code", pl.col(h)).with_columns(nums.value.alias("value"),
+                                                                  nums.status.alias("status"))
+        check_values(table, sub, "value", h, ind, h)
+        indicators.append(ind)
+        parts.append(sub.select("code", "__i", "value", "status", pl.lit(ind.id).alias("indicator"),
+                                pl.lit("aantal" if is_count else unit).alias("unit")))
+    return parts, indicators
+
+
+def long(job: Job, frame: pl.DataFrame) -> Parts:
+    """A row per region and indicator name, the figure in the value column (unit column optional)."""
+    table, roles, mapping = job.table, job.roles, job.mapping
+    value_col, ind_col = roles.value, roles.indicator
+    assert value_col is not None and ind_col is not None
+    default_mode = "point" if table.delimiter == "," else "comma"
+    frame = frame.filter(pl.col(ind_col).is_not_null() | pl.col(value_col).is_not_null())
+    empty_ind = frame.filter(pl.col(ind_col).is_null())
+    if empty_ind.height:
+        row = empty_ind.row(0, named=True)
+        raise fail(f"{table.where(row['__i'], ind_col)}: the row has a value but no indicator name. "
+                   "Fill it in or delete the row.")
+    nums = parse_numbers(table, frame, value_col, value_col, default_mode)
+    if nums.text_only:
+        row = frame.row(0, named=True)
+        raise fail(f"{table.where(row['__i'], value_col)}: \"{show(row[value_col])}\" is not a number. "
+                   "Fix the cell or leave it empty for a missing value.")
+    frame = frame.with_columns(nums.value.alias("__v"), nums.status.alias("__s"))
+    parts: list[pl.DataFrame] = []
+    indicators: list[PartnerIndicator] = []
+    for name in frame[ind_col].unique(maintain_order=True).to_list():
+        spec = spec_for(mapping, name)
+        if spec.skip:
+            continue
+        sub = frame.filter(pl.col(ind_col) == name)
+        unit_cell = None
+        if roles.unit:
+            unit_cell = next((u for u in sub[roles.unit].to_list() if u), None)
+        sub_nums = Numbers(sub["__v"], sub["__s"], False, False, sub.height)
+        unit = unit_of(name, unit_cell, spec, sub_nums)
+        is_count = _is_count(spec.count, spec.per_1000_inwoners, unit)
+        dom = need_domain(name, spec, job.domain, mapping, job.missing_domain)
+        ind = make_indicator(source=job.source, column=name, spec=spec, unit=unit, count=is_count, domain=dom,
+                             decimals=decimals_of(sub["__v"]) if not is_count else 0)
+        check_values(table, sub, "__v", value_col, ind, value_col, what=f'indicator "{show(name)}"')
+        indicators.append(ind)
+        parts.append(sub.select("code", "__i", pl.col("__v").alias("value"), pl.col("__s").alias("status"),
+                                pl.lit(ind.id).alias("indicator"), pl.lit("aantal" if is_count else unit).alias("unit")))
+    return parts, indicators
