@@ -38,7 +38,7 @@ NOTE_FORMATS = ("html", "pdf", "docx", "md")
 FORMATS = (*NOTE_FORMATS, "pptx")
 EXTENSIONS = {"html": "html", "pdf": "pdf", "docx": "docx", "md": "md", "pptx": "pptx"}
 RENDERS_FILE = "renders.json"
-WORD_SPARE = 0.12  # share of the last PDF page left free when a Word note is made too
+WORD_SPARE = 0.25  # share of the last PDF page left free when a Word or HTML note is made too
 AUDIENCES = ("professionals", "bewoners")
 RESIDENT_PAGES = 3  # the resident version's larger text (11 pt) may take a third page
 
@@ -167,6 +167,7 @@ def render(
                                        max_pages=RESIDENT_PAGES if options.audience == "bewoners" else 2)
             else:  # only the deck: it fits its own text, no note to measure
                 report, pdf = build_report(scan, policy=policy, stories=stories, limits=options.limits,
+                                           policy_file=options.policy, stories_file=options.stories,
                                            audience=options.audience), None
             stem = file_stem(report)
             written = []
@@ -257,9 +258,10 @@ def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryI
     report, pdf = None, None
     # Word sets the same text a little longer than Typst (its own line breaking, table rows and
     # spacing): with a Word note, the PDF must leave room at the foot of its last page.
-    spare = WORD_SPARE if "docx" in options.formats else 0.0
+    spare = WORD_SPARE if {"docx", "html"} & set(options.formats) else 0.0
     while limits is not None:
-        report = build_report(scan, policy=policy, stories=stories, limits=limits, audience=options.audience)
+        report = build_report(scan, policy=policy, stories=stories, limits=limits,
+                              policy_file=options.policy, stories_file=options.stories, audience=options.audience)
         pdf = compile_note(report, user_dir=options.templates)
         pages = page_count(pdf)
         if pages is None or pages < max_pages or (pages == max_pages and (

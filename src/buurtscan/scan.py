@@ -20,6 +20,7 @@ from .cache import Cache
 from .catalogue import Catalogue, Indicator, load
 from .errors import UsageError
 from .regions import NEDERLAND, parse_code
+from . import leefbaarheid
 from .tidy import Status
 
 
@@ -68,6 +69,7 @@ class IndicatorResult:
     raw: dict[str, float | None] = field(default_factory=dict)  # figures before derivation (counts)
     partner: bool = False  # from a merged partner file
     threshold: int = 5  # small counts below this are shown as "< threshold"
+    klasse: str | None = None  # Leefbaarometer total score in words ("boven het Nederlandse gemiddelde")
 
     @property
     def status(self) -> str:
@@ -99,6 +101,7 @@ class IndicatorResult:
             "denominator_period": self.denominator_period,
             "raw": dict(self.raw),
             "partner": self.partner,
+            "klasse": self.klasse,
         }
 
 
@@ -160,6 +163,7 @@ class GemeenteData:
         self._memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
         self._index = compare.index_rows(self.data)
         self._rows: dict[str, compare.Rows] = {}
+        self._peers: dict[str, int] = {}
         self.partner = self._partner_indicators()
         if self.partner:
             extra = tuple(ind for ind, _ in self.partner.values())
@@ -196,6 +200,14 @@ class GemeenteData:
         """Cached region codes of this gemeente at a level, in code order."""
         frame = self.data.filter((pl.col("region_level") == level) & (pl.col("gemeente_code") == self.gemeente))
         return sorted(frame["region_code"].unique().to_list())
+
+    def peers(self, level: str) -> int:
+        """How many regions of a level the gemeente has (in the region list, else in the cache)."""
+        if level not in self._peers:
+            listed = [c for c in self._names if c.startswith({"buurt": "BU", "wijk": "WK"}.get(level, "--"))
+                      and parse_code(c).gemeente == self.gemeente]
+            self._peers[level] = len(listed) or len(self.codes(level))
+        return self._peers[level]
 
     def region(self, code: str) -> RegionInfo:
         rc = parse_code(code)
@@ -240,7 +252,7 @@ class GemeenteData:
                 own_level = info.level if info.level != "land" else "nederland"
                 own = vals.get(own_level, (None, Status.MISSING))
                 refs = {k: vals[k] for k in ("gemeente", "nederland") if k != own_level and codes[k]}
-                rank, rank_of = compare.rank(d, info.code)
+                rank, rank_of = compare.rank(d, info.code, self.peers(info.level))
                 partner = self.partner.get(ind.id, (None, {}))[1]
                 if partner and not partner["complete"]:
                     rank, rank_of = None, None  # only part of the gemeente supplied: no ranking
@@ -271,6 +283,7 @@ class GemeenteData:
                         raw={k: d.raw.get(c) if c else None for k, c in codes.items()},
                         partner=bool(partner),
                         threshold=partner.get("threshold", 5) if partner else 5,
+                        klasse=self._klasse(ind, d, info.code),
                     )
                 )
             sections.append(Section(domain.id, domain.title, domain.questions, tuple(results)))
@@ -280,6 +293,13 @@ class GemeenteData:
             sources=tuple(self._sources(used, info.gemeente_code)),
             generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         )
+
+    def _klasse(self, ind: Indicator, d: compare.Derived, code: str) -> str | None:
+        """The Leefbaarometer total score in words, from the region's ``afw`` of the same year."""
+        if ind.source != leefbaarheid.NAME or d.stem != "lbm" or d.period is None:
+            return None
+        cells = self._index.get((leefbaarheid.NAME, "afw", d.period), (None, {}))[1]
+        return leefbaarheid.klasse(cells.get(code, (None, ""))[0])
 
     def _sources(self, used: set[tuple[str, str]], gemeente: str | None) -> Iterator[dict[str, Any]]:
         for entry in self.manifest.tables.values():

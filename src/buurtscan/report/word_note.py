@@ -37,7 +37,7 @@ def _own(report: Report, f: Figure) -> str:
 
 
 def _label(f: Figure) -> str:
-    return f.label + ("" if f.unit in ("aantal", "%") else f" ({f.unit})")
+    return f.label  # the model's label names the unit where the value does not
 
 
 class _Writer:
@@ -49,7 +49,7 @@ class _Writer:
         self.doc, self.report, self.column_cm, self.styled = doc, report, column_cm, styled
         self.names = {s.name for s in doc.styles}
         self.resident = report.audience == "bewoners"
-        self.table_pt, self.detail_pt = (Pt(10), Pt(9)) if self.resident else (Pt(8), Pt(7))
+        self.table_pt, self.detail_pt = (Pt(10), Pt(9)) if self.resident else (Pt(7.5), Pt(7))
 
     def style(self, name: str) -> str | None:
         return name if name in self.names else None
@@ -78,9 +78,10 @@ class _Writer:
         from docx.shared import Cm, Pt
 
         report = self.report
-        values_cm = (1.5, 1.55, 1.75)  # Nederland's figures are the longest ("17.942.942")
+        # one column per reference (buurt, wijk, gemeente, Nederland); Nederland's figures are the longest
+        values_cm = (*([1.75] * (len(report.columns) - 1)), 1.95)
         widths = [Cm(self.column_cm - sum(values_cm)), *(Cm(v) for v in values_cm)]
-        table = self.doc.add_table(rows=1, cols=4)
+        table = self.doc.add_table(rows=1, cols=len(widths))
         table.style = self.style("Table Grid")
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         table.autofit = False
@@ -106,18 +107,17 @@ class _Writer:
             if f.signal:
                 p.add_run(" ").font.size = self.table_pt
                 _badge(p.add_run(_clean(f"\u00a0{f.signal}\u00a0")), f.signal, self.detail_pt)
-            detail = " · ".join(x for x in (f.period, f.rank, f.trend if not f.trend.startswith("geen") else "")
-                                if x)
+            detail = f.detail
             if detail:
                 run = p.add_run(_clean(" · " + detail))
                 run.font.size = self.detail_pt
                 run.italic = True
-            for cell, v in zip(cells[1:], [_own(report, f), f.gemeente, f.nederland], strict=True):
+            for cell, v in zip(cells[1:], f.cells, strict=True):
                 cp = cell.paragraphs[0]
                 cp.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 run = cp.add_run(_clean(v).replace(" ", "\u00a0") if v != "niet beschikbaar" else v)
                 run.font.size = self.detail_pt if v == "niet beschikbaar" else self.table_pt
-                run.italic = v == "niet beschikbaar" or None
+                run.italic = v == "niet beschikbaar" or v.endswith("*") or None  # a small number looks different
         for r, row in enumerate(table.rows):
             trPr = row._tr.get_or_add_trPr()
             trPr.insert(0, trPr.makeelement(qn("w:cantSplit"), {}))
@@ -137,7 +137,7 @@ class _Writer:
         fmt = self.doc.add_paragraph().paragraph_format
         fmt.space_before = fmt.space_after = Pt(0)
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = Pt(4)
+        fmt.line_spacing = Pt(2)
 
     def chart(self, chart: Chart, title: str | None = None, *, above: bool = False) -> None:
         from docx.shared import Cm, Pt
@@ -152,7 +152,7 @@ class _Writer:
         image = svg.png(chart, width=width_px, row=15 if above else 20, label_w=60, above=above)
         p = self.doc.add_paragraph()
         p.paragraph_format.space_after = Pt(2)
-        p.add_run().add_picture(io.BytesIO(image), width=Cm(min(self.column_cm, 8.6)))
+        p.add_run().add_picture(io.BytesIO(image), width=Cm(min(self.column_cm, 6.5 if above else 7.0)))
 
     def bullets(self, items, style: str = "List Bullet") -> None:  # noqa: ANN001
         from docx.shared import Pt
@@ -195,15 +195,17 @@ class _Writer:
         if self.resident:  # at most three figures, in plain words, each with its source and year
             self.bullets(f.plain + (f"\u2009[{f.note}]" if f.note else "") + (f" ({f.period})" if f.period else "")
                          for f in d.figures)
-        else:
+        elif d.figures:
             self.table(d.figures)
+        for line in (d.empty, d.unavailable, "" if d.highlights else d.signals_note):
+            if line:
+                self.para(line, italic=True, size=self.detail_pt)
         if _compares(d.chart):
             self.chart(d.chart, above=True)
         self.bullets(d.highlights)
         if d.partner:
             self.heading("Cijfers van partners", 2)
-            self.bullets(f"{pf.label}: {pf.value}"
-                         + (f" (gemeente {pf.gemeente})" if pf.gemeente != "niet beschikbaar" else "")
+            self.bullets(f"{pf.label}: {pf.value}" + (f" ({pf.compare})" if pf.compare else "")
                          + f" — {pf.source}" for pf in d.partner)
         if d.policy:
             self.heading("Beleid & ontwikkelingen", 2)
@@ -452,17 +454,17 @@ def _base(user_dir: Path | None):  # noqa: ANN202
     doc = docx.Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(1.25)
-    section.top_margin, section.bottom_margin = Cm(1.3), Cm(1.2)
+    section.left_margin = section.right_margin = Cm(1.2)
+    section.top_margin, section.bottom_margin = Cm(1.15), Cm(1.1)
     section.header_distance = section.footer_distance = Cm(0.55)
     styles = doc.styles
     normal = styles["Normal"]
     normal.font.name = FONT
-    normal.font.size = Pt(9)
-    normal.paragraph_format.space_after = Pt(2)
+    normal.font.size = Pt(8.5)
+    normal.paragraph_format.space_after = Pt(1)
     normal.paragraph_format.line_spacing = 1.0
     accent = RGBColor(0x1F, 0x3A, 0x5F)
-    for name, size, before, after in (("Title", 17, 0, 2), ("Heading 1", 11, 4, 1), ("Heading 2", 8.5, 3, 1)):
+    for name, size, before, after in (("Title", 17, 0, 2), ("Heading 1", 10.5, 2.5, 0.5), ("Heading 2", 8, 2, 0.5)):
         st = styles[name]
         st.font.name = FONT
         st.font.size = Pt(size)
@@ -472,7 +474,7 @@ def _base(user_dir: Path | None):  # noqa: ANN202
         st.paragraph_format.keep_with_next = True
     for name in ("List Bullet", "List Number", "Quote"):
         styles[name].paragraph_format.space_after = Pt(1)
-    styles["Quote"].font.size = Pt(9)
+    styles["Quote"].font.size = Pt(8.5)
     return doc, False
 
 
@@ -495,14 +497,14 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     _header_footer(first, report)
     usable_cm = (first.page_width - first.left_margin - first.right_margin) / 360000
     gap_cm = 0.6
-    column_cm = (usable_cm - gap_cm) / 2
+    # Tables with four reference columns need the full width to keep labels on one or two lines
+    # (in two columns Word wraps them into four or five); the text runs over the full width too.
+    column_cm = usable_cm
 
     w = _Writer(doc, report, column_cm, styled)
     doc.add_heading(_clean(report.title), level=0)
     w.para(f"{report.subtitle} · {report.code} · {report.date}", italic=True)
     w.para(report.intro)
-    body = doc.add_section(WD_SECTION.CONTINUOUS)  # the rest in two columns, like the PDF
-    _columns(body, 2, gap_cm)
     if w.resident:
         w.heading("Wat bewoners zeggen en vragen", 1)
         for d in report.domains:
@@ -513,9 +515,10 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     w.table(report.general)
     if report.age_chart:
         w.chart(report.age_chart, f"{report.age_chart.title} (%)")
-    if report.summary:
-        w.heading("Wat valt op", 1)
-        w.bullets(report.summary)
+    w.heading("Wat valt op", 1)
+    w.bullets(report.summary)
+    if not report.summary and report.summary_note:
+        w.para(report.summary_note, italic=True)
     for d in report.domains:
         w.domain(d)
     w.heading("Bronnen en leeswijzer", 1)
