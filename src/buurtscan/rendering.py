@@ -39,6 +39,7 @@ FORMATS = (*NOTE_FORMATS, "pptx")
 EXTENSIONS = {"html": "html", "pdf": "pdf", "docx": "docx", "md": "md", "pptx": "pptx"}
 RENDERS_FILE = "renders.json"
 WORD_SPARE = 0.25  # share of the last PDF page left free when a Word or HTML note is made too
+SPARE_STEPS = 2  # how many steps beyond the first that fits may be cut to win that spare
 AUDIENCES = ("professionals", "bewoners")
 RESIDENT_PAGES = 3  # the resident version's larger text (11 pt) may take a third page
 
@@ -259,27 +260,42 @@ def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryI
     # Word sets the same text a little longer than Typst (its own line breaking, table rows and
     # spacing): with a Word note, the PDF must leave room at the foot of its last page.
     spare = WORD_SPARE if {"docx", "html"} & set(options.formats) else 0.0
+    first_fit, tries = None, 0  # the first report within max_pages; the spare is sought a few steps more
     while limits is not None:
         report = build_report(scan, policy=policy, stories=stories, limits=limits,
                               policy_file=options.policy, stories_file=options.stories, audience=options.audience)
-        pdf = compile_note(report, user_dir=options.templates)
-        pages = page_count(pdf)
-        if pages is None or pages < max_pages or (pages == max_pages and (
-                not spare or _ends_before(report, options, 1.0 - spare))):
-            return report, pdf
+        end = _end(report, options) if spare else None
+        if end is not None:  # one Typst layout tells the pages and where the text ends
+            if end["page"] < max_pages or (end["page"] == max_pages and end["y"] <= (1.0 - spare) * end["height"]):
+                return report, compile_note(report, user_dir=options.templates)
+            if end["page"] <= max_pages:
+                first_fit = first_fit or report
+            if first_fit is not None:
+                tries += 1
+                if tries > SPARE_STEPS:
+                    return first_fit, compile_note(first_fit, user_dir=options.templates)
+        else:
+            pdf = compile_note(report, user_dir=options.templates)
+            pages = page_count(pdf)
+            if pages is None or pages <= max_pages:
+                return report, pdf
         limits = limits.tighter()
+    if first_fit is not None:
+        return first_fit, compile_note(first_fit, user_dir=options.templates)
+    assert report is not None
+    pdf = compile_note(report, user_dir=options.templates)
     assert report is not None
     observer.message(f"{report.code}: the note is longer than {max_pages} pages even when cut to the minimum.")
     return report, pdf
 
 
-def _ends_before(report: Report, options: RenderOptions, fraction: float) -> bool:
-    """Whether the note's text ends above ``fraction`` of its last page (a template without the
-    ``<end>`` marker counts as fitting)."""
+def _end(report: Report, options: RenderOptions) -> dict[str, float] | None:
+    """Where the note's text ends (page, y, page height), from the template's ``<end>`` marker;
+    None for a template without one."""
     from .report.pdf_note import compile_note
 
     ends = compile_note(report, user_dir=options.templates, query="<end>")
-    return not ends or ends[-1]["y"] <= fraction * ends[-1]["height"]
+    return ends[-1] if ends else None
 
 
 def _record(cache: Cache, *, codes: Sequence[str], gemeente: str | None, options: RenderOptions,

@@ -51,7 +51,8 @@ def compile_note(report: Report, *, user_dir: Path | None = None, query: str | N
     data = json.dumps(report.as_dict(), ensure_ascii=False)
     with tempfile.TemporaryDirectory(prefix="buurtscan-") as tmp:
         photo_map = _photo_files(report, Path(tmp))
-        inputs = {"data": data, "photos": json.dumps(photo_map, ensure_ascii=False)}
+        inputs = {"data": data, "photos": json.dumps(photo_map, ensure_ascii=False),
+                  "measure": "1" if query == "<fit>" else ""}
         root = Path(source.resolve().anchor).as_posix() if photo_map else str(source.parent)
         common = dict(sys_inputs=inputs, font_paths=_font_paths(), ignore_system_fonts=True, root=root)
         try:

@@ -1430,8 +1430,8 @@ def unknown(ctx: Ctx, sections: Sequence[DomainSection]) -> None:
                                  tone="muted"))]
     for d in sections:
         left.append(para(Run(d.title, bold=True, tone="accent"), before=0.8, keep=True))
-        left.append(para(_join_nl([_label(x) for x in d.figures]) if d.figures else "geen cijfers in de catalogus",
-                         bullet=True, before=0.2, cut=True))
+        what = d.unavailable or d.empty or (_join_nl([_label(x) for x in d.figures]) if d.figures else "")
+        left.append(para(what or "geen cijfers voor deze buurt", bullet=True, before=0.2, cut=True))
     f.text(13, left)
     right: list[Para] = [para(Run("Wat bewoners en partners wel weten", bold=True, tone="accent"), keep=True)]
     for d in sections:
@@ -1445,7 +1445,8 @@ def unknown(ctx: Ctx, sections: Sequence[DomainSection]) -> None:
     lines = ["Thema's zonder cijfers voor de buurt. Ontbrekend is niet nul: de bron publiceert het cijfer niet "
              "(te kleine aantallen, geheim) of heeft het niet. Juist hier is het gesprek de bron."]
     for d in sections:
-        lines += ["", f"{d.title}:", *(_figure_line(r, x) for x in d.figures), *(f"- Vraag: {q}" for q in d.questions)]
+        lines += ["", f"{d.title}:", *(x for x in (d.unavailable, d.empty) if x), *(_figure_line(r, x) for x in d.figures),
+                  *(f"- Vraag: {q}" for q in d.questions)]
         lines += [f"- Verhaal: “{st.tekst}” — {st.wie}" for st in d.stories]
         lines += [f"Let op: {_plain_notice(n)}" for n in d.notices]
     if f.shortened:

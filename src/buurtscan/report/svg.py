@@ -77,7 +77,7 @@ def _font_files() -> list[str]:
     except ImportError:  # pragma: no cover - a dependency
         return []
     folder = Path(font_lato.__file__).parent / "files"
-    return [str(folder / f"Lato-{w}.ttf") for w in ("Regular", "Bold", "Italic") if (folder / f"Lato-{w}.ttf").is_file()]
+    return [str(folder / f"Lato-{w}.ttf") for w in ("Regular",) if (folder / f"Lato-{w}.ttf").is_file()]
 
 
 @lru_cache(maxsize=256)
@@ -90,6 +90,6 @@ def _rasterise(svg_text: str, zoom: float) -> bytes:
 
 
 def png(chart: Chart, *, width: int = 330, row: int = 26, label_w: int = 92, above: bool = False,
-        zoom: float = 3.0) -> bytes:
+        zoom: float = 2.0) -> bytes:
     """The same chart as :func:`bars`, as PNG bytes (``zoom`` × the SVG size, for print sharpness)."""
     return _rasterise(str(bars(chart, width=width, row=row, label_w=label_w, above=above)), zoom)

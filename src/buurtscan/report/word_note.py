@@ -47,21 +47,24 @@ class _Writer:
         from docx.shared import Pt
 
         self.doc, self.report, self.column_cm, self.styled = doc, report, column_cm, styled
-        self.names = {s.name for s in doc.styles}
+        # style objects by name, looked up once (python-docx searches every style on each name lookup)
+        self.styles = {s.name: s for s in doc.styles}
+        self.names = set(self.styles)
         self.resident = report.audience == "bewoners"
         self.table_pt, self.detail_pt = (Pt(10), Pt(9)) if self.resident else (Pt(7.5), Pt(7))
 
-    def style(self, name: str) -> str | None:
-        return name if name in self.names else None
+    def style(self, name: str):  # noqa: ANN201
+        return self.styles.get(name)
 
     # ------------------------------------------------------------------ blocks
     def heading(self, text: str, level: int):  # noqa: ANN201
-        p = self.doc.add_heading(_clean(text), level=level)
+        style = self.styles.get("Title" if level == 0 else f"Heading {level}")
+        p = self.doc.add_paragraph(_clean(text), style=style) if style else self.doc.add_heading(_clean(text), level)
         p.paragraph_format.keep_with_next = True
         return p
 
     def para(self, text: str = "", style: str | None = None, *, italic: bool = False, size=None, keep=False):  # noqa: ANN001, ANN201
-        p = self.doc.add_paragraph(style=self.style(style) if style else None)
+        p = self.doc.add_paragraph(style=self.style(style) if style else None)  # a style object: no lookup
         if text:
             run = p.add_run(_clean(text))
             run.italic = italic or None
