@@ -43,6 +43,7 @@ class Figure:
     rank_position: float | None = None  # 0 = highest value of the gemeente, 1 = lowest (for a position bar)
     words: str = ""  # for scores: the value in words ("onder het Nederlandse gemiddelde")
     series_break: str = ""  # "Reeks vanaf 2021: de buurt is in 2021 opnieuw ingedeeld." or ""
+    plain: str = ""  # the figure in plain words, for residents: "Huishoudens met een laag inkomen: ongeveer 1 op de 4 …"
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ class Report:
     notices: tuple[str, ...] = field(default=())
     summary_note: str = ""  # when "Wat valt op" is empty: why (no false reassurance)
     comparisons: int = 0  # how many figures could be compared with a reference
+    audience: str = "professionals"  # or "bewoners": the resident version (larger text, stories first)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (for the Typst template, which receives JSON)."""
