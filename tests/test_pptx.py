@@ -84,16 +84,75 @@ def close(a, b) -> bool:
 # ------------------------------------------------------------------------------------------ structure
 
 
+def known(report):
+    return [d for d in report.domains if any(not f.missing for f in d.figures)]
+
+
 def test_slide_count_and_titles_in_order(deck, report):
-    assert len(deck.slides) <= 12
-    assert titles(deck) == [report.title, "Algemene gegevens", *DOMAIN_TITLES, "Beleid & ontwikkelingen", "Bronnen"]
+    shown = [d.title for d in known(report)]
+    unknown = [d.title for d in report.domains if d.title not in shown]
+    assert shown and unknown  # the fixture cache has domains without buurt figures
+    assert len(deck.slides) <= 12 + 1  # twelve plus the closing slide
+    assert titles(deck) == [report.title, "Algemene gegevens", *shown, "Wat we (nog) niet weten", "Bronnen",
+                            "Wat herkent u? Wat missen we?"]  # no policy given: no policy slide
     assert report.title == "Buurtscan Moerwijk-Oost"
     used = [s.slide_layout.name for s in deck.slides]
-    assert used == ["buurtscan titel"] + ["buurtscan grafiek"] * 9 + ["buurtscan beleid", "buurtscan bronnen"]
+    assert used == ["buurtscan titel"] + ["buurtscan grafiek"] * (1 + len(shown)) + [
+        "buurtscan beleid", "buurtscan bronnen", "buurtscan beleid"]
     cover = deck.slides[0]
     texts = [sh.text_frame.text for sh in cover.shapes if sh.has_text_frame]
     assert f"{BUURT} · {report.date}" in texts
     assert any(t.startswith("Wat valt op") and report.summary[0].split(": ", 1)[1] in t for t in texts)
+    # the domains without buurt figures share one slide naming each missing figure
+    slide = deck.slides[titles(deck).index("Wat we (nog) niet weten")]
+    text = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    for d in report.domains:
+        if d.title in unknown:
+            assert d.title in text and "geen cijfers voor deze buurt" not in text
+            named = d.unavailable or d.empty or d.figures[0].label
+            assert named.split(":")[-1].split(",")[0].strip()[:20] in text, (d.title, named)
+    assert not any(sh.has_table or sh.has_chart for sh in slide.shapes)
+
+
+def test_no_slide_shows_a_table_of_niet_beschikbaar_and_questions_are_18pt(deck, report):
+    for n, slide in enumerate(deck.slides, 1):
+        for sh in slide.shapes:
+            if sh.has_table:
+                own = [row.cells[1].text_frame.text for row in list(sh.table.rows)[1:]]
+                assert own and "niet beschikbaar" not in own, (n, own)
+    for d, slide in zip(known(report), list(deck.slides)[2:], strict=False):
+        assert titles(deck)[list(deck.slides).index(slide)] == d.title
+        runs = [(r.text, r.font.size.pt) for sh in slide.shapes if sh.has_text_frame
+                for p in sh.text_frame.paragraphs for r in p.runs]
+        for q in d.questions[:2]:
+            assert (q, 18.0) in runs, (d.title, q)
+
+
+def test_closing_slide_and_notes_without_command_line_words(deck):
+    assert titles(deck)[-1] == "Wat herkent u? Wat missen we?"
+    for n, slide in enumerate(deck.slides, 1):
+        notes = slide.notes_slide.notes_text_frame.text
+        assert "--" not in notes and "buurtscan show" not in notes and "`" not in notes, n
+
+
+def test_story_photo_on_its_domain_slide_and_a_notice_when_policy_is_left_out(scan, tmp_path):
+    from PIL import Image
+
+    photo = tmp_path / "foto.png"
+    Image.new("RGB", (800, 800), "#88aa55").save(photo)
+    domain = known(build_report(scan))[0].id
+    policy = [PolicyInput(domain, PolicyItem(f"Plan {i}", "buurt", "2027", "gemeente")) for i in range(4)]
+    stories = [StoryInput(domain, Story("Het is hier goed wonen.", "bewoner", "2026", "interview", str(photo)))]
+    report = build_report(scan, policy=policy, stories=stories)
+    prs = Presentation(io.BytesIO(pptx_deck.render(report)))
+    slide = prs.slides[titles(prs).index(report.domains[[d.id for d in report.domains].index(domain)].title)]
+    pics = [sh for sh in slide.shapes if sh.shape_type == 13]
+    assert len(pics) == 1 and math.isclose(pics[0].width / pics[0].height, 1.5, rel_tol=0.02)  # cropped to 3:2
+    beleid = prs.slides[titles(prs).index("Beleid & ontwikkelingen")]
+    text = " ".join(sh.text_frame.text for sh in beleid.shapes if sh.has_text_frame)
+    assert "Plan 0" in text and "past niet meer" in text  # what was left out is said on the slide
+    assert len(prs.slides) <= 13
+    assert_text_fits(prs)
 
 
 def test_age_chart_equals_shares_computed_from_the_cached_rows(deck, cache):
@@ -117,27 +176,28 @@ def test_age_chart_equals_shares_computed_from_the_cached_rows(deck, cache):
     assert math.isclose(got["Buurt"][0], 19.047619, rel_tol=1e-6)  # 640 of 3.360 inwoners are younger than 15
 
 
-def test_every_domain_chart_equals_the_scan_values(deck, scan, report):
-    with_values = {d.title for d in report.domains if any(v is not None for f in d.figures for v in f.values)}
-    assert {"Wonen", "Armoede & schulden", "Samenleven & integratie"} <= with_values
+def test_every_domain_chart_equals_the_scan_values_and_compares(deck, scan, report):
     checked = 0
-    for slide, title in zip(list(deck.slides)[2:10], DOMAIN_TITLES, strict=True):
+    domains = known(report)
+    for slide, d in zip(list(deck.slides)[2:2 + len(domains)], domains, strict=True):
         chart = chart_of(slide)
-        if title not in with_values:
-            assert chart is None
-            assert any("geen cijfers beschikbaar" in sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+        comparing = [f for f in d.figures if f.values[0] is not None and any(v is not None for v in f.values[2:])]
+        if not comparing:
+            assert chart is None, d.title  # nothing to compare: no chart at all
             continue
-        assert chart is not None, title
-        section = next(s for s in scan.sections if s.title == title)
+        if chart is None:
+            continue  # the figures that compare have different units from the chart's
+        section = next(s for s in scan.sections if s.title == d.title)
         by_label = {unit_label(i.label, i.unit): i for i in section.indicators}
         got = series_values(chart)
         assert list(got) == ["Buurt", "Gemeente", "Nederland"]
         for j, label in enumerate(chart.plots[0].categories):
             ind = by_label[label]
+            assert got["Buurt"][j] is not None and (got["Gemeente"][j] is not None or got["Nederland"][j] is not None)
             for name, level in (("Buurt", "buurt"), ("Gemeente", "gemeente"), ("Nederland", "nederland")):
-                assert close(got[name][j], ind.values[level]), (title, label, level)
+                assert close(got[name][j], ind.values[level]), (d.title, label, level)
                 checked += 1
-    assert checked >= 30
+    assert checked >= 12
 
 
 def test_wonen_chart_equals_the_raw_2019_rows_and_nederland_is_a_gap(deck, cache):
@@ -169,38 +229,40 @@ def test_wonen_chart_equals_the_raw_2019_rows_and_nederland_is_a_gap(deck, cache
     assert "2019 · bij de 10% laagste buurten van Den Haag (103e van 107) · opvallend" in woz[0]
 
 
-def test_a_missing_value_in_the_middle_is_a_gap_and_reads_niet_beschikbaar(report):
+def test_a_missing_value_is_a_gap_and_named_not_tabled(report):
     wonen = report.domains[0]
     cells = ("niet beschikbaar", *wonen.figures[1].cells[1:])
     fig = replace(wonen.figures[1], buurt="niet beschikbaar", cells=cells, values=(None, 17.0, 43.0, None), missing=True)
     chart = Chart("Wonen", "%", ("Buurt", "Gemeente", "Nederland"),
-                  (Bar("Koopwoningen", (None, 43.0, 57.0)), Bar("Corporatiewoningen", (74.0, 31.0, 29.0))))
+                  (Bar("Koopwoningen", (None, 43.0, 57.0)), Bar("Corporatiewoningen", (74.0, 31.0, None))))
     changed = replace(report, domains=(replace(wonen, figures=(wonen.figures[0], fig, *wonen.figures[2:]),
                                                chart=chart), *report.domains[1:]))
     slide = Presentation(io.BytesIO(pptx_deck.render(changed))).slides[2]
     got = series_values(chart_of(slide))
-    assert got == {"Buurt": (None, 74.0), "Gemeente": (43.0, 31.0), "Nederland": (57.0, 29.0)}
+    assert got == {"Buurt": (74.0,), "Gemeente": (31.0,), "Nederland": (None,)}  # only the bar that compares
     table = next(sh.table for sh in slide.shapes if sh.has_table)
-    koop = next(row for row in table.rows if row.cells[0].text_frame.text.startswith("Koopwoningen"))
-    assert koop.cells[1].text_frame.text == "niet beschikbaar"
+    assert not any(row.cells[0].text_frame.text.startswith("Koopwoningen") for row in table.rows)
+    texts = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    assert "Niet beschikbaar voor" in texts  # said in words, never 0
     title = chart_of(slide).chart_title.text_frame.text
-    assert "geen balk = niet beschikbaar" in title
+    assert "Nederland: niet beschikbaar" in title
     labels = next(sh for sh in slide.shapes if sh.has_chart).chart.part.blob.decode()
-    assert "Buurt 74%" in labels and "Gemeente 43%" in labels  # the model's strings as data labels
-    assert ">0%<" not in labels
+    assert "Buurt 74%" in labels and ">0%<" not in labels
+    assert "Koopwoningen: buurt niet beschikbaar" in slide.notes_slide.notes_text_frame.text
 
 
-def test_domain_without_any_value_says_so(report):
+def test_domain_without_any_value_goes_to_wat_we_nog_niet_weten(report):
     empty = replace(report.domains[0], chart=None,
                     figures=tuple(replace(f, buurt="niet beschikbaar", gemeente="niet beschikbaar",
                                           nederland="niet beschikbaar", values=(None,) * 4, missing=True)
                                   for f in report.domains[0].figures))
-    slide = Presentation(io.BytesIO(pptx_deck.render(replace(report, domains=(empty, *report.domains[1:]))))).slides[2]
-    assert chart_of(slide) is None
-    assert "Grafiek: geen cijfers beschikbaar." in [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
-
-
-# ------------------------------------------------------------------------------------------ notes
+    prs = Presentation(io.BytesIO(pptx_deck.render(replace(report, domains=(empty, *report.domains[1:])))))
+    assert empty.title not in titles(prs)
+    slide = prs.slides[titles(prs).index("Wat we (nog) niet weten")]
+    text = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    assert empty.title in text and empty.questions[0] in text
+    assert "Grafiek: geen cijfers beschikbaar" not in " ".join(
+        sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
 
 
 def test_speaker_notes_on_every_slide_name_table_and_reading(deck, report):
@@ -305,14 +367,14 @@ def test_untrusted_and_very_long_text_is_plain_text_and_fits(scan, tmp_path):
     data = pptx_deck.render(report)
     (tmp_path / "deck.pptx").write_bytes(data)
     prs = Presentation(str(tmp_path / "deck.pptx"))
-    assert len(prs.slides) == 12
+    assert len(prs.slides) <= 13 and titles(prs)[-1] == "Wat herkent u? Wat missen we?"
     wonen = prs.slides[2]
     texts = " ".join(sh.text_frame.text for sh in wonen.shapes if sh.has_text_frame)
     assert "<script>alert('x')</script>" in texts  # shown as text, not interpreted
     for part in prs.part.package.iter_parts():
         if part.partname.endswith(".xml"):
             assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", part.blob), part.partname
-    beleid = prs.slides[10]
+    beleid = prs.slides[titles(prs).index("Beleid & ontwikkelingen")]
     shown = " ".join(sh.text_frame.text for sh in beleid.shapes if sh.has_text_frame)
     assert "<b>keukentafel</b>" in shown
     assert long not in shown and long[:60] not in shown  # too long for the slide: left out whole, never cut

@@ -552,20 +552,24 @@ def render(
                          "before the packaged ones.")] = None,
     example: Annotated[bool, typer.Option("--example", help="Use the bundled example data (six gemeenten, "
                        "offline) instead of the cache.")] = False,
+    voor: Annotated[str, typer.Option("--voor", metavar="AUDIENCE", help="Who reads it: 'professionals' (default) or "
+                    "'bewoners' (the resident version: larger text, at most three figures per domain in plain "
+                    "words, stories and questions first; files end in -bewoners). Example: --voor bewoners")
+                    ] = "professionals",
 ) -> None:
     """Produce the globale scan: a 1–2 page note (HTML, PDF, Word, Markdown) and/or a short deck.
 
     Prints the paths of the files written. Example: buurtscan render BU05183620 --format pdf --out notes
     """
     from .errors import OutputError
-    from .rendering import RenderOptions, parse_formats
+    from .rendering import RenderOptions, parse_audience, parse_formats
     from .rendering import render as do_render
 
     formats = parse_formats(fmt) if fmt else (() if pptx else ("html", "pdf"))
     if pptx and "pptx" not in formats:
         formats = (*formats, "pptx")
     options = RenderOptions(formats=formats, out_dir=out, templates=templates, policy=policy, stories=stories,
-                            deck_template=deck_template)
+                            deck_template=deck_template, audience=parse_audience(voor))
     observer = CliObserver(_state.quiet, _state.verbose)
     try:
         results = do_render(

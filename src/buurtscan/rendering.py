@@ -38,6 +38,10 @@ NOTE_FORMATS = ("html", "pdf", "docx", "md")
 FORMATS = (*NOTE_FORMATS, "pptx", "xlsx")
 EXTENSIONS = {"html": "html", "pdf": "pdf", "docx": "docx", "md": "md", "pptx": "pptx", "xlsx": "xlsx"}
 RENDERS_FILE = "renders.json"
+WORD_SPARE = 0.25  # share of the last PDF page left free when a Word or HTML note is made too
+SPARE_STEPS = 2  # how many steps beyond the first that fits may be cut to win that spare
+AUDIENCES = ("professionals", "bewoners")
+RESIDENT_PAGES = 3  # the resident version's larger text (11 pt) may take a third page
 
 
 def _renderer(fmt: str) -> Callable[..., bytes]:
@@ -68,6 +72,7 @@ class RenderOptions:
     stories: Path | None = None
     deck_template: Path | None = None
     limits: Limits = field(default_factory=Limits)
+    audience: str = "professionals"  # or "bewoners": the resident version (larger text, plainer, stories first)
 
     def as_dict(self) -> dict[str, object]:
         """The options with every path made absolute (refresh replays them from cron's folder)."""
@@ -92,9 +97,17 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return formats
 
 
+def parse_audience(text: str) -> str:
+    audience = text.strip().lower()
+    if audience not in AUDIENCES:
+        raise UsageError(f"Unknown --voor '{text}'.", tip=f"Choose one of: {', '.join(AUDIENCES)}.")
+    return audience
+
+
 def file_stem(report: Report) -> str:
     name = fold(report.title.removeprefix("Buurtscan ")).replace(" ", "-")
-    return f"{report.code}-{re.sub(r'[^a-z0-9-]+', '', name)[:60]}".rstrip("-")
+    stem = f"{report.code}-{re.sub(r'[^a-z0-9-]+', '', name)[:60]}".rstrip("-")
+    return stem + ("-bewoners" if getattr(report, "audience", "") == "bewoners" else "")
 
 
 def render(
@@ -153,10 +166,12 @@ def render(
             observer.message(f"Rendering {code}")
             scan = data.scan(code)
             if any(fmt in NOTE_FORMATS for fmt in options.formats):
-                report, pdf = fit_note(scan, policy, stories, options, observer)
+                report, pdf = fit_note(scan, policy, stories, options, observer,
+                                       max_pages=RESIDENT_PAGES if options.audience == "bewoners" else 2)
             else:  # only the deck: it fits its own text, no note to measure
                 report, pdf = build_report(scan, policy=policy, stories=stories, limits=options.limits,
-                                           policy_file=options.policy, stories_file=options.stories), None
+                                           policy_file=options.policy, stories_file=options.stories,
+                                           audience=options.audience), None
             stem = file_stem(report)
             written = []
             for fmt, fn in renderers.items():
@@ -242,22 +257,49 @@ def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryI
     The note is laid out with Typst to measure it; every format then gets the same content,
     so the HTML, Word and Markdown notes say what the PDF says. Returns the PDF too.
     """
-    from .report.pdf_note import page_count
-    from .report.pdf_note import render as render_pdf
+    from .report.pdf_note import compile_note, page_count
 
     limits: Limits | None = options.limits
     report, pdf = None, None
+    # Word sets the same text a little longer than Typst (its own line breaking, table rows and
+    # spacing): with a Word note, the PDF must leave room at the foot of its last page.
+    spare = WORD_SPARE if {"docx", "html"} & set(options.formats) else 0.0
+    first_fit, tries = None, 0  # the first report within max_pages; the spare is sought a few steps more
     while limits is not None:
         report = build_report(scan, policy=policy, stories=stories, limits=limits,
-                              policy_file=options.policy, stories_file=options.stories)
-        pdf = render_pdf(report, user_dir=options.templates)
-        pages = page_count(pdf)
-        if pages is None or pages <= max_pages:
-            return report, pdf
+                              policy_file=options.policy, stories_file=options.stories, audience=options.audience)
+        end = _end(report, options) if spare else None
+        if end is not None:  # one Typst layout tells the pages and where the text ends
+            if end["page"] < max_pages or (end["page"] == max_pages and end["y"] <= (1.0 - spare) * end["height"]):
+                return report, compile_note(report, user_dir=options.templates)
+            if end["page"] <= max_pages:
+                first_fit = first_fit or report
+            if first_fit is not None:
+                tries += 1
+                if tries > SPARE_STEPS:
+                    return first_fit, compile_note(first_fit, user_dir=options.templates)
+        else:
+            pdf = compile_note(report, user_dir=options.templates)
+            pages = page_count(pdf)
+            if pages is None or pages <= max_pages:
+                return report, pdf
         limits = limits.tighter()
+    if first_fit is not None:
+        return first_fit, compile_note(first_fit, user_dir=options.templates)
+    assert report is not None
+    pdf = compile_note(report, user_dir=options.templates)
     assert report is not None
     observer.message(f"{report.code}: the note is longer than {max_pages} pages even when cut to the minimum.")
     return report, pdf
+
+
+def _end(report: Report, options: RenderOptions) -> dict[str, float] | None:
+    """Where the note's text ends (page, y, page height), from the template's ``<end>`` marker;
+    None for a template without one."""
+    from .report.pdf_note import compile_note
+
+    ends = compile_note(report, user_dir=options.templates, query="<end>")
+    return ends[-1] if ends else None
 
 
 def _record(cache: Cache, *, codes: Sequence[str], gemeente: str | None, options: RenderOptions,
@@ -274,7 +316,7 @@ def _record(cache: Cache, *, codes: Sequence[str], gemeente: str | None, options
         "rendered_at": utc_now(),
     }
     same = lambda e: (e.get("codes"), e.get("gemeente"), e.get("options", {}).get("out_dir"),  # noqa: E731
-                      e.get("options", {}).get("formats"))
+                      e.get("options", {}).get("formats"), e.get("options", {}).get("audience", "professionals"))
     try:
         with cache.locked():
             entries = [e for e in recorded(cache) if same(e) != same(entry)] + [entry]

@@ -283,6 +283,35 @@ def _delivered(entry: dict) -> str:
     return f"toegevoegd op {short_date(merged)}" if merged else "datum van aanlevering onbekend"
 
 
+def _one_in(value: float) -> str:
+    """A share in plain words: 24.6 → 'ongeveer 1 op de 4', 43 → 'ongeveer 4 op de 10'."""
+    if value <= 0:
+        return "niemand"
+    n = 100 / value
+    if value < 20 or (value < 50 and abs(n - round(n)) <= 0.15 * n):  # 24,6% → 1 op de 4
+        return f"ongeveer 1 op de {round(n)}" if n <= 20.5 else "minder dan 1 op de 20"
+    tens = round(value / 10)
+    return "bijna iedereen" if tens >= 10 else f"ongeveer {tens} op de 10"
+
+
+def plain_text(ind: IndicatorResult, level: str, place: str) -> str:
+    """The figure for residents: 'Huishoudens met een laag inkomen: ongeveer 1 op de 4 (in Den Haag
+    1 op de 8).' Shares as 'x op de y'; other figures as printed, with the unit."""
+    own, ref = ind.values.get(level), ind.values.get("gemeente")
+    label = ind.label
+    if own is None:
+        return f"{label}: dit cijfer is er niet voor de buurt."
+    if ind.unit == "%":
+        text = f"{label}: {_one_in(own)}"
+        if ref is not None:
+            text += f" (in {place} {_one_in(ref).removeprefix('ongeveer ')})"
+        return text + "."
+    text = f"{unit_label(label, ind.unit)}: {_fmt(ind, level)}"
+    if ref is not None:
+        text += f" (in {place} {_fmt(ind, 'gemeente')})"
+    return text + "."
+
+
 def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[str], place: str) -> Figure:
     estimate = is_estimate(ind)
     rank = _rank_text(ind, level, place)
@@ -325,6 +354,7 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[s
         spark=trends.spark(ind, level, place),
         series=trends.series_line(ind, level),
         development=development,
+        plain=plain_text(ind, level, place),
     )
 
 
@@ -430,8 +460,14 @@ def build_report(
     today: dt.date | None = None,
     policy_file: str | Path | None = None,
     stories_file: str | Path | None = None,
+    audience: str = "professionals",
 ) -> Report:
-    """The report of one region, ready for any renderer."""
+    """The report of one region, ready for any renderer.
+
+    ``audience="bewoners"`` makes the resident version: at most three figures per domain, each
+    also in plain words (:attr:`Figure.plain`); the renderers put stories and questions first."""
+    if audience == "bewoners":
+        limits = replace(limits, figures=min(limits.figures, 3))
     region = scan.region
     level = region.level if region.level in ("buurt", "wijk") else "gemeente"
     columns = ("buurt", "wijk", "gemeente", "nederland")[("buurt", "wijk", "gemeente").index(level):]
@@ -550,6 +586,7 @@ def build_report(
         summary_note=summary_note,
         comparisons=comparisons,
         changes=trends.changes([i for s in scan.sections for i in s.indicators if not i.partner], place),
+        audience=audience,
     )
 
 

@@ -6,24 +6,26 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .formatting import MISSING, number
 from .html_note import environment
 from .model import Figure, Report
 
 TEMPLATE = "note.md.j2"
-_SPECIAL = re.compile(r"([\\`*_\[\]#+!|<>~])")
+# Characters CommonMark reads as markup anywhere in a line (emphasis, code, links, HTML, table
+# cells); the rest ("-", "+", "#", ">", "1.") only matters at the start of a line.
+_SPECIAL = re.compile(r"([\\`*_\[\]<|])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_LINE_START = re.compile(r"^([-+*]|#{1,6}|>|=+|\d{1,9}[.)])(?=\s|$)")
 
 
 def escape_md(value: object) -> str:
-    """Backslash-escape Markdown punctuation and flatten line breaks."""
+    """Escape what CommonMark would read as markup (and only that); flatten line breaks."""
     text = " ".join(str(value).split())
     text = _SPECIAL.sub(r"\\\1", text)
     text = _ENTITY.sub("&amp;", text)  # only where "&x;" would be read as an entity
-    if re.match(r"^(\d+)\. ", text):  # "1. " at the start would become a list
-        text = text.replace(". ", "\\. ", 1)
-    if text.startswith("-"):
-        text = "\\" + text
+    m = _LINE_START.match(text)
+    if m:  # "- x", "# x", "> x" or "1. x" at the start would become a list, heading or quote
+        token = m.group(1)
+        text = (token[:-1] + "\\" + token[-1] if token[-1] in ".)" else "\\" + token) + text[len(token):]
     return text
 
 
@@ -34,8 +36,5 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     def own(f: Figure) -> str:
         return f.buurt if report.level == "buurt" else f.wijk if report.level == "wijk" else f.gemeente
 
-    def pct(v: float | None) -> str:
-        return MISSING if v is None else f"{number(v, 1)}%"
-
-    text = env.get_template(TEMPLATE).render(r=report, own=own, pct=pct)
+    text = env.get_template(TEMPLATE).render(r=report, own=own)
     return re.sub(r"\n{3,}", "\n\n", text).encode("utf-8")

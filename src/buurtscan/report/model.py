@@ -68,6 +68,7 @@ class Figure:
     spark: Spark | None = None  # the series as a sparkline (at least three periods), else None
     series: str = ""  # the series in one line: "2019 → 2021 → 2024: 3.245 → 2.855 → 3.360"
     development: str = ""  # the trend judgement in words: "2014–2024 gestegen (+0,06)"
+    plain: str = ""  # the figure in plain words, for residents: "Huishoudens met een laag inkomen: ongeveer 1 op de 4 …"
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ class Report:
     summary_note: str = ""  # when "Wat valt op" is empty: why (no false reassurance)
     comparisons: int = 0  # how many figures could be compared with a reference
     changes: tuple[str, ...] = ()  # "Wat verandert": at most three counting trends, strongest first
+    audience: str = "professionals"  # or "bewoners": the resident version (larger text, stories first)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (for the Typst template, which receives JSON)."""

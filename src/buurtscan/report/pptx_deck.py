@@ -1,13 +1,17 @@
 """The short PowerPoint deck: native, editable charts in the gemeente's own house style.
 
-At most twelve slides, built from the ready report model (no cache, no network)::
+At most twelve slides plus a closing slide, built from the ready report model (no cache, no network)::
 
     1   cover: title, subtitle, code · date, "Wat valt op" (the summary) and the intro
-    2   Algemene gegevens: key figures (table) and the leeftijdsopbouw (chart)
-    3…  one slide per domain: key figures, chart buurt/gemeente/Nederland, what stands out,
-        partner figures and one story
-    …   Beleid & ontwikkelingen: policy items and the questions for the conversation
+    2   Algemene gegevens: key figures with a figure for the buurt (table) and the leeftijdsopbouw
+    3…  one slide per domain with buurt figures: those figures, a chart only where it compares the
+        buurt with gemeente/Nederland, the questions for the conversation (18 pt), what stands out,
+        partner figures and one story with its photo
+    …   "Wat we (nog) niet weten": the domains without buurt figures, what is missing and why, and
+        their questions — never a table of "niet beschikbaar"
+    …   Beleid & ontwikkelingen (when given), with a notice of what was left out
     …   Bronnen: sources, attribution and how to read the figures
+    …   closing: "Wat herkent u? Wat missen we?"
 
 The summary shares the cover: title + samenvatting + algemeen + 8 domains + beleid + bronnen
 would be thirteen. Every slide has speaker notes with where its figures come from (source,
@@ -1237,8 +1241,9 @@ def general(ctx: Ctx) -> None:
         f.remove(15)
     chart_rect = _grow(chart_rect, f.rect(16))
     f.remove(16)
-    if r.general:
-        add_figure_table(f, 14, r.general, table_rect, general=True)
+    shown = [fig for fig in r.general if not fig.missing]  # no rows of "niet beschikbaar"
+    if shown:
+        add_figure_table(f, 14, shown, table_rect, general=True)
     else:
         f.remove(14)
         message(f, table_rect, "Geen cijfers beschikbaar.")
@@ -1249,6 +1254,9 @@ def general(ctx: Ctx) -> None:
         message(f, chart_rect, "Leeftijdsopbouw: geen cijfers beschikbaar.")
     own = r.columns[0].lower()
     lines = ["Algemene gegevens en leeftijdsopbouw.", *(_figure_line(r, fig) for fig in r.general)]
+    if len(shown) < len(r.general):
+        lines.append("Niet op de dia (geen cijfer voor de buurt): "
+                     + _join_nl([_label(fig) for fig in r.general if fig.missing]) + ".")
     if r.age_chart is not None:
         lines.append("Leeftijdsopbouw (% van de inwoners): " + "; ".join(
             f"{b.label}: " + ", ".join(f"{_series_word(r.age_chart.series[i])} {format_figure(b.values[i], 1, '%')}"
@@ -1285,58 +1293,112 @@ def _partner_para(p: PartnerFigure) -> Para:
     return Para(tuple(runs), bullet=True, before=0.25)
 
 
+QUESTION_PT = 18.0  # questions are read from the back of a room
+
+
+def _shown(report: Report, section: DomainSection) -> list[Figure]:
+    """The figures a domain slide shows: those with a figure for the subject (the rest are named, not tabled)."""
+    return [f for f in section.figures if not f.missing]
+
+
+def _comparing_chart(section: DomainSection, shown: Sequence[Figure]) -> Chart | None:
+    """The domain's chart, kept to the bars that compare the subject with a reference; None if none do."""
+    chart = domain_chart(replace(section, figures=tuple(shown)))
+    if chart is None:
+        return None
+    bars = tuple(b for b in chart.bars if b.values[0] is not None and any(v is not None for v in b.values[1:]))
+    return replace(chart, bars=bars) if bars else None
+
+
+def _question_paras(section: DomainSection) -> list[Para]:
+    out = [para(Run("Vragen voor het gesprek", bold=True, tone="accent"), keep=True)]
+    out += [para(q, bullet=True, before=0.25, drop=None if i < 2 else 5 + i) for i, q in enumerate(section.questions)]
+    return out
+
+
+def _story_photo(filler: SlideFiller, rect: tuple[int, int, int, int], section: DomainSection
+                 ) -> tuple[int, int, int, int]:
+    """The first story photo at the right of ``rect`` (cropped 3:2); returns the room left for text."""
+    from pptx.util import Emu
+
+    from . import photos
+
+    image = next((photos.prepared(s.foto) for s in section.stories[:1] if s.foto), None)
+    if image is None:
+        return rect
+    x, y, w, h = rect
+    pw = min(int(w * 0.42), int(h * 1.5))
+    ph = int(pw / 1.5)
+    pic = filler.slide.shapes.add_picture(io.BytesIO(image), Emu(x + w - pw), Emu(y + (h - ph) // 2), Emu(pw), Emu(ph))
+    pic.name = "Foto bij verhaal"
+    return x, y, w - pw - int(6 * PT), h
+
+
 def domain(ctx: Ctx, section: DomainSection) -> None:
     r = ctx.report
     f = SlideFiller(ctx, "grafiek")
     f.text(0, [para(section.title)], heading_font=True)
+    shown = _shown(r, section)
+    missing = [fig for fig in section.figures if fig.missing]
+    chart = _comparing_chart(section, shown)
     chart_rect, table_rect = f.rect(13), f.rect(14)
-    side = _partner_paras(section)
-    if side:
-        chart_rect, side_rect = _make_room(side, chart_rect, f.rect(16), f.size_of(16, 13), ctx.body_factor)
-        f.text(16, side, rects=[side_rect])
-    else:
-        chart_rect = _grow(chart_rect, f.rect(16))
-        f.remove(16)
-    has_own = any(not fig.missing for fig in section.figures)
-    signals: list[Para] = []
+    side_rect = f.rect(16)
+    if chart is None:  # nothing to compare: the right column holds the words
+        side_rect = (chart_rect[0], chart_rect[1], chart_rect[2], side_rect[1] + side_rect[3] - chart_rect[1])
+    side: list[Para] = []
     if section.highlights:
-        signals.append(heading("Wat valt op", before=0))
-        signals += [para(h, bullet=True, before=0.3, drop=None if i == 0 else 3) for i, h in enumerate(section.highlights)]
-    elif has_own and section.signals_note:
-        signals.append(para(Run(section.signals_note, italic=True, tone="muted")))
+        side.append(heading("Wat valt op", before=0))
+        side += [para(h, bullet=True, before=0.3, drop=2 + i) for i, h in enumerate(section.highlights)]
+    side += _partner_paras(section)
     if section.unavailable:
-        signals.append(para(Run(section.unavailable, italic=True, tone="muted"), scale=0.8, before=0.3))
-    figures = list(section.figures[:5])
-    left_out = len(section.figures) - len(figures)
-    if signals:
-        f.text(15, signals)
+        side.append(notice(section.unavailable))
+    elif missing:
+        side.append(notice(f"Niet beschikbaar voor {r.columns[0].lower()}: "
+                           + _join_nl([_label(m) for m in missing]) + "."))
+    if not section.highlights and section.signals_note and shown:
+        side.insert(0, para(Run(section.signals_note, italic=True, tone="muted"), drop=1))
+    if side:
+        if chart is not None:
+            chart_rect, side_rect = _make_room(side, chart_rect, side_rect, f.size_of(16, 13), ctx.body_factor)
+        text_rect = _story_photo(f, side_rect, section)
+        f.text(16, side, rects=[text_rect])
+    else:
+        f.remove(16)
+    questions = _question_paras(section) if section.questions else []
+    if questions:
+        q_rect = f.rect(15)
+        need = sum(para_height(q, Box.of(q_rect, ctx.body_factor), QUESTION_PT, first=i == 0)
+                   for i, q in enumerate(questions)) + 2 * INSET_Y
+        extra = int(min(max(0.0, need - q_rect[3] / PT), table_rect[3] / PT * 0.45) * PT)
+        if extra:  # the questions take room from the table above them
+            table_rect = (table_rect[0], table_rect[1], table_rect[2], table_rect[3] - extra)
+            q_rect = (q_rect[0], q_rect[1] - extra, q_rect[2], q_rect[3] + extra)
+        f.text(15, questions, rects=[q_rect], largest=QUESTION_PT, smallest=QUESTION_PT)
     else:
         table_rect = _grow(table_rect, f.rect(15))
         f.remove(15)
+    figures = shown[:5]
+    left_out = len(shown) - len(figures)
     if figures:
         left_out += add_figure_table(f, 14, figures, table_rect, general=False)
     else:
         f.remove(14)
-        message(f, table_rect, "Geen cijfers beschikbaar.")
     f.remove(13)
-    chart = domain_chart(section)
-    trend = trend_figure(section.figures)
+    trend = trend_figure(shown) if chart is not None else None
     if trend is not None:  # the bars above, the key figure's series below (report/pptx_trend.py)
         cx, cy, cw, ch = chart_rect
-        top = ch * 11 // 20 if chart is not None else 0
+        top = ch * 11 // 20
         add_trend_chart(f.slide, (cx, cy + top, cw, ch - top), trend)
         chart_rect = (cx, cy, cw, top)
     if chart is not None:
-        add_chart(f, chart_rect, chart, section.figures, title=chart_title(chart))
-    else:
-        message(f, chart_rect, "Grafiek: geen cijfers beschikbaar.")
+        add_chart(f, chart_rect, chart, shown, title=chart_title(chart))
     lines = [f"{section.title}: de kerncijfers van {r.title.removeprefix('Buurtscan ')} naast gemeente en Nederland."]
     if left_out:
         lines.append(f"{wording_count(left_out, 'cijfer past', 'cijfers passen')} niet op de dia; "
                      f"{'het staat' if left_out == 1 else 'ze staan'} hieronder.")
     lines += [_figure_line(r, fig) for fig in section.figures]
     if chart is None:
-        lines.append("Geen grafiek: er zijn voor dit thema geen cijfers beschikbaar.")
+        lines.append("Geen grafiek: er is hier niets om naast elkaar te zetten.")
     if trend is not None and trend.spark:
         lines.append(f"Trendgrafiek {trend.label}: {trend.spark.text}"
                      + (f" ({trend.development})" if trend.development else "") + ".")
@@ -1352,11 +1414,72 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
         lines += ["", "Beleid & ontwikkelingen:", *(f"- {_policy_text(p)}" for p in section.policy)]
     if section.questions:
         lines += ["", "Vragen voor het gesprek:", *(f"- {q}" for q in section.questions)]
-    lines += [f"Let op: {n}" for n in section.notices]
+    lines += [f"Let op: {_plain_notice(n)}" for n in section.notices]
     lines += ["", READING.format(own=r.columns[0].lower()), SIGNALS, "", r.reading_guide, "", *_source_lines(r)]
     if f.shortened:
         lines.insert(1, "Niet alles past op de dia; de volledige tekst staat hieronder.")
     set_notes(f.slide, lines)
+
+
+_CLI = re.compile(r";?\s*zie\s+`[^`]*`|\s*\(--[a-z-]+\)|`")
+
+
+def _plain_notice(text: str) -> str:
+    """A notice without command-line words (the notes are read aloud, not typed)."""
+    return _CLI.sub("", text).strip()
+
+
+def unknown(ctx: Ctx, sections: Sequence[DomainSection]) -> None:
+    """One slide for the domains without figures for the buurt: what is missing and why, and their questions."""
+    r = ctx.report
+    f = SlideFiller(ctx, "beleid")
+    f.text(0, [para("Wat we (nog) niet weten")], heading_font=True)
+    own = r.columns[0].lower()
+    left: list[Para] = [para(Run(f"Voor deze thema's heeft de bron geen cijfers voor de {own}: te weinig inwoners "
+                                 "of huishoudens om ze te publiceren (geheim), of nog niet gemeten.", italic=True,
+                                 tone="muted"))]
+    for d in sections:
+        left.append(para(Run(d.title, bold=True, tone="accent"), before=0.8, keep=True))
+        what = d.unavailable or d.empty or (_join_nl([_label(x) for x in d.figures]) if d.figures else "")
+        left.append(para(what or "geen cijfers voor deze buurt", bullet=True, before=0.2, cut=True))
+    f.text(13, left)
+    right: list[Para] = [para(Run("Wat bewoners en partners wel weten", bold=True, tone="accent"), keep=True)]
+    for d in sections:
+        if not d.questions and not d.stories:
+            continue
+        right.append(para(Run(d.title, bold=True), before=0.6, keep=True))
+        right += [para(q, bullet=True, before=0.2, drop=None if i < 1 else 4 + i) for i, q in enumerate(d.questions)]
+        right += [para(Run(f"“{st.tekst}” — {st.wie}", italic=True), before=0.3, cut=True, drop=3)
+                  for st in d.stories[:1]]
+    f.text(14, right, largest=QUESTION_PT, smallest=min(QUESTION_PT, 16.0))
+    lines = ["Thema's zonder cijfers voor de buurt. Ontbrekend is niet nul: de bron publiceert het cijfer niet "
+             "(te kleine aantallen, geheim) of heeft het niet. Juist hier is het gesprek de bron."]
+    for d in sections:
+        lines += ["", f"{d.title}:", *(x for x in (d.unavailable, d.empty) if x), *(_figure_line(r, x) for x in d.figures),
+                  *(f"- Vraag: {q}" for q in d.questions)]
+        lines += [f"- Verhaal: “{st.tekst}” — {st.wie}" for st in d.stories]
+        lines += [f"Let op: {_plain_notice(n)}" for n in d.notices]
+    if f.shortened:
+        lines.insert(0, "Niet alles past op de dia; alles staat hieronder.")
+    lines += ["", *_source_lines(r)]
+    set_notes(f.slide, lines)
+
+
+def closing(ctx: Ctx) -> None:
+    """The last slide: the conversation starts."""
+    r = ctx.report
+    f = SlideFiller(ctx, "beleid")
+    f.text(0, [para("Wat herkent u? Wat missen we?")], heading_font=True)
+    f.text(13, [para(Run("Wat herkent u?", bold=True, tone="accent"), keep=True),
+                para("Welke cijfers kloppen met wat u ziet en hoort in de buurt?", bullet=True, before=0.4),
+                para("Wat verbaast u?", bullet=True, before=0.4)], largest=24, smallest=18)
+    f.text(14, [para(Run("Wat missen we?", bold=True, tone="accent"), keep=True),
+                para("Wat zien bewoners en partners dat niet in de cijfers staat?", bullet=True, before=0.4),
+                para("Welke verhalen, plannen of plekken horen erbij?", bullet=True, before=0.4)],
+           largest=24, smallest=18)
+    set_notes(f.slide, ["Afsluiting: open het gesprek. Vraag eerst wat mensen herkennen, dan wat er ontbreekt; "
+                        "noteer verhalen en plannen, zodat ze in een volgende scan kunnen worden meegenomen.",
+                        "", *_source_lines(r)])
 
 
 def _gemeente(r: Report) -> str:
@@ -1380,6 +1503,16 @@ def _policy_text(p: Any) -> str:
     return out
 
 
+def _left_out(r: Report) -> list[str]:
+    """What the deck (and note) left out of the user's policy and stories: said on a slide."""
+    out = [f"{d.title}: {_plain_notice(n)}" for d in r.domains for n in d.notices
+           if "beleid" in n or "verha" in n]
+    extra = sum(max(len(d.stories) - 1, 0) for d in r.domains)
+    if extra:
+        out.append(f"{extra} verhaal/verhalen staan niet op de dia's maar wel in de notities en in de notitie.")
+    return out
+
+
 def policy(ctx: Ctx) -> None:
     r = ctx.report
     f = SlideFiller(ctx, "beleid")
@@ -1397,28 +1530,16 @@ def policy(ctx: Ctx) -> None:
             runs.append(Run(f" Bron: {p.bron}", italic=True, tone="muted"))
         stream.append(Para(tuple(runs), bullet=True, before=0.35, drop=1 if d.id not in seen else 2))  # whole or not
         seen.add(d.id)
-    if not items:
-        stream.append(para(Run("Er zijn (nog) geen beleidspunten of ontwikkelingen aangeleverd.", italic=True,
-                               tone="muted")))
-    stream.append(heading("Vragen voor het gesprek", scale=1.0, before=1.0))
-    for d in r.domains:
-        if not d.questions:
-            continue
-        stream.append(para(Run(d.title, bold=True), scale=0.85, before=0.7, keep=True))
-        for i, q in enumerate(d.questions):
-            stream.append(para(q, bullet=True, before=0.2, drop=None if i == 0 else 3 + i))
-    f.text([13, 14], stream, largest=f.size_of(13, 14), smallest=11)
-    lines = ["Beleid & ontwikkelingen en de vragen voor het gesprek, per thema.",
-             "Beleid en plannen komen uit het beleidsbestand; de vragen uit de indicatorencatalogus."]
-    if items:
-        lines += ["", "Beleid & ontwikkelingen:", *(f"- {d.title}: {_policy_text(p)}" for d, p in items)]
-    else:
-        lines += ["Er is geen beleidsbestand meegegeven of het bevat niets voor deze buurt."]
-    lines += ["", "Vragen voor het gesprek:"]
-    for d in r.domains:
-        lines += [f"{d.title}:", *(f"- {q}" for q in d.questions)]
+    left_out = _left_out(r)
+    if left_out:
+        stream.append(heading("Niet alles past", scale=0.9, before=1.0))
+        stream += [notice(n) for n in left_out]
+    f.text([13, 14], stream, largest=f.size_of(13, 18), smallest=14)
+    lines = ["Beleid & ontwikkelingen per thema, zoals aangeleverd in het beleidsbestand."]
+    lines += ["", "Beleid & ontwikkelingen:", *(f"- {d.title}: {_policy_text(p)}" for d, p in items)]
+    lines += [f"Let op: {n}" for n in left_out]
     if f.shortened:
-        lines.insert(0, "Niet alles past op de dia; alle punten en vragen staan hieronder.")
+        lines.insert(0, "Niet alles past op de dia; alle punten staan hieronder.")
     lines += ["", *_source_lines(r)]
     set_notes(f.slide, lines)
 
@@ -1477,12 +1598,20 @@ def render(report: Report, *, user_dir: Path | None = None, deck_template: Path 
     heading_factor, body_factor = _theme_fonts(prs)
     ctx = Ctx(report, prs, {k: LayoutInfo.read(v) for k, v in layouts.items()}, heading_factor, body_factor,
               footer=f"{report.title} · {report.code} · {report.date}")
+    known = [d for d in report.domains if any(not f.missing for f in d.figures)]
+    unknown_domains = [d for d in report.domains if d not in known]
+    has_policy = any(d.policy for d in report.domains) or bool(_left_out(report))
+    fixed = 3 + bool(unknown_domains) + has_policy  # cover, algemeen, bronnen, (nog) niet weten, beleid
     cover(ctx)
     general(ctx)
-    for section in report.domains[: MAX_SLIDES - 4]:
+    for section in known[: MAX_SLIDES - fixed]:
         domain(ctx, section)
-    policy(ctx)
+    if unknown_domains:
+        unknown(ctx, unknown_domains)
+    if has_policy:
+        policy(ctx)
     sources(ctx)
+    closing(ctx)
     core = prs.core_properties
     core.title = clean(report.title)
     core.subject = clean(f"{report.subtitle} ({report.code})")

@@ -1,50 +1,98 @@
-"""Inline SVG bar charts for the HTML note: readable in greyscale (dark, mid and light grey
-with outlines), labels escaped, no scripts, no external resources."""
+"""Bar charts drawn once as SVG from the report's chart model: inline in the HTML note, and
+rasterised to PNG (resvg, a wheel with its own renderer; fonts from `font-lato`) for the Word note.
+
+Readable in greyscale (dark, mid and light grey with outlines), labels escaped, no scripts,
+no external resources. Values are printed from :attr:`Bar.texts` (never formatted here).
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from markupsafe import Markup, escape
 
-from .formatting import number
+from .formatting import MISSING
 from .model import Chart, Spark
 
 FILLS = ("#1f3a5f", "#8a96a3", "#ffffff")  # buurt, gemeente, Nederland — distinct in greyscale too
 STROKE = "#1f3a5f"
+FONT = "Lato, 'Segoe UI', Arial, sans-serif"
 
 
-def bars(chart: Chart, *, width: int = 330, row: int = 26) -> Markup:
-    """Horizontal grouped bars: one group per category, one bar per series, value at the end."""
-    label_w, value_w, legend_h = 92, 40, 18
+def _text(bar_texts: tuple[str, ...], i: int) -> str:
+    return bar_texts[i] if i < len(bar_texts) else ""
+
+
+def bars(chart: Chart, *, width: int = 330, row: int = 26, label_w: int = 92, font: float = 9,
+         above: bool = False) -> Markup:
+    """Horizontal grouped bars: one group per category, one bar per series, value at the end.
+
+    ``above`` puts each category's label on its own line over its bars (for long labels)."""
+    value_w, legend_h = 60, 18
+    label_h = font + 3 if above else 0
+    if above:
+        label_w = 4
     plot_w = width - label_w - value_w
-    n = len(chart.series)
+    n = max(len(chart.series), 1)
     bar_h = (row - 6) / n
-    height = legend_h + row * len(chart.bars) + 4
+    height = legend_h + (row + label_h) * len(chart.bars) + 4
     top = chart.maximum or 1.0
+    small = round(font * 0.85, 1)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" role="img" aria-label="{escape(chart.title)}" class="chart">']
+           f'height="{height}" role="img" aria-label="{escape(chart.title)}" class="chart" '
+           f'font-family="{FONT}" fill="#1b1f24">']
     x = label_w
     for i, name in enumerate(chart.series):  # legend
         out.append(f'<rect x="{x}" y="3" width="10" height="10" fill="{FILLS[i % 3]}" stroke="{STROKE}" '
                    'stroke-width="0.8"/>')
-        out.append(f'<text x="{x + 14}" y="12" font-size="9">{escape(name)}</text>')
-        x += 14 + 7 * len(name) + 12
+        out.append(f'<text x="{x + 14}" y="12" font-size="{font}">{escape(name)}</text>')
+        x += 14 + round(font * 0.6 * len(name)) + 12
     for r, bar in enumerate(chart.bars):
-        y0 = legend_h + r * row
-        out.append(f'<text x="{label_w - 6}" y="{y0 + row / 2 + 3:.1f}" font-size="9" '
-                   f'text-anchor="end">{escape(bar.label)}</text>')
+        y0 = legend_h + r * (row + label_h)
+        if above:
+            out.append(f'<text x="{label_w}" y="{y0 + font:.1f}" font-size="{font}">{escape(bar.label)}</text>')
+            y0 += label_h
+        else:
+            out.append(f'<text x="{label_w - 6}" y="{y0 + row / 2 + 3:.1f}" font-size="{font}" '
+                       f'text-anchor="end">{escape(bar.label)}</text>')
         for i, v in enumerate(bar.values):
             y = y0 + 2 + i * bar_h
             if v is None:
-                out.append(f'<text x="{label_w + 2}" y="{y + bar_h - 1:.1f}" font-size="7" '
-                           'fill="#555">niet beschikbaar</text>')
+                out.append(f'<text x="{label_w + 2}" y="{y + bar_h - 1:.1f}" font-size="{small}" '
+                           f'fill="#555">{MISSING}</text>')
                 continue
             w = max(plot_w * v / top, 0.5)
             out.append(f'<rect x="{label_w}" y="{y:.1f}" width="{w:.1f}" height="{bar_h - 1:.1f}" '
                        f'fill="{FILLS[i % 3]}" stroke="{STROKE}" stroke-width="0.6"/>')
-            out.append(f'<text x="{label_w + w + 3:.1f}" y="{y + bar_h - 1.5:.1f}" font-size="7.5">'
-                       f'{escape(number(v, 1))}</text>')
+            out.append(f'<text x="{label_w + w + 3:.1f}" y="{y + bar_h - 1.5:.1f}" font-size="{small}">'
+                       f'{escape(_text(bar.texts, i))}</text>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _font_files() -> list[str]:
+    try:
+        import font_lato
+    except ImportError:  # pragma: no cover - a dependency
+        return []
+    folder = Path(font_lato.__file__).parent / "files"
+    return [str(folder / f"Lato-{w}.ttf") for w in ("Regular",) if (folder / f"Lato-{w}.ttf").is_file()]
+
+
+@lru_cache(maxsize=256)
+def _rasterise(svg_text: str, zoom: float) -> bytes:
+    import resvg_py
+
+    return bytes(resvg_py.svg_to_bytes(svg_string=svg_text, zoom=zoom, background="#ffffff",
+                                       skip_system_fonts=True, font_files=_font_files(), font_family="Lato",
+                                       sans_serif_family="Lato"))
+
+
+def png(chart: Chart, *, width: int = 330, row: int = 26, label_w: int = 92, above: bool = False,
+        zoom: float = 2.0) -> bytes:
+    """The same chart as :func:`bars`, as PNG bytes (``zoom`` × the SVG size, for print sharpness)."""
+    return _rasterise(str(bars(chart, width=width, row=row, label_w=label_w, above=above)), zoom)
 
 
 def spark(s: Spark, *, width: int = 150, height: int = 16) -> Markup:
