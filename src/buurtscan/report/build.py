@@ -67,11 +67,13 @@ class Limits:
     policy: int = 3
     stories: int = 2
     questions: int = 3
+    changes: int = 3  # "Wat verandert"; the first thing a tighter note gives up
     items: int | None = None  # at most this many policy items and stories in the whole note (None: no cap)
 
     def tighter(self) -> Limits | None:
         """A smaller note: first fewer questions and sentences, then fewer items, then fewer rows."""
         steps = [
+            replace(self, changes=0),
             replace(self, questions=2),
             replace(self, questions=2, highlights=1),
             replace(self, questions=2, highlights=1, policy=2, partner=2),
@@ -92,7 +94,7 @@ class Limits:
 
 
 def _smaller(a: Limits, b: Limits) -> bool:
-    fields = ("figures", "policy", "partner", "highlights", "questions", "stories", "items")
+    fields = ("figures", "policy", "partner", "highlights", "questions", "stories", "items", "changes")
     big = 10**6
     get = lambda x, f: big if getattr(x, f) is None else getattr(x, f)
     return all(get(a, f) <= get(b, f) for f in fields) and any(get(a, f) < get(b, f) for f in fields)
@@ -585,7 +587,8 @@ def build_report(
         place=place,
         summary_note=summary_note,
         comparisons=comparisons,
-        changes=trends.changes([i for s in scan.sections for i in s.indicators if not i.partner], place),
+        changes=trends.changes([i for s in scan.sections for i in s.indicators if not i.partner], place,
+                               limit=limits.changes),
         audience=audience,
     )
 
