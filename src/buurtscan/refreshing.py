@@ -238,6 +238,7 @@ def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observe
             policy=Path(opts["policy"]) if opts.get("policy") else None,
             stories=Path(opts["stories"]) if opts.get("stories") else None,
             deck_template=Path(opts["deck_template"]) if opts.get("deck_template") else None,
+            similar_k=int(opts.get("similar_k") or 10),
         )
         try:
             results = do_render(settings, codes, gemeente=gemeente, options=options, observer=observer)

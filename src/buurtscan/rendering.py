@@ -58,6 +58,7 @@ class RenderOptions:
     stories: Path | None = None
     deck_template: Path | None = None
     limits: Limits = field(default_factory=Limits)
+    similar_k: int = 10  # vergelijkbare buurten per buurt
 
     def as_dict(self) -> dict[str, object]:
         d = asdict(self)
@@ -128,7 +129,7 @@ def render(
     results: list[Rendered] = []
     total = sum(len(v) for v in by_gemeente.values())
     for gm, wanted in by_gemeente.items():
-        data = GemeenteData(cache, gm, catalogue)
+        data = GemeenteData(cache, gm, catalogue, options.similar_k)
         if not wanted:  # --gemeente: every cached buurt of it
             wanted = data.codes("buurt")
             if not wanted:
