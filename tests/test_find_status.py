@@ -40,18 +40,18 @@ def test_find_downloads_region_list_once_then_works_offline(settings, fake):
 def test_status_reports_upstream_changes(settings):
     fake = FakeCBS()  # its own instance: this test changes a table
     fetch(settings, ["BU05183620"], transport=fake.transport(), sources=["cbs_kwb"])
-    [st] = cache_status(settings, transport=fake.transport())
+    [st] = [t for t in cache_status(settings, transport=fake.transport()) if t.source == "cbs_kwb"]
     assert (st.table_id, st.period, st.gemeenten, st.changed) == ("85984NED", "2024", ("GM0518",), False)
     fake.set_modified("cbs", "85984NED", "2025-06-30T02:00:00")
-    [st] = cache_status(settings, transport=fake.transport())
+    [st] = [t for t in cache_status(settings, transport=fake.transport()) if t.source == "cbs_kwb"]
     assert st.changed is True and st.upstream_modified == "2025-06-30T02:00:00"
-    [st] = cache_status(settings, check_upstream=False)
+    [st] = [t for t in cache_status(settings, check_upstream=False) if t.source == "cbs_kwb"]
     assert st.changed is None and st.check_error is None
 
     def refuse(request):
         raise httpx.ConnectError("offline")
 
-    [st] = cache_status(settings, transport=httpx.MockTransport(refuse))
+    [st] = [t for t in cache_status(settings, transport=httpx.MockTransport(refuse)) if t.source == "cbs_kwb"]
     assert st.changed is None and "unreachable" in st.check_error
 
 

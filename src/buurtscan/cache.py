@@ -138,12 +138,16 @@ class Cache:
         return sorted(entries, key=lambda e: (e["source"], str(e.get("period", ""))), reverse=False)
 
     def scan(self, *, source: str | None = None) -> pl.LazyFrame:
-        """All cached tidy rows (optionally of one source) as a lazy frame."""
+        """All cached tidy rows (optionally of one source) as a lazy frame.
+
+        Tables stored as a side profile (``extra.profile``, e.g. the national profile for
+        vergelijkbare buurten) are left out unless their source is asked for by name.
+        """
         manifest = self.manifest()
         files = [
             self.root / e["file"]
             for e in manifest["tables"].values()
-            if source is None or e["source"] == source
+            if (e["source"] == source if source is not None else not (e.get("extra") or {}).get("profile"))
         ]
         if not files:
             return empty_tidy().lazy()

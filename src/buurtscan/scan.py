@@ -394,10 +394,9 @@ class GemeenteData:
         plus the national profile rows (as KWB rows of the same table) where the KWB table has none."""
         if self._similar_index is None:
             codes = sorted({n.code for m in (self._similar or {}).values() for n in m.neighbours})
-            cached = self.cache.scan().filter(pl.col("region_code").is_in(codes)).collect()
-            profile = cached.filter(pl.col("source") == similar_core.NAME).with_columns(
-                pl.lit(compare.KWB).alias("source"))
-            kwb = cached.filter(pl.col("source") != similar_core.NAME)
+            kwb = self.cache.scan().filter(pl.col("region_code").is_in(codes)).collect()
+            profile = self.cache.scan(source=similar_core.NAME).filter(pl.col("region_code").is_in(codes)).collect(
+                ).with_columns(pl.lit(compare.KWB).alias("source"))
             extra = profile.join(kwb, on=["region_code", "source", "table_id", "period", "indicator"], how="anti")
             self._similar_index = compare.index_rows(pl.concat([kwb, extra]))
         return self._similar_index

@@ -40,6 +40,9 @@ class TableStatus:
         return {**self.__dict__, "gemeenten": list(self.gemeenten), "changed": self.changed}
 
 
+PROFILE_OF = {"cbs_kwb_profile": "cbs_kwb"}  # the national profile is checked like its KWB table
+
+
 def cache_status(settings: Settings, *, check_upstream: bool = True,
                  transport: httpx.BaseTransport | None = None) -> list[TableStatus]:
     cache = Cache(settings.cache_dir)
@@ -69,7 +72,7 @@ def cache_status(settings: Settings, *, check_upstream: bool = True,
         ctx = FetchContext(settings, http)
         unreachable: str | None = None
         for st in out:
-            source = REGISTRY.get(st.source)
+            source = REGISTRY.get(st.source) or REGISTRY.get(PROFILE_OF.get(st.source, ""))
             check = getattr(source, "upstream_modified", None)
             if check is None:
                 checked.append(st)

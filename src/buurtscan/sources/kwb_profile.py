@@ -24,6 +24,7 @@ from .kwb import GEO, KwbSource
 
 NAME = similar.NAME
 TITLE_SUFFIX = "landelijk profiel voor vergelijkbare buurten"
+EXTRA = {"profile": True}  # Cache.scan() leaves it out of the ordinary rows
 
 
 def profile_columns(kwb: KwbSource, meta: TableMeta) -> dict[str, tuple[str, str]]:
@@ -54,7 +55,7 @@ def fetch_profile(ctx: FetchContext, kwb: KwbSource, meta: TableMeta, *, need_re
     ]
     frame = pl.concat(frames) if frames else empty_tidy()
     regions = kwb.region_list(ctx, meta, None) if need_regions else None
-    return TableData(_provenance(ctx, kwb, meta, period, url), frame, None, regions)
+    return TableData(_provenance(ctx, kwb, meta, period, url), frame, None, regions, EXTRA)
 
 
 def from_whole_table(ctx: FetchContext, kwb: KwbSource, meta: TableMeta, data: TableData) -> TableData:
@@ -63,7 +64,7 @@ def from_whole_table(ctx: FetchContext, kwb: KwbSource, meta: TableMeta, data: T
     frame = data.frame.filter((pl.col("region_level") == "buurt") & pl.col("indicator").is_in(wanted))
     frame = frame.with_columns(pl.lit(NAME).alias("source"))
     prov = replace(data.provenance, source=NAME, title=f"{meta.title} — {TITLE_SUFFIX}")
-    return TableData(prov, frame, None, None)
+    return TableData(prov, frame, None, None, EXTRA)
 
 
 def _provenance(ctx: FetchContext, kwb: KwbSource, meta: TableMeta, period: str, url: str):  # noqa: ANN202
