@@ -17,7 +17,7 @@ nothing here reads files or the network. The rule in words is in docs/comparison
 * **Missing is missing.** A buurt without inwoners has no profile. Shares of a buurt with
   fewer than :data:`SMALL_POPULATION` inwoners are treated as missing (CBS rounds small
   counts). The buurt's own missing dimensions are left out of its distance; it needs at
-  least half of the profile's weight, else it gets no similar buurten. A candidate must
+  more than half of the profile's weight, else it gets no similar buurten. A candidate must
   have a figure for every dimension the buurt uses; it is never filled in with 0 or a mean.
 * **Distance.** The weighted root mean square of the standardised differences over the
   buurt's dimensions. Candidates: buurten of the same table year outside the buurt's own
@@ -37,7 +37,7 @@ import polars as pl
 NAME = "cbs_kwb_profile"  # the cache source name of the national profile
 DEFAULT_K = 10
 MIN_FILLED = 0.5  # a dimension counts when at least this share of buurten has a figure
-MIN_WEIGHT = 0.5  # a buurt needs figures for at least this share of the profile's weight
+MIN_WEIGHT = 0.5  # a buurt needs figures for more than this share of the profile's weight
 SMALL_POPULATION = 100  # shares of smaller buurten are too rounded (same as compare.py)
 DECIMALS = 9  # distances are rounded to this many decimals before ordering
 CHUNK = 128  # subjects per vectorised block (128 x 14,574 doubles ≈ 15 MB per array)
@@ -222,7 +222,7 @@ def distances(profile: Profile, positions: Sequence[int]) -> tuple[np.ndarray, n
         used = ~missing[block] & profile.has_profile[block][:, None]  # (m, d)
         wu = np.where(used, w, 0.0)
         wsum = wu.sum(axis=1)
-        ok_subject = wsum >= MIN_WEIGHT * total
+        ok_subject = wsum > MIN_WEIGHT * total
         d2 = np.zeros((len(block), n))
         lacks = np.zeros((len(block), n), dtype=bool)
         for j in range(d):  # a loop over the profile's dimensions, not over buurten
