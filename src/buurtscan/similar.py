@@ -222,7 +222,7 @@ def distances(profile: Profile, positions: Sequence[int]) -> tuple[np.ndarray, n
         used = ~missing[block] & profile.has_profile[block][:, None]  # (m, d)
         wu = np.where(used, w, 0.0)
         wsum = wu.sum(axis=1)
-        ok_subject = wsum > MIN_WEIGHT * total
+        ok_subject = wsum > MIN_WEIGHT * total + 1e-9  # "more than half", robust to 5 x 0.2 != 1
         d2 = np.zeros((len(block), n))
         lacks = np.zeros((len(block), n), dtype=bool)
         for j in range(d):  # a loop over the profile's dimensions, not over buurten

@@ -20,7 +20,7 @@ from ..odata import TableMeta, startswith
 from ..provenance import TableData
 from ..tidy import empty_tidy, wide_to_tidy
 from .base import FetchContext
-from .kwb import GEO, KwbSource
+from .kwb import CODE_TOPICS, GEO, KwbSource
 
 NAME = similar.NAME
 TITLE_SUFFIX = "landelijk profiel voor vergelijkbare buurten"
@@ -30,7 +30,7 @@ EXTRA = {"profile": True}  # Cache.scan() leaves it out of the ordinary rows
 def profile_columns(kwb: KwbSource, meta: TableMeta) -> dict[str, tuple[str, str]]:
     """Raw key → (indicator id, unit) of the profile topics this table has."""
     cols = kwb.columns(meta, [(s, None) for s in similar.stems()])
-    return {k: v for k, v in cols.items() if v[1] != "code"}  # not the redrawing code
+    return {k: v for k, v in cols.items() if v[0] not in CODE_TOPICS.values()}  # not the redrawing code
 
 
 def is_current(entry: dict | None, meta: TableMeta) -> bool:
