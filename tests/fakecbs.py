@@ -67,7 +67,9 @@ CATALOGS = ("cbs", "dataderden")
 API_CELL_LIMIT = 10_000
 LBM_FILE = "open-data-leefbaarometer-meting-2024.zip"
 LBM_LAST_MODIFIED = "Wed, 01 Jan 2025 00:00:00 GMT"  # constructed; matches the zip entry date
-FAULT_KINDS = ("status", "reset", "truncate", "html", "slow", "gone")
+FAULT_KINDS = ("status", "reset", "truncate", "html", "slow", "gone", "endless", "redirect", "json")
+ENDLESS_CHUNK = b"[" + b"0," * 32_767  # 64 KiB of a JSON array that never closes
+ENDLESS_LIMIT = 1 << 32  # server mode stops after 4 GiB even if the client keeps reading
 JSON_TYPE = "application/json;odata=minimalmetadata;streaming=true;charset=utf-8"
 
 MAINTENANCE_HTML = (
@@ -575,6 +577,15 @@ class FakeCBS:
                     yield self.part
                 raise self.exc
 
+        class _Endless(httpx.SyncByteStream, httpx.AsyncByteStream):
+            def __iter__(self):
+                while True:
+                    yield ENDLESS_CHUNK
+
+            async def __aiter__(self):
+                while True:
+                    yield ENDLESS_CHUNK
+
         def handler(request: httpx.Request) -> httpx.Response:
             url = request.url
             res = fake._handle(
@@ -586,6 +597,8 @@ class FakeCBS:
                 {k.lower(): v for k, v in request.headers.items()},
             )
             f = res.fault
+            if f is not None and f.kind == "endless":
+                return httpx.Response(res.status, headers=res.headers, stream=_Endless(), request=request)
             if f is not None and f.kind == "slow":
                 raise httpx.ReadTimeout(
                     f"FakeCBS fault 'slow' ({f.opts.get('delay', 30)} s)", request=request
@@ -618,6 +631,11 @@ class FakeCBS:
         opts), ``"html"`` (200 ``text/html`` maintenance page), ``"slow"`` (opt ``delay`` seconds
         before answering in server mode; MockTransport raises ``httpx.ReadTimeout``), ``"gone"``
         (404 as if the table vanished).  Faults are consumed in order of addition.
+
+        Hostile answers: ``"endless"`` (200, no Content-Length, a body that never ends; opt
+        ``content_type``), ``"redirect"`` (opts ``location`` absolute or relative, ``status`` =
+        302; with ``times`` > 1 and ``location`` = the path itself it is a redirect loop),
+        ``"json"`` (200 with opt ``payload`` serialised as the JSON body, e.g. ``{"value": None}``).
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
@@ -709,7 +727,9 @@ class FakeCBS:
             res = _Result(500, [("Content-Type", JSON_TYPE)], error_body(f"FakeCBS internal error: {e!r}"))
         if fault is not None:
             res = self._apply_fault(fault, res, path)
-        if method == "HEAD":
+        if fault is not None and fault.kind == "endless":
+            pass  # no Content-Length: the body runs until the client gives up
+        elif method == "HEAD":
             res.headers = [(k, v) for k, v in res.headers if k.lower() != "content-length"] + [
                 ("Content-Length", str(len(res.body)))
             ]
@@ -759,6 +779,13 @@ class FakeCBS:
             )
         if f.kind == "truncate":
             return _Result(res.status, res.headers, res.body[: _cut(res.body, o)], f)
+        if f.kind == "endless":
+            return _Result(200, [("Content-Type", o.get("content_type", JSON_TYPE))], b"", f)
+        if f.kind == "redirect":
+            return _Result(int(o.get("status", 302)), [("Location", str(o["location"])),
+                                                       ("Content-Type", "text/html; charset=utf-8")], b"", f)
+        if f.kind == "json":
+            return _Result(200, [("Content-Type", JSON_TYPE)], json.dumps(o.get("payload")).encode("utf-8"), f)
         # reset / slow: the body is the normal answer, the adapter breaks or delays it
         res.fault = f
         return res
@@ -1085,9 +1112,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(res.status)
             for k, v in res.headers:
                 self.send_header(k, v)
-            if f is not None and f.kind == "reset":
+            if f is not None and f.kind in ("reset", "endless"):
                 self.send_header("Connection", "close")
             self.end_headers()
+            if f is not None and f.kind == "endless":
+                self.close_connection = True
+                sent = 0
+                while sent < ENDLESS_LIMIT:
+                    self.wfile.write(ENDLESS_CHUNK)
+                    sent += len(ENDLESS_CHUNK)
+                return
             if f is not None and f.kind == "reset":
                 self.wfile.write(res.body[: _cut(res.body, f.opts)])
                 self.wfile.flush()

@@ -106,12 +106,12 @@ def test_paging_over_three_pages(settings: Settings):
 def test_several_gemeenten_in_one_run(settings: Settings, fake):
     report = fetch(settings, ["BU05183620", "GM0392"], gemeenten=["GM0114"], transport=fake.transport(),
                    sources=["cbs_kwb"])
-    entry = Cache(settings.cache_dir).manifest()["tables"]["cbs_kwb/85984NED"]
-    assert set(entry["parts"]) == {"GM0518", "GM0392", "GM0114", "NL00"}
+    entry = Cache(settings.cache_dir).manifest().tables["cbs_kwb/85984NED"]
+    assert set(entry.parts) == {"GM0518", "GM0392", "GM0114", "NL00"}
     assert len(data_requests(fake)) == 4
-    assert entry["title"] == "Kerncijfers wijken en buurten 2024"
-    assert entry["modified"] == "2025-03-27T02:00:00"
-    assert entry["parts"]["GM0392"]["request_url"].startswith("https://opendata.cbs.nl/ODataFeed/odata/85984NED/")
+    assert entry.title == "Kerncijfers wijken en buurten 2024"
+    assert entry.modified == "2025-03-27T02:00:00"
+    assert entry.parts["GM0392"].request_url.startswith("https://opendata.cbs.nl/ODataFeed/odata/85984NED/")
     assert report.requests == len(fake.requests)
 
 
@@ -165,7 +165,7 @@ def test_unknown_codes_stop_before_any_download(settings: Settings, fake):
 
 def test_year_selection_and_catalogue_fallback(settings: Settings, fake):
     fetch(settings, ["GM0518"], year=2019, transport=fake.transport(), sources=["cbs_kwb"])
-    assert "cbs_kwb/84583NED" in Cache(settings.cache_dir).manifest()["tables"]
+    assert "cbs_kwb/84583NED" in Cache(settings.cache_dir).manifest().tables
     with pytest.raises(UsageError, match="no Kerncijfers wijken en buurten table for 2017"):
         fetch(settings, ["GM0518"], year=2017, transport=fake.transport(), sources=["cbs_kwb"])
     # catalogue down: the built-in list is used; the newest known id (2025) is absent upstream,
@@ -173,7 +173,7 @@ def test_year_selection_and_catalogue_fallback(settings: Settings, fake):
     fake.add_fault("ODataCatalog", "status", status=500, times=100)
     fetch(settings, ["GM0518"], transport=fake.transport(), sources=["cbs_kwb"])
     assert any("86165NED" in r.path for r in fake.requests)
-    assert Cache(settings.cache_dir).manifest()["tables"]["cbs_kwb/85984NED"]["parts"]["GM0518"]
+    assert Cache(settings.cache_dir).manifest().tables["cbs_kwb/85984NED"].parts["GM0518"]
 
 
 def test_whole_country(settings: Settings, fake):
@@ -184,7 +184,7 @@ def test_whole_country(settings: Settings, fake):
     assert inw.height == 18310
     assert report.stored["cbs_kwb/85984NED"] == cache.scan().collect().height
     regions = cache.region_list("85984NED")
-    assert regions.height == 18310 and cache.region_entry("85984NED")["complete"]
+    assert regions.height == 18310 and cache.region_entry("85984NED").complete
     # CBS cuts titles at 40 characters; the full name comes from the Description
     assert regions.filter(pl.col("code") == "WK051806")["name"][0] == "Wijk 06 Van Stolkpark en Scheveningse Bosjes"
 
@@ -201,3 +201,22 @@ def test_unreachable_cbs_is_exit_3_and_leaves_cache(settings: Settings, fake):
         fetch(settings, ["BU05183620"], transport=httpx.MockTransport(refuse), sources=["cbs_kwb"])
     assert info.value.exit_code == 3 and "unreachable" in info.value.message
     assert snapshot(settings.cache_dir) == before
+
+
+def test_fetch_year_adds_and_never_replaces_another_period(settings: Settings, fake):
+    """Issue 11, item 1: `fetch --year 2019` after a plain fetch loses nothing (it used to replace
+    the Politie 2023 rows by the 2019 ones, which the fixture does not have: 0 rows)."""
+    fetch(settings, ["BU05183620"], transport=fake.transport())
+    cache = Cache(settings.cache_dir)
+    before = {s: cache.scan(source=s).collect().sort(pl.all()) for s in ("politie", "cbs_kwb", "rivm")}
+    assert before["politie"].filter(pl.col("period") == "2023").height > 0
+    fetch(settings, ["BU05183620"], year=2019, transport=fake.transport())
+    after = {s: cache.scan(source=s).collect() for s in ("politie", "cbs_kwb", "rivm")}
+    for source, frame in before.items():
+        for period in set(frame["period"]):
+            old = frame.filter(pl.col("period") == period)
+            new = after[source].filter((pl.col("period") == period) & (pl.col("table_id").is_in(old["table_id"].unique().to_list())))
+            assert new.sort(pl.all()).equals(old), (source, period)  # every cached year, row for row
+    assert "cbs_kwb/84583NED" in cache.manifest().tables  # and 2019 was added
+    politie = cache.manifest().tables["politie/47018NED"]
+    assert politie.period == "2023" and "2023" in politie.periods

@@ -86,13 +86,13 @@ def test_corporatie_example_values_statuses_and_provenance(filled):
     assert set(rows["source"]) == {"Voorbeeldcorporatie"} and set(rows["table_id"]) == {"partner"}
     assert set(rows["period"]) == {"2024"}
 
-    entry = Cache(filled.cache_dir).manifest()["tables"]["Voorbeeldcorporatie/partner"]
-    extra = entry["extra"]
+    entry = Cache(filled.cache_dir).manifest().tables["Voorbeeldcorporatie/partner"]
+    extra = entry.partner.to_dict()
     assert extra["partner"] is True and extra["file"] == "corporatie_2024.csv"
     assert extra["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert extra["rows"] == len(expected) + 1  # the buurten and the totals row that was read (and dropped)
     assert extra["threshold"] == 5 and extra["complete_gemeenten"] == []
-    assert extra["merged_at"].endswith("Z") and extra["merged_at"] == entry["retrieved_at"]
+    assert extra["merged_at"].endswith("Z") and extra["merged_at"] == entry.retrieved_at
     inds = {i["id"]: i for i in extra["indicators"]}
     assert inds["huurachterstanden"] | {} == inds["huurachterstanden"]
     assert (inds["huurachterstanden"]["domain"], inds["huurachterstanden"]["derive"],
@@ -102,7 +102,7 @@ def test_corporatie_example_values_statuses_and_provenance(filled):
                                             "decimals": 1, "derive": "value", "direction": "neutral"}
     assert set(inds) == {"huurachterstanden", "overlastmeldingen", "gemiddelde_huurachterstand",
                          "aandeel_sociale_huur"}
-    assert (entry["title"], entry["publisher"], entry["licence"], entry["request_url"], entry["period"]) == (
+    assert (entry.title, entry.publisher, entry.licence, entry.request_url, entry.period) == (
         "Aangeleverd door Voorbeeldcorporatie: corporatie_2024.csv", "Voorbeeldcorporatie",
         "aangeleverd door de partner, niet openbaar", "corporatie_2024.csv", "2024")
     assert report.warnings == ["A totals row (line 15) left out; totals are not region figures."]
@@ -166,8 +166,8 @@ def test_merging_the_same_source_again_replaces_it(filled, tmp_path):
     rows = rows_of(filled, "corporatie")
     assert rows.select("region_code", "indicator", "period", "value").rows() == [("BU05183637", "klachten", "2025", 40.0)]
     assert report.replaced
-    entry = Cache(filled.cache_dir).manifest()["tables"]["corporatie/partner"]
-    assert entry["extra"]["file"] == "b.csv" and entry["rows"] == 1 and entry["period"] == "2025"
+    entry = Cache(filled.cache_dir).manifest().tables["corporatie/partner"]
+    assert entry.partner.file == "b.csv" and entry.rows == 1 and entry.period == "2025"
     parquet = list((filled.cache_dir / "tables" / "corporatie").glob("*.parquet"))
     assert len(parquet) == 1  # the earlier file is gone
     # KWB data untouched
@@ -177,12 +177,12 @@ def test_merging_the_same_source_again_replaces_it(filled, tmp_path):
 def test_remove(filled, tmp_path):
     path = write(tmp_path, "a.csv", "buurtcode;meldingen\nBU05183620;12\nBU05180170;30\n")
     merging.merge(filled, path, source="corporatie", domain="wonen", year=2024)
-    kwb_before = Cache(filled.cache_dir).manifest()["tables"]["cbs_kwb/85984NED"]
+    kwb_before = Cache(filled.cache_dir).manifest().tables["cbs_kwb/85984NED"]
     # two buurten + the total of wijk 01 Oostduinen, whose only buurt is BU05180170
     assert merging.remove(filled, "corporatie") == 3
     manifest = Cache(filled.cache_dir).manifest()
-    assert "corporatie/partner" not in manifest["tables"]
-    assert manifest["tables"]["cbs_kwb/85984NED"] == kwb_before
+    assert "corporatie/partner" not in manifest.tables
+    assert manifest.tables["cbs_kwb/85984NED"] == kwb_before
     assert not list((filled.cache_dir / "tables" / "corporatie").glob("*.parquet"))
     assert merging.remove(filled, "corporatie") == 0
     with pytest.raises(UsageError, match="open source"):
@@ -209,7 +209,7 @@ def test_skip_unknown(filled, tmp_path):
 def test_partner_rates_flow_through_compare(filled):
     merging.merge(filled, EXAMPLES / "wijkagent_incidenten.csv", source="wijkagent",
                   mapping=EXAMPLES / "wijkagent.toml")
-    extra = Cache(filled.cache_dir).manifest()["tables"]["wijkagent/partner"]["extra"]
+    extra = Cache(filled.cache_dir).manifest().tables["wijkagent/partner"].partner.to_dict()
     meta = next(i for i in extra["indicators"] if i["id"] == "fietsendiefstal")
     ind = Indicator(id=f"wijkagent.{meta['id']}", domain=meta["domain"], label=meta["label"],
                     source="wijkagent", stem=meta["stem"], unit=meta["unit"], decimals=meta["decimals"],

@@ -77,8 +77,8 @@ def snapshot(root: Path) -> dict[str, str]:
 
 
 def table_file(settings: Settings, key: str) -> str:
-    entry = Cache(settings.cache_dir).manifest()["tables"][key]
-    return hashlib.sha256((settings.cache_dir / entry["file"]).read_bytes()).hexdigest()
+    entry = Cache(settings.cache_dir).manifest().tables[key]
+    return hashlib.sha256((settings.cache_dir / entry.file).read_bytes()).hexdigest()
 
 
 def inwoners(settings: Settings, code: str = "BU05183620", table: str = "85984NED") -> float:
@@ -117,7 +117,7 @@ def test_new_release_is_fetched_and_nothing_else(filled, clean):
     assert status == {"cbs_kwb": "updated", "politie": "unchanged", "rivm": "unchanged", "nabijheid": "unchanged",
                       "leefbaarometer": "unchanged"}
     assert report.exit_code == 0
-    assert Cache(filled.cache_dir).manifest()["tables"]["cbs_kwb/85984NED"]["modified"] == "2025-06-30T02:00:00"
+    assert Cache(filled.cache_dir).manifest().tables["cbs_kwb/85984NED"].modified == "2025-06-30T02:00:00"
     assert inwoners(filled) == 3360
     assert table_file(filled, "politie/47018NED") == politie_before  # untouched
     data = [r for r in clean.requests if "TypedDataSet" in r.path]
@@ -130,7 +130,7 @@ def test_newer_kwb_year_is_picked_up(tmp_path, base_url, clean):
     report = refresh(settings)
     [o] = report.outcomes
     assert (o.status, o.table_id, o.gemeenten) == ("new table", "85984NED", ("GM0518",))
-    tables = Cache(settings.cache_dir).manifest()["tables"]
+    tables = Cache(settings.cache_dir).manifest().tables
     assert {"cbs_kwb/84583NED", "cbs_kwb/85984NED"} <= set(tables)  # the old year is kept for trends
     assert inwoners(settings, table="84583NED") == 3245 and inwoners(settings) == 3360
 
@@ -216,16 +216,16 @@ def test_killed_mid_write_leaves_a_consistent_cache(filled, clean, stage):
     assert proc.returncode == -signal.SIGKILL
     cache = Cache(filled.cache_dir)
     manifest = cache.manifest()  # parses
-    for entry in manifest["tables"].values():
-        assert (filled.cache_dir / entry["file"]).exists()
+    for entry in manifest.tables.values():
+        assert (filled.cache_dir / entry.file).exists()
     assert inwoners(filled) == 3360  # old (or new) data, complete either way
     expected = "2025-03-27T02:00:00" if stage == "data-written" else "2025-06-30T02:00:00"
-    assert manifest["tables"]["cbs_kwb/85984NED"]["modified"] == expected
+    assert manifest.tables["cbs_kwb/85984NED"].modified == expected
     # the next run repairs: it finishes the update and removes files nobody refers to
     again = refresh(filled)
     assert again.exit_code == 0
-    referenced = {filled.cache_dir / e["file"] for e in Cache(filled.cache_dir).manifest()["tables"].values()}
-    referenced |= {filled.cache_dir / e["file"] for e in Cache(filled.cache_dir).manifest()["regions"].values()}
+    referenced = {filled.cache_dir / e.file for e in Cache(filled.cache_dir).manifest().tables.values()}
+    referenced |= {filled.cache_dir / e.file for e in Cache(filled.cache_dir).manifest().regions.values()}
     on_disk = {p for p in (filled.cache_dir / "tables").rglob("*") if p.is_file()}
     assert on_disk <= referenced
 

@@ -198,10 +198,11 @@ def test_the_profile_is_fetched_in_a_few_requests_selecting_its_columns(profile_
     assert selected[0] == "WijkenEnBuurten" and len(selected) == 1 + len(similar.stems())
     assert "Nederland_17" not in selected  # herkomst is not part of the profile
     assert report.stored == {f"{similar.NAME}/85984NED": 14574 * len(similar.stems())}
-    entry = Cache(fresh).manifest()["tables"][f"{similar.NAME}/85984NED"]
-    assert entry["publisher"] == "CBS" and entry["licence"] == "CC BY 4.0" and entry["period"] == "2024"
-    assert entry["retrieved_at"] and PROFILE_FILTER.replace("'", "") in entry["request_url"].replace("'", "")
-    assert Cache(fresh).region_entry("85984NED")["complete"]  # names of the similar buurten and gemeenten
+    entry = Cache(fresh).manifest().tables[f"{similar.NAME}/85984NED"]
+    assert entry.publisher == "CBS" and entry.licence == "CC BY 4.0" and entry.period == "2024"
+    part = entry.parts["*"]
+    assert part.retrieved_at and PROFILE_FILTER in unquote(part.request_url)
+    assert Cache(fresh).region_entry("85984NED").complete  # names of the similar buurten and gemeenten
 
 
 def test_a_plain_fetch_brings_it_once_and_never_mixes_it_into_the_rows(profile_cache, shared_fake):

@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from . import __version__
-from .errors import EXIT_PARTIAL, BuurtscanError
+from .errors import EXIT_PARTIAL, BuurtscanError, one_line
 
 app = typer.Typer(
     name="buurtscan",
@@ -106,9 +106,9 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except BuurtscanError as exc:
-            err(f"Error: {exc.message}")
+            err(f"Error: {one_line(exc.message)}")
             if exc.tip:
-                err(f"Tip: {exc.tip}")
+                err(f"Tip: {one_line(exc.tip)}")
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err("Interrupted; the cache was left as it was before this step.")
@@ -512,6 +512,7 @@ def render(
 
     Prints the paths of the files written. Example: buurtscan render BU05183620 --format pdf --out notes
     """
+    from .errors import OutputError
     from .rendering import RenderOptions, parse_formats
     from .rendering import render as do_render
 
@@ -526,6 +527,10 @@ def render(
             _state.settings(), codes or [], gemeente=gemeente, options=options,
             cache=_example_cache() if example else None, record=not example, observer=observer,
         )
+    except OutputError as exc:  # some files could not be written: list those that were
+        for f in exc.written:
+            print(f)
+        raise
     finally:
         observer.close()
     for r in results:

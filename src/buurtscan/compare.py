@@ -43,6 +43,7 @@ import polars as pl
 from .catalogue import DENOMINATORS, Indicator
 from .text import slug
 from .regions import level_of
+from .tidy import Status
 
 SMALL_COUNT = 10  # raw counts below this are too rounded to compare
 SMALL_POPULATION = 100  # rates for regions with fewer inwoners are too unstable
@@ -264,9 +265,9 @@ def evaluate(data: pl.DataFrame | Rows, ind: Indicator, chosen: Plan) -> Derived
         codes = set().union(*parts)
         num: Cells = {}
         for code in codes:
-            vals = [part.get(code, (None, "ontbreekt"))[0] for part in parts]
+            vals = [part.get(code, (None, Status.MISSING))[0] for part in parts]
             total = None if any(v is None for v in vals) else sum(vals)  # type: ignore[arg-type]
-            num[code] = (total, "ok" if total is not None else "ontbreekt")
+            num[code] = (total, Status.OK if total is not None else Status.MISSING)
         how = ind.then or "value"
     else:
         num = rows.cells.get((chosen.stem, period), {})
@@ -303,9 +304,9 @@ def evaluate(data: pl.DataFrame | Rows, ind: Indicator, chosen: Plan) -> Derived
         elif per_mille:
             small = people is not None and people < SMALL_POPULATION
         if value is None:
-            status = "ontbreekt" if status == "ok" else status
+            status = Status.MISSING if status == Status.OK else status
         elif small:
-            status = "klein"
+            status = Status.SMALL
         out[code] = (value, status)
     raw = {code: v for code, (v, _) in num.items()}
     return Derived(ind, period, chosen.table_id, chosen.stem, denom_period, out, raw)
@@ -327,9 +328,9 @@ def values_for(derived: Derived, codes: dict[str, str | None]) -> dict[str, tupl
     for level in LEVELS:
         code = codes.get(level)
         if code is None:
-            out[level] = (None, "n.v.t.")
+            out[level] = (None, Status.NOT_APPLICABLE)
         else:
-            out[level] = lookup.get(code, (None, "ontbreekt"))
+            out[level] = lookup.get(code, (None, Status.MISSING))
     return out
 
 
@@ -360,7 +361,7 @@ def signal(ind: Indicator, subject: tuple[float | None, str], refs: dict[str, tu
            ) -> Signal | None:
     """Direction-aware signal: clearly higher/lower than every available reference."""
     value, status = subject
-    if value is None or status != "ok" or not ind.comparable:
+    if value is None or status != Status.OK or not ind.comparable:
         return None
     usable = {k: v for k, (v, st) in refs.items() if v is not None and st == "ok"}
     if not usable:

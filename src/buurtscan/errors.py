@@ -12,6 +12,7 @@ is a ``BuurtscanError``; anything else is a bug and keeps its traceback.
     │   └── TableNotFoundError     exit 3  the table (or year) is not offered upstream
     ├── PartnerDataError           exit 4  a partner file failed validation
     └── CacheError                 exit 5  the cache cannot be read, written or locked
+        └── OutputError            exit 5  an output file (--out) cannot be written
 
 Exit code 0 means everything went well; 1 means the run finished but some parts failed
 (for example one of several sources was unreachable) — those parts are listed.
@@ -78,3 +79,20 @@ class CacheError(BuurtscanError):
     """The cache folder cannot be read, written or locked."""
 
     exit_code = EXIT_CACHE
+
+
+class OutputError(CacheError):
+    """An output file cannot be written (full disk, read-only --out); the others were written."""
+
+    def __init__(self, message: str, *, tip: str | None = None, written: tuple[object, ...] = ()) -> None:
+        super().__init__(message, tip=tip)
+        self.written = written
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """A message as one line of at most ``limit`` characters (middle elided), for logs and cron mail."""
+    flat = " ".join(str(text).split())
+    if len(flat) <= limit:
+        return flat
+    keep = (limit - 5) // 2
+    return f"{flat[:keep]} […] {flat[-keep:]}"

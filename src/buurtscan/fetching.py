@@ -8,7 +8,9 @@ others still land) → one atomic cache commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -24,6 +26,26 @@ from .settings import Settings
 from .sources import REGISTRY
 from .sources.base import FetchContext, FetchRequest, Skipped, utc_now
 from .sources.kwb import KwbSource
+
+log = logging.getLogger("buurtscan.fetch")
+# what code reading a JSON answer raises when a field has another type or is absent
+SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, pl.exceptions.PolarsError)
+
+
+@contextlib.contextmanager
+def answer_shape(what: str) -> Iterator[None]:
+    """Turn a parseable but malformed answer (a field of another type, a missing key) into a
+    SourceError naming the source, so it is skipped instead of ending in a traceback."""
+    try:
+        yield
+    except SHAPE_ERRORS as exc:
+        log.info("malformed answer from %s", what, exc_info=True)
+        detail = " ".join(str(exc).split())[:120]
+        raise SourceError(
+            f"{what} answered in an unexpected shape ({type(exc).__name__}{': ' + detail if detail else ''}).",
+            tip="The API may have changed; please report this (run with -v for details). "
+            "Nothing in the cache was changed.",
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -84,7 +106,7 @@ def check_codes(
 
 def _all_regions(kwb: KwbSource, ctx: FetchContext, cache: Cache, table_id: str, period: str) -> pl.DataFrame:
     entry = cache.region_entry(table_id)
-    if entry and entry.get("complete"):
+    if entry and entry.complete:
         return cache.region_list(table_id)
     frame = kwb.region_list(ctx, kwb.table_for(ctx, ctx.memo.get("year")), None)
     cache.store_regions(table_id, period, frame, complete=True, retrieved_at=utc_now())
@@ -98,7 +120,7 @@ def _add_profile(kwb: KwbSource, ctx: FetchContext, cache: Cache, tables: list, 
 
     try:
         meta = kwb.table_for(ctx, ctx.memo.get("year"))
-        entry = cache.manifest()["tables"].get(f"{kwb_profile.NAME}/{meta.table_id}")
+        entry = cache.manifest().tables.get(f"{kwb_profile.NAME}/{meta.table_id}")
         if not forced and kwb_profile.is_current(entry, meta):
             return
         whole = next((t for t in tables if t.provenance.source == kwb.name and t.gemeenten is None
@@ -107,7 +129,7 @@ def _add_profile(kwb: KwbSource, ctx: FetchContext, cache: Cache, tables: list, 
             tables.append(kwb_profile.from_whole_table(ctx, kwb, meta, whole))
             return
         listed = cache.region_entry(meta.table_id)
-        tables.append(kwb_profile.fetch_profile(ctx, kwb, meta, need_regions=not (listed and listed.get("complete"))))
+        tables.append(kwb_profile.fetch_profile(ctx, kwb, meta, need_regions=not (listed and listed.complete)))
     except SourceError as exc:
         skipped.append(Skipped(kwb_profile.NAME, f"vergelijkbare buurten: {exc.message}", failed=forced))
 
@@ -144,7 +166,10 @@ def fetch(
             "Name at least one region code, a --gemeente, or --all.",
             tip="For example: buurtscan fetch BU05183620",
         )
-    names = [n.strip() for item in (sources or REGISTRY) for n in item.split(",") if n.strip()]
+    names = [n.strip() for item in (REGISTRY if sources is None else sources) for n in item.split(",")
+             if n.strip()]
+    if not names:
+        raise UsageError("--source needs a source name.", tip=f"Sources: {', '.join(REGISTRY)}.")
     unknown = [n for n in names if n not in REGISTRY]
     if unknown:
         raise UsageError(f"Unknown source {', '.join(unknown)}.", tip=f"Sources: {', '.join(REGISTRY)}.")
@@ -164,21 +189,27 @@ def fetch(
         ctx = FetchContext(settings, http, observer)
         ctx.memo["year"] = year
         if check and not whole_country:
-            check_codes(kwb, ctx, cache, regions, wanted)
+            with answer_shape(kwb.title):
+                check_codes(kwb, ctx, cache, regions, wanted)
         tables = []
         skipped: list[Skipped] = []
+        errors: list[SourceError] = []
         for name in names if (wanted or whole_country) else ():
             source = REGISTRY[name]
             try:
-                result = source.fetch(ctx, request)
+                with answer_shape(getattr(source, "title", name)):
+                    result = source.fetch(ctx, request)
             except SourceError as exc:
                 skipped.append(Skipped(name, exc.message))
+                errors.append(exc)
                 continue
             tables.extend(result.tables)
             skipped.extend(result.skipped)
         if similar or "cbs_kwb" in names:
             _add_profile(kwb, ctx, cache, tables, skipped, forced=similar)
         if not tables:
+            if len(names) == 1 and len(errors) == 1:  # one source asked for: its own sentence and tip
+                raise errors[0]
             reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped)
             raise SourceError(
                 f"Nothing could be downloaded ({reasons}).",

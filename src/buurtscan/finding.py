@@ -30,10 +30,10 @@ def region_list(
     (an interactive command: no long retries when the host cannot be reached).
     """
     cache = Cache(settings.cache_dir)
-    manifest = cache.manifest()
-    complete = [t for t, e in manifest["regions"].items() if e.get("complete")]
+    regions = cache.manifest().regions
+    complete = [t for t, e in regions.items() if e.complete]
     if complete:
-        newest = max(complete, key=lambda t: manifest["regions"][t].get("period", ""))
+        newest = max(complete, key=lambda t: regions[t].period)
         return RegionList(cache.region_list(newest)), True
     kwb = KwbSource()
     try:

@@ -1,7 +1,14 @@
 """The one place that makes HTTP clients and performs requests.
 
-- one client factory (:func:`make_client`): timeouts, a User-Agent naming buurtscan and
-  its version, redirects followed; tests pass an ``httpx.MockTransport``;
+- one client (:class:`Http`): timeouts, a User-Agent naming buurtscan and its version;
+  tests pass an ``httpx.MockTransport``;
+- every body is read in chunks and bounded: an OData answer by ``max_response_mb``, a
+  download (streamed to disk) by ``max_download_mb``; a longer body stops the read with a
+  :class:`~buurtscan.errors.SourceError` (not retried), so an endless answer cannot fill
+  memory or disk;
+- redirects are followed by hand, at most :data:`MAX_REDIRECTS`, and only to the same host
+  (or a host named in ``redirect_hosts``); a loop or a cross-host redirect is a
+  SourceError, so only the source concerned is skipped;
 - :func:`get` retries with exponential backoff (stamina) **only** on transient failures:
   connection errors, timeouts, resets, 429 (honouring ``Retry-After``), 5xx, and a 200
   whose body is not the JSON we asked for (a maintenance page, a cut-off body). Other
@@ -19,6 +26,7 @@
 from __future__ import annotations
 
 import email.utils
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -27,8 +35,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import logging
-
 import httpx
 import orjson
 import stamina
@@ -36,7 +42,7 @@ from stamina.instrumentation import RetryDetails, set_on_retry_hooks
 
 from . import __version__
 from .errors import SourceError, TableNotFoundError
-from .settings import Settings
+from .settings import MB, Settings
 
 USER_AGENT = f"buurtscan/{__version__} (+https://pypi.org/project/buurtscan/; python-httpx)"
 MAX_RETRY_AFTER = 120.0  # never wait longer than this for one Retry-After
@@ -46,6 +52,8 @@ FAST_CONNECT_WAIT = 0.5  # fail fast: seconds between the two tries
 OFFLINE_TIP = ("Check the internet connection and try again; nothing in the cache was changed. Without a "
                "connection, `--example` (find, show, render) uses the bundled example, or point "
                "BUURTSCAN_CBS_URL, BUURTSCAN_DATADERDEN_URL or BUURTSCAN_LEEFBAAROMETER_URL at a server you can reach.")
+MAX_REDIRECTS = 5  # CBS answers directly; a few hops allow an http→https or a moved file
+CHUNK = 1 << 16
 log = logging.getLogger("buurtscan.http")
 
 
@@ -112,7 +120,7 @@ class Http:
         self.client = httpx.Client(
             timeout=httpx.Timeout(settings.timeout, connect=connect),
             headers={"User-Agent": USER_AGENT},
-            follow_redirects=True,
+            follow_redirects=False,  # followed by hand: bounded, same host only (see _open)
             transport=transport,
         )
 
@@ -133,7 +141,7 @@ class Http:
         """HEAD with the same retry policy (e.g. to read ``Last-Modified`` of a download)."""
 
         def once() -> httpx.Response:
-            response = self.client.head(url, headers=headers)
+            response = self._read(url, self._open("HEAD", url, headers), self._response_cap)
             self._count(url, 0)
             return self._checked(url, response)
 
@@ -147,27 +155,87 @@ class Http:
         a ``text/html`` 200 (a maintenance page instead of the file) is retried.
         """
 
+        cap = self.settings.max_download_mb * MB
+
         def once() -> httpx.Response:
-            with self.client.stream("GET", url, headers=headers) as response:
+            response = self._open("GET", url, headers)
+            try:
                 if response.status_code != 200:
-                    response.read()
+                    response = self._read(url, response, self._response_cap)
                     self._count(url, len(response.content))
                     return self._checked(url, response)
                 if "html" in response.headers.get("Content-Type", ""):
-                    response.read()
+                    response = self._read(url, response, self._response_cap)
                     self._count(url, len(response.content))
                     raise _Transient("an HTML page instead of the file, perhaps a maintenance page")
+                _refuse_declared(url, response, cap, "max_download_mb")
                 size = 0
                 with open(dest, "wb") as fh:
                     for chunk in response.iter_bytes(1 << 20):
-                        fh.write(chunk)
                         size += len(chunk)
+                        if size > cap:
+                            raise _too_large(url, cap, "max_download_mb")
+                        fh.write(chunk)
                     fh.flush()
                     os.fsync(fh.fileno())
                 self._count(url, size)
                 return response
+            finally:
+                response.close()
 
         return self._retrying(url, once)
+
+    @property
+    def _response_cap(self) -> int:
+        return self.settings.max_response_mb * MB
+
+    def _open(self, method: str, url: str, headers: dict[str, str] | None) -> httpx.Response:
+        """Send a request and follow redirects by hand: at most MAX_REDIRECTS hops, same host
+        (or one named in ``redirect_hosts``). Returns the final response, body not yet read."""
+        request = self.client.build_request(method, url, headers=headers)
+        origin = (request.url.host or "").lower()
+        allowed = {origin, *(h.split(":")[0] for h in self.settings.redirect_hosts)}
+        for _hop in range(MAX_REDIRECTS + 1):
+            response = self.client.send(request, stream=True)
+            following = response.next_request
+            if not response.has_redirect_location or following is None:
+                return response  # a 3xx without a Location is refused by _checked
+            response.close()
+            target = (following.url.host or "").lower()
+            if target not in allowed:
+                raise SourceError(
+                    f"{origin} redirected {_short(url)} to another host ({target}); buurtscan does not follow that.",
+                    tip=f"If {target} is trustworthy, add it to redirect_hosts in buurtscan.toml "
+                    "(or BUURTSCAN_REDIRECT_HOSTS); nothing in the cache was changed.",
+                )
+            if request.url.scheme == "https" and following.url.scheme != "https":
+                raise SourceError(f"{origin} redirected {_short(url)} from https to plain http; refused.",
+                                  tip="Nothing in the cache was changed.")
+            request = following
+        raise SourceError(
+            f"{origin} redirected {_short(url)} more than {MAX_REDIRECTS} times (a redirect loop).",
+            tip="The address may have changed or the server is misconfigured; try again later or "
+            "check the BUURTSCAN_*_URL settings. Nothing in the cache was changed.",
+        )
+
+    def _read(self, url: str, response: httpx.Response, cap: int) -> httpx.Response:
+        """The response with its whole body read, at most ``cap`` bytes (decoded)."""
+        try:
+            if response.request.method != "HEAD":  # a HEAD announces the size of a body it never sends
+                _refuse_declared(url, response, cap, "max_response_mb")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes(CHUNK):
+                size += len(chunk)
+                if size > cap:
+                    raise _too_large(url, cap, "max_response_mb")
+                chunks.append(chunk)
+        finally:
+            response.close()
+        headers = [(k, v) for k, v in response.headers.multi_items()
+                   if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks),
+                              request=response.request)
 
     def _retrying(self, url: str, once: Callable[[], httpx.Response]) -> httpx.Response:
         """Run one request with the retry policy; turn what is left into a SourceError."""
@@ -238,7 +306,7 @@ class Http:
         return _decode_json(response)
 
     def _get_once(self, url: str, *, expect_json: bool, headers: dict[str, str] | None) -> httpx.Response:
-        response = self.client.get(url, headers=headers)
+        response = self._read(url, self._open("GET", url, headers), self._response_cap)
         self._count(url, len(response.content))
         self._checked(url, response)
         if expect_json and response.status_code != 304:
@@ -257,6 +325,9 @@ class Http:
             raise _Transient("HTTP 429 Too Many Requests", parse_retry_after(response.headers.get("Retry-After")))
         if status >= 500:
             raise _Transient(f"HTTP {status}", parse_retry_after(response.headers.get("Retry-After")))
+        if 300 <= status < 400 and status != 304:
+            raise SourceError(f"{urlsplit(url).netloc} answered {_short(url)} with HTTP {status}, not the data.",
+                              tip="The address may have changed; check the BUURTSCAN_*_URL settings.")
         if status == 404:
             raise TableNotFoundError(f"{urlsplit(url).netloc} has no {_short(url)} (HTTP 404).")
         if status >= 400:
@@ -279,6 +350,20 @@ def _connect_reason(exc: Exception, connect_timeout: float | None) -> str:
     if "refused" in low:
         return "the connection was refused"
     return f"{type(exc).__name__}: {text or 'connection failed'}"
+def _too_large(url: str, cap: int, setting: str) -> SourceError:
+    return SourceError(
+        f"{urlsplit(url).netloc} sent more than {cap // MB:,} MB for {_short(url)} (the {setting} limit); "
+        "buurtscan stopped reading.",
+        tip=f"If that size is expected, raise {setting} in buurtscan.toml (or BUURTSCAN_{setting.upper()}); "
+        "nothing in the cache was changed.",
+    )
+
+
+def _refuse_declared(url: str, response: httpx.Response, cap: int, setting: str) -> None:
+    """Stop before reading when the server announces a body larger than the cap."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and "content-encoding" not in response.headers and int(declared) > cap:
+        raise _too_large(url, cap, setting)
 
 
 def _decode_json(response: httpx.Response) -> Any:

@@ -5,7 +5,7 @@ Orchestration only: :mod:`buurtscan.partners` reads and validates the file (and 
 Then one :meth:`Cache.commit` stores the tidy rows as table ``<partner>/partner`` for every
 gemeente at once (``gemeenten=None``), so merging the same ``--source`` again replaces its
 earlier data; :func:`remove` drops it again. Provenance (file, sha256, rows, merged at) and
-the indicator metadata go into the manifest entry (``extra``) — see docs/partners.md.
+the indicator metadata go into the manifest entry (``partner``, a typed ``PartnerInfo``) — see docs/partners.md.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from . import partners
-from .cache import Cache
+from .cache import Cache, PartnerIndicator, PartnerInfo
+from .cache.store import SIDE_SOURCES
 from .catalogue import load as load_catalogue
 from .errors import UsageError
 from .observe import NullObserver, Observer
-from .provenance import Provenance, TableData, utc_now
+from .provenance import ALL_PERIODS, Provenance, TableData, utc_now
 from .settings import Settings
 
 LICENCE = "aangeleverd door de partner, niet openbaar"
@@ -95,8 +96,7 @@ def _cached_regions(cache: Cache) -> pl.DataFrame:
     import polars as pl
 
     regions = cache.region_list()
-    parts = {p for e in cache.tables() if not {"profile", "partner"} & set(e.get("extra") or {})
-             for p in e.get("parts", {})}
+    parts = {p for e in cache.tables() if e.partner is None and e.source not in SIDE_SOURCES for p in e.parts}
     if "*" in parts:
         return regions
     return regions.filter(pl.col("gemeente_code").is_in(sorted(parts)) | (pl.col("code") == "NL00"))
@@ -161,25 +161,25 @@ def merge(
         request_url=table.name,
         retrieved_at=merged_at,
     )
-    extra: dict[str, Any] = {
-        "partner": True,
-        "file": table.name,
-        "sheet": table.sheet,
-        "sha256": table.sha256,
-        "rows": data.rows_read,
-        "merged_at": merged_at,
-        "threshold": min_count,
-        "layout": data.layout,
-        "periods": list(data.periods),
-        "mapping": Path(mapping).name if mapping else None,
-        "complete_gemeenten": list(data.complete_gemeenten),
-        "complete_wijken": list(data.complete_wijken),
-        "suppressed": data.suppressed,
-        "indicators": [i.as_dict() for i in data.indicators],
-    }
+    info = PartnerInfo(
+        file=table.name,
+        sheet=table.sheet,
+        sha256=table.sha256,
+        rows=data.rows_read,
+        merged_at=merged_at,
+        threshold=min_count,
+        layout=data.layout,
+        periods=tuple(data.periods),
+        mapping=Path(mapping).name if mapping else None,
+        complete_gemeenten=tuple(data.complete_gemeenten),
+        complete_wijken=tuple(data.complete_wijken),
+        suppressed=data.suppressed,
+        indicators=tuple(PartnerIndicator.from_dict(i.as_dict()) for i in data.indicators),
+    )
     key = f"{name}/{partners.TABLE_ID}"
-    replaced = key in cache.manifest()["tables"]
-    stored = cache.commit([TableData(provenance, data.frame, None, extra=extra)])
+    replaced = key in cache.manifest().tables
+    # a partner file replaces all its earlier data, every period (merging again = a new version)
+    stored = cache.commit([TableData(provenance, data.frame, None, periods=ALL_PERIODS, partner=info)])
     return MergeReport(
         source=name,
         file=table.name,
@@ -207,9 +207,9 @@ def remove(settings: Settings, source: str) -> int:
         raise UsageError(f"'{name}' is an open source, not partner data; merge --remove only removes partner data.",
                          tip="To drop open data, remove the cache folder and fetch again.")
     cache = Cache(settings.cache_dir)
-    entries = [e for e in cache.manifest()["tables"].values() if e["source"] == name]
+    entries = cache.manifest().of_source(name)
     if not entries:
         return 0
-    if not all(e.get("extra", {}).get("partner") for e in entries):
+    if not all(e.partner is not None for e in entries):
         raise UsageError(f"'{name}' in the cache is not partner data; merge --remove only removes partner data.")
     return cache.remove_source(name)

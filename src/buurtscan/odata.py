@@ -342,10 +342,17 @@ class CbsOData:
 
 
 def _values_of(payload: Any, url: str) -> list[dict[str, Any]]:
-    if not isinstance(payload, dict) or not isinstance(payload.get("value"), list):
-        raise SourceError(f"Unexpected answer from {url}: no 'value' list.",
-                          tip="The API may have changed; please report this.")
-    return payload["value"]
+    """The records of an OData answer, checked for shape (a list of objects)."""
+    values = payload.get("value") if isinstance(payload, dict) else None
+    if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
+        what = "no 'value' list" if not isinstance(values, list) else "'value' holds something other than records"
+        raise SourceError(f"Unexpected answer from {url}: {what}.",
+                          tip="The API may have changed; please report this. Nothing in the cache was changed.")
+    link = payload.get("odata.nextLink")
+    if link is not None and not (isinstance(link, str) and link.startswith(("http://", "https://"))):
+        raise SourceError(f"Unexpected answer from {url}: 'odata.nextLink' is not an address.",
+                          tip="The API may have changed; please report this. Nothing in the cache was changed.")
+    return values
 
 
 def strip_strings(row: dict[str, Any]) -> dict[str, Any]:

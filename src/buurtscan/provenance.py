@@ -4,10 +4,13 @@ so that reading the cache and rendering never import the HTTP stack)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from .cache.manifest import PartnerInfo
 
 
 @dataclass(frozen=True)
@@ -31,22 +34,35 @@ class Provenance:
 
 @dataclass(frozen=True)
 class TableData:
-    """Tidy rows of one table, complete for the gemeenten listed (None = all)."""
+    """Tidy rows of one table, complete for the gemeenten listed (None = all).
+
+    What a commit replaces in the cache: the rows of these parts (``gemeenten``) in the
+    periods this table covers (``periods``; default: the periods in the frame, or the
+    provenance period when the frame is empty; :data:`ALL_PERIODS` = every period, as a
+    partner file does), and — when ``indicators`` is given — only those indicators.
+    """
 
     provenance: Provenance
     frame: pl.DataFrame
     gemeenten: tuple[str, ...] | None
     regions: pl.DataFrame | None = None  # region list (code, name, …) when the source has one
-    extra: dict[str, Any] = field(default_factory=dict)
+    periods: tuple[str, ...] | None = None
+    indicators: tuple[str, ...] | None = None
+    partner: PartnerInfo | None = None
+    note: str | None = None  # how the rows came about when they were not downloaded (bundled example)
+
+    def covered_periods(self) -> tuple[str, ...] | None:
+        """The periods this table replaces (None = every period)."""
+        if self.periods == ALL_PERIODS:
+            return None
+        if self.periods is not None:
+            return self.periods
+        found = tuple(sorted({str(p) for p in self.frame["period"].to_list()})) if self.frame.height else ()
+        return found or (self.provenance.period,)
+
+
+ALL_PERIODS: tuple[str, ...] = ("*",)
 
 
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def partner_provenance(entry: dict) -> dict[str, object] | None:
-    """File name, sha256, rows read and merge time of a merged partner table (None for open data)."""
-    extra = entry.get("extra") or {}
-    if not extra.get("partner"):
-        return None
-    return {k: extra.get(k) for k in ("file", "sha256", "rows", "merged_at")}

@@ -14,6 +14,7 @@ made again for the regions whose data changed.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +22,10 @@ from pathlib import Path
 import httpx
 from filelock import FileLock, Timeout
 
-from .cache import WHOLE, Cache
+from .cache import WHOLE, Cache, TableEntry
+from .errors import one_line
 from .errors import EXIT_OK, EXIT_PARTIAL, EXIT_SOURCE, BuurtscanError, CacheError, SourceError, UsageError
-from .fetching import fetch
+from .fetching import answer_shape, fetch
 from .http_client import Http
 from .observe import NullObserver, Observer
 from .regions import NEDERLAND, gemeente_of
@@ -32,6 +34,7 @@ from .sources import REGISTRY
 from .sources.base import FetchContext, utc_now
 from .sources.kwb import KwbSource
 
+log = logging.getLogger("buurtscan.refresh")
 UNCHANGED, UPDATED, NEW_TABLE, FAILED = "unchanged", "updated", "new table", "failed"
 LOCK_NAME = ".refresh.lock"
 
@@ -122,8 +125,8 @@ def _year(period: str) -> int | None:
     return int(digits) if len(digits) == 4 else None
 
 
-def _gemeenten(entry: dict) -> tuple[str, ...]:
-    parts = entry.get("parts", {})
+def _gemeenten(entry: TableEntry) -> tuple[str, ...]:
+    parts = entry.parts
     if WHOLE in parts:
         return (WHOLE,)
     return tuple(sorted(p for p in parts if p != NEDERLAND))
@@ -142,16 +145,16 @@ def refresh(
     cache = Cache(settings.cache_dir)
     with run_lock(settings.cache_dir, wait=wait):
         cache.clean_up()  # leftovers of a run that was killed mid-write
-        tables = [e for e in cache.tables() if e["source"] in REGISTRY]
+        tables = [e for e in cache.tables() if e.source in REGISTRY]
         if not tables:
             raise UsageError(
                 f"Nothing is cached in {settings.cache_dir}, so there is nothing to refresh.",
                 tip="Fetch first (buurtscan fetch --gemeente GM0518), or point --cache-dir at the cache cron should keep fresh.",
             )
-        newest: dict[str, dict] = {}
+        newest: dict[str, TableEntry] = {}
         for e in tables:  # per source the newest cached table decides what to keep fresh
-            if e["source"] not in newest or str(e.get("period", "")) > str(newest[e["source"]].get("period", "")):
-                newest[e["source"]] = e
+            if e.source not in newest or e.period > newest[e.source].period:
+                newest[e.source] = e
         outcomes = [_refresh_source(settings, name, entry, observer, transport) for name, entry in newest.items()]
         rendered: list[str] = []
         errors: list[str] = []
@@ -160,19 +163,19 @@ def refresh(
     return RefreshReport(tuple(outcomes), tuple(rendered), tuple(errors), started, utc_now())
 
 
-def _refresh_source(settings: Settings, name: str, entry: dict, observer: Observer,
+def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: Observer,
                     transport: httpx.BaseTransport | None) -> Outcome:
-    table_id = entry["table_id"]
+    table_id = entry.table_id
     gms = _gemeenten(entry)
-    before = entry.get("modified") or ""
+    before = entry.modified
     source = REGISTRY[name]
     try:
-        with Http(settings, transport) as http:
+        with Http(settings, transport) as http, answer_shape(getattr(source, "title", name)):
             ctx = FetchContext(settings, http, observer)
             year, status = None, None
             if isinstance(source, KwbSource):
                 years = source.available_years(ctx)
-                cached_year = _year(str(entry.get("period", "")))
+                cached_year = _year(entry.period)
                 newer = [y for y in years if cached_year is not None and y > cached_year]
                 if newer and not ctx.memo.get("kwb_catalogue_fallback"):
                     year, status = max(newer), NEW_TABLE
@@ -199,9 +202,9 @@ def _refresh_source(settings: Settings, name: str, entry: dict, observer: Observ
         )
         stored = [k for k in report.stored if k.startswith(f"{name}/")]
         new_id = stored[-1].split("/", 1)[1] if stored else table_id
-        after_entry = Cache(settings.cache_dir).manifest()["tables"].get(f"{name}/{new_id}", {})
+        after_entry = Cache(settings.cache_dir).manifest().tables.get(f"{name}/{new_id}")
         reason = "; ".join(s.reason for s in report.skipped) or None
-        return Outcome(name, new_id, status, gms, reason, before, after_entry.get("modified") or after)
+        return Outcome(name, new_id, status, gms, reason, before, (after_entry.modified if after_entry else "") or after)
     except CacheError:
         raise  # the cache cannot be written (full disk, permissions): stop the whole run
     except BuurtscanError as exc:
@@ -231,6 +234,13 @@ def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observe
         if not everywhere and not (regions & touched):
             continue
         opts = dict(entry.get("options") or {})
+        out_dir = Path(str(opts.get("out_dir") or "out"))
+        if not out_dir.is_dir():  # never create a folder on the say-so of renders.json
+            message = one_line(f"renders.json names the output folder {out_dir}, which is not a folder now; "
+                               f"{', '.join(codes) or gemeente} was not re-rendered (render it again by hand)")
+            errors.append(message)
+            observer.message(message)
+            continue
         options = RenderOptions(
             formats=tuple(opts.get("formats") or ("html", "pdf")),
             out_dir=Path(str(opts.get("out_dir") or "out")),
@@ -242,9 +252,16 @@ def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observe
         )
         try:
             results = do_render(settings, codes, gemeente=gemeente, options=options, observer=observer)
-        except BuurtscanError as exc:
-            errors.append(exc.message)
-            observer.message(f"re-render failed: {exc.message}")
+        except BuurtscanError as exc:  # incl. OutputError: some files were written, some not
+            errors.append(one_line(exc.message))
+            files += [str(f) for f in getattr(exc, "written", ())]
+            observer.message(f"re-render failed: {one_line(exc.message)}")
+            continue
+        except Exception as exc:  # noqa: BLE001 - cron must still get its summary line and --json
+            log.exception("re-render of %s failed", codes or gemeente)
+            message = one_line(f"re-render of {', '.join(codes) or gemeente} failed ({type(exc).__name__}: {exc})")
+            errors.append(message)
+            observer.message(message)
             continue
         files += [str(f) for r in results for f in r.files]
     return files, errors

@@ -2,7 +2,14 @@
 
 Files are named predictably: ``<out>/<CODE>-<name>.<ext>`` (``BU05183620-moerwijk-oost.pdf``)
 and written atomically. Each run is recorded in ``<cache>/renders.json`` (what was written,
-with which options) so that ``buurtscan refresh --render`` can redo it after new data.
+with which options, every path absolute) so that ``buurtscan refresh --render`` can redo it
+after new data, from any working folder. The record is read, changed and written under the
+cache lock, so two renders at once both land.
+
+A file that cannot be written (full disk, read-only ``--out``) does not stop the others: the
+rest are written, and the run ends with one :class:`~buurtscan.errors.OutputError` (exit 5)
+naming what failed. A broken user template (Jinja, Typst, ``note.docx``) is a UsageError
+(exit 2) naming the file.
 """
 
 from __future__ import annotations
@@ -10,13 +17,14 @@ from __future__ import annotations
 import json
 import re
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .cache import Cache, atomic_write_bytes
 from .catalogue import load
-from .errors import CacheError, UsageError
+from .errors import BuurtscanError, CacheError, OutputError, UsageError
 from .text import fold
 from .observe import NullObserver, Observer
 from .regions import parse_code
@@ -61,9 +69,11 @@ class RenderOptions:
     similar_k: int = 10  # vergelijkbare buurten per buurt
 
     def as_dict(self) -> dict[str, object]:
+        """The options with every path made absolute (refresh replays them from cron's folder)."""
         d = asdict(self)
         d.pop("limits")
-        return {k: (str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v) for k, v in d.items()}
+        return {k: (str(v.resolve()) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v)
+                for k, v in d.items()}
 
 
 @dataclass(frozen=True)
@@ -125,8 +135,10 @@ def render(
     try:
         options.out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"--out {options.out_dir}: cannot be created ({exc.strerror}).") from None
+        raise OutputError(f"--out {options.out_dir}: cannot be created ({exc.strerror or exc}).",
+                          tip="Choose a folder you can write to with --out.") from None
     results: list[Rendered] = []
+    failed: list[tuple[Path, str]] = []
     total = sum(len(v) for v in by_gemeente.values())
     for gm, wanted in by_gemeente.items():
         data = GemeenteData(cache, gm, catalogue, options.similar_k)
@@ -150,13 +162,73 @@ def render(
                 kwargs = {"user_dir": options.templates}
                 if fmt == "pptx":
                     kwargs["deck_template"] = options.deck_template
-                atomic_write_bytes(target, pdf if fmt == "pdf" and pdf else fn(report, **kwargs))
+                body = pdf if fmt == "pdf" and pdf else _run_renderer(fmt, fn, report, kwargs, options)
+                try:
+                    atomic_write_bytes(target, body)
+                except OSError as exc:  # full disk, read-only folder: the other files still get written
+                    failed.append((target, exc.strerror or str(exc)))
+                    observer.message(f"Cannot write {target} ({exc.strerror or exc})")
+                    continue
                 written.append(target)
             results.append(Rendered(code, tuple(written), time.perf_counter() - start))
             observer.progress("render", len(results), total)
-    if record:
+    if record and any(r.files for r in results):
         _record(cache, codes=targets, gemeente=gemeente, options=options, results=results)
+    if failed:
+        done = sum(len(r.files) for r in results)
+        first, reason = failed[0]
+        raise OutputError(
+            f"{len(failed)} of {len(failed) + done} files could not be written to {options.out_dir} "
+            f"({first.name}: {reason}); the other {done} were written.",
+            tip="Free disk space or choose a writable folder with --out, then render again.",
+            written=tuple(f for r in results for f in r.files),
+        )
     return results
+
+
+def _run_renderer(fmt: str, fn: Callable[..., bytes], report: Report, kwargs: dict[str, object],
+                  options: RenderOptions) -> bytes:
+    """Run a renderer; a broken user template becomes a UsageError naming it (exit 2)."""
+    import jinja2
+
+    try:
+        return fn(report, **kwargs)
+    except BuurtscanError:
+        raise
+    except jinja2.TemplateError as exc:
+        where = getattr(exc, "filename", None) or getattr(exc, "name", None) or f"the {fmt} template"
+        line = getattr(exc, "lineno", None)
+        detail = " ".join(str(getattr(exc, "message", None) or exc).split())[:200]
+        raise UsageError(
+            f"The template {where}{f' (line {line})' if line else ''} cannot be used: {detail}.",
+            tip="Fix the template, or remove it from your --templates folder to use the packaged one.",
+        ) from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        user = _user_template(fmt, options)
+        if user is None:
+            raise
+        raise UsageError(
+            f"The template {user} cannot be used ({type(exc).__name__}: {' '.join(str(exc).split())[:160]}).",
+            tip="Save it again from Word (as .docx) or remove it from your --templates folder to use the "
+            "packaged one.",
+        ) from None
+    except Exception as exc:  # lxml and python-docx raise their own types for a damaged file
+        user = _user_template(fmt, options)
+        if user is None or type(exc).__module__.split(".")[0] not in ("lxml", "docx", "pptx"):
+            raise
+        raise UsageError(f"The template {user} cannot be used ({type(exc).__name__}).",
+                         tip="Remove it from your --templates folder to use the packaged one.") from None
+
+
+def _user_template(fmt: str, options: RenderOptions) -> Path | None:
+    """The user's template file that a renderer of this format reads, if any."""
+    names = {"docx": "note.docx", "pptx": "deck.pptx", "html": "note.html.j2", "md": "note.md.j2"}
+    if fmt == "pptx" and options.deck_template is not None:
+        return options.deck_template
+    if options.templates is None or fmt not in names:
+        return None
+    candidate = options.templates / names[fmt]
+    return candidate if candidate.is_file() else None
 
 
 def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryInput], options: RenderOptions,
@@ -185,12 +257,10 @@ def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryI
 
 def _record(cache: Cache, *, codes: Sequence[str], gemeente: str | None, options: RenderOptions,
             results: Sequence[Rendered]) -> None:
-    """Remember this render (for `refresh --render`); a later render with the same target replaces it."""
+    """Remember this render (for `refresh --render`); a later render with the same target replaces it.
+
+    Read, changed and written under the cache lock: two renders at once both stay recorded."""
     path = cache.root / RENDERS_FILE
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-    except (OSError, json.JSONDecodeError):
-        entries = []
     entry = {
         "codes": list(codes),
         "gemeente": parse_code(gemeente).code if gemeente else None,
@@ -200,19 +270,31 @@ def _record(cache: Cache, *, codes: Sequence[str], gemeente: str | None, options
     }
     same = lambda e: (e.get("codes"), e.get("gemeente"), e.get("options", {}).get("out_dir"),  # noqa: E731
                       e.get("options", {}).get("formats"))
-    entries = [e for e in entries if same(e) != same(entry)] + [entry]
     try:
-        cache.root.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, json.dumps(entries, indent=2, ensure_ascii=False).encode())
-    except OSError as exc:
-        raise CacheError(f"Cannot record the render in {path} ({exc.strerror}).") from None
+        with cache.locked():
+            entries = [e for e in recorded(cache) if same(e) != same(entry)] + [entry]
+            atomic_write_bytes(path, json.dumps(entries, indent=2, ensure_ascii=False).encode())
+    except CacheError as exc:
+        raise CacheError(f"Cannot record the render in {path}: {exc.message}", tip=exc.tip) from None
+
+
+def _valid_entry(e: object) -> bool:
+    if not isinstance(e, dict):
+        return False
+    codes, options = e.get("codes", []), e.get("options", {})
+    return (isinstance(codes, list) and all(isinstance(c, str) for c in codes)
+            and isinstance(e.get("gemeente"), (str, type(None))) and isinstance(options, dict)
+            and all(isinstance(v, (str, type(None))) for k, v in options.items() if k != "formats")
+            and isinstance(options.get("formats", []), list))
 
 
 def recorded(cache: Cache) -> list[dict[str, object]]:
+    """The recorded renders; entries of the wrong shape are left out (a damaged file is empty)."""
     path = cache.root / RENDERS_FILE
     if not path.exists():
         return []
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return []
+    return [e for e in data if _valid_entry(e)] if isinstance(data, list) else []

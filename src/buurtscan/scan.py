@@ -20,7 +20,7 @@ from .cache import Cache
 from .catalogue import Catalogue, Indicator, load
 from .errors import UsageError
 from .regions import NEDERLAND, parse_code
-from .provenance import partner_provenance
+from .tidy import Status
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,9 @@ class IndicatorResult:
     def status(self) -> str:
         """Status of the subject's own figure (the first level that applies)."""
         for level in compare.LEVELS:
-            if self.statuses.get(level) != "n.v.t.":
+            if self.statuses.get(level) != Status.NOT_APPLICABLE:
                 return self.statuses[level]
-        return "ontbreekt"
+        return Status.MISSING
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -224,22 +224,20 @@ class GemeenteData:
         out: dict[str, tuple[Indicator, dict[str, Any]]] = {}
         present = {(src, name) for (src, name, _period) in self._index}
         domains = {d.id for d in self.catalogue.domains}
-        for entry in self.manifest["tables"].values():
-            extra = entry.get("extra") or {}
-            if not extra.get("partner"):
+        for entry in self.manifest.tables.values():
+            info = entry.partner
+            if info is None:
                 continue
-            for meta in extra.get("indicators", []):
-                stem = meta.get("stem") or meta["id"]
-                if (entry["source"], stem) not in present or meta.get("domain") not in domains:
+            for meta in info.indicators:
+                if (entry.source, meta.stem) not in present or meta.domain not in domains:
                     continue
                 ind = Indicator(
-                    id=f"{entry['source']}.{meta['id']}", domain=meta["domain"], label=meta.get("label") or stem,
-                    source=entry["source"], stem=stem, unit=meta.get("unit") or "aantal",
-                    decimals=int(meta.get("decimals") or 0), direction=meta.get("direction") or "neutral",
-                    derive=meta.get("derive") or "value",
+                    id=f"{entry.source}.{meta.id}", domain=meta.domain, label=meta.label or meta.stem,
+                    source=entry.source, stem=meta.stem, unit=meta.unit, decimals=meta.decimals,
+                    direction=meta.direction, derive=meta.derive,
                 )
-                complete = self.gemeente in (extra.get("complete_gemeenten") or [])
-                out[ind.id] = (ind, {"threshold": int(extra.get("threshold") or 5), "complete": complete})
+                complete = self.gemeente in info.complete_gemeenten
+                out[ind.id] = (ind, {"threshold": info.threshold, "complete": complete})
         return out
 
     def rows(self, ind: Indicator) -> compare.Rows:
@@ -298,7 +296,7 @@ class GemeenteData:
                 d = self.derived(ind, info.code)
                 vals = compare.values_for(d, codes)
                 own_level = info.level if info.level != "land" else "nederland"
-                own = vals.get(own_level, (None, "ontbreekt"))
+                own = vals.get(own_level, (None, Status.MISSING))
                 refs = {k: vals[k] for k in ("gemeente", "nederland") if k != own_level and codes[k]}
                 rank, rank_of = compare.rank(d, info.code)
                 partner = self.partner.get(ind.id, (None, {}))[1]
@@ -349,11 +347,10 @@ class GemeenteData:
     # -- vergelijkbare buurten ---------------------------------------------------------
     def _profile(self) -> similar_core.Profile | None:
         """The national profile of the newest cached table year that has this gemeente's buurten."""
-        entries = [e for e in self.manifest["tables"].values() if e["source"] == similar_core.NAME]
-        for entry in sorted(entries, key=lambda e: str(e.get("period", "")), reverse=True):
-            frame = self.cache.scan(source=similar_core.NAME).filter(
-                pl.col("table_id") == entry["table_id"]).collect()
-            profile = similar_core.build_profile(frame, entry["table_id"])
+        entries = [e for e in self.manifest.tables.values() if e.source == similar_core.NAME]
+        for entry in sorted(entries, key=lambda e: e.period, reverse=True):
+            frame = self.cache.scan(source=similar_core.NAME).filter(pl.col("table_id") == entry.table_id).collect()
+            profile = similar_core.build_profile(frame, entry.table_id)
             if profile is not None and bool((profile.gemeenten == self.gemeente).any()):
                 return profile
         return None
@@ -416,24 +413,24 @@ class GemeenteData:
         return similar_core.reference(values, self.similar_k)
 
     def _sources(self, used: set[tuple[str, str]], gemeente: str | None) -> Iterator[dict[str, Any]]:
-        for entry in self.manifest["tables"].values():
-            if (entry["source"], entry["table_id"]) not in used:
+        for entry in self.manifest.tables.values():
+            if (entry.source, entry.table_id) not in used:
                 continue
-            parts = entry.get("parts", {})
-            part = parts.get(gemeente or "") or parts.get("*") or next(iter(parts.values()), {})
-            partner = partner_provenance(entry)
+            part = entry.part_for(gemeente)
             yield {
-                **({"partner": partner} if partner else {}),
-                "source": entry["source"],
-                "table_id": entry["table_id"],
-                "title": entry.get("title"),
-                "period": entry.get("period"),
-                "publisher": entry.get("publisher"),
-                "licence": entry.get("licence"),
-                "modified": entry.get("modified"),
-                "retrieved_at": part.get("retrieved_at"),
-                "request_url": part.get("request_url"),
-                "base_url": entry.get("base_url"),
+                **({"partner": entry.partner.provenance()} if entry.partner else {}),
+                "source": entry.source,
+                "table_id": entry.table_id,
+                "title": entry.title,
+                "period": entry.period,
+                "periods": entry.sorted_periods,
+                "publisher": entry.publisher,
+                "licence": entry.licence,
+                "modified": entry.modified,
+                "retrieved_at": part.retrieved_at if part else None,
+                "request_url": part.request_url if part else None,
+                "base_url": entry.base_url,
+                **({"note": entry.note} if entry.note else {}),
             }
 
 

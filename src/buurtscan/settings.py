@@ -7,7 +7,9 @@ A relative ``cache_dir`` in ``buurtscan.toml`` is taken relative to that file's 
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -32,7 +34,23 @@ ENV_VARS: dict[str, str] = {
     "timeout": "BUURTSCAN_TIMEOUT",
     "attempts": "BUURTSCAN_ATTEMPTS",
     "backoff": "BUURTSCAN_BACKOFF",
+    "max_response_mb": "BUURTSCAN_MAX_RESPONSE_MB",
+    "max_download_mb": "BUURTSCAN_MAX_DOWNLOAD_MB",
+    "max_unpacked_mb": "BUURTSCAN_MAX_UNPACKED_MB",
+    "redirect_hosts": "BUURTSCAN_REDIRECT_HOSTS",
 }
+
+# numeric settings: name -> (type, lowest, highest); the ranges keep a typo from hanging a
+# cron job for days (timeout = 1e9) or disabling a safety limit (max_response_mb = 0)
+RANGES: dict[str, tuple[type, float, float]] = {
+    "timeout": (float, 0.1, 3600.0),
+    "attempts": (int, 1, 20),
+    "backoff": (float, 0.0, 600.0),
+    "max_response_mb": (int, 1, 4096),
+    "max_download_mb": (int, 1, 65536),
+    "max_unpacked_mb": (int, 1, 65536),
+}
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,10 @@ class Settings:
     timeout: float = 30.0  # seconds per network read
     attempts: int = 5  # tries per request, for transient failures only
     backoff: float = 1.0  # first wait between tries in seconds (doubles each time); 0 = none
+    max_response_mb: int = 100  # one CBS OData answer (a 10,000-row page is a few MB)
+    max_download_mb: int = 1024  # the Leefbaarometer zip, streamed to disk
+    max_unpacked_mb: int = 256  # the buurt CSV unpacked from that zip (about 17 MB in 2024)
+    redirect_hosts: tuple[str, ...] = ()  # other hosts a redirect may lead to (default: none)
     config_file: Path | None = None
 
     def describe(self) -> dict[str, str]:
@@ -64,10 +86,15 @@ def find_config(start: Path) -> Path | None:
 
 def _read_config(path: Path) -> dict[str, object]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{path}: not UTF-8 text (byte {exc.start + 1} is 0x{exc.object[exc.start]:02x}).",
+            tip="Save the file as UTF-8.",
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(
-            f"{path}: not valid TOML ({exc}).", tip="Fix the file or remove it."
+            f"{path}: not valid TOML ({one_line(str(exc))}).", tip="Fix the file or remove it."
         ) from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot be read ({exc.strerror}).") from None
@@ -83,14 +110,53 @@ def _read_config(path: Path) -> dict[str, object]:
     return dict(section)
 
 
-def _number(name: str, raw: object, origin: str, kind: type) -> float | int:
-    try:
-        value = kind(raw)  # type: ignore[call-arg]
-    except (TypeError, ValueError):
-        raise UsageError(f"{origin}: {name} must be a number, got '{raw}'.") from None
-    if value <= 0:
-        raise UsageError(f"{origin}: {name} must be positive, got '{raw}'.")
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _shown(raw: object) -> str:
+    text = one_line(repr(raw) if not isinstance(raw, str) else raw)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _number(name: str, raw: object, origin: str, *, typed: bool = False) -> float | int:
+    """A numeric setting checked for type and range (``typed``: from TOML, so no text allowed)."""
+    kind, low, high = RANGES[name]
+    what = "a whole number" if kind is int else "a number"
+    value: float | int
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)) or (typed and isinstance(raw, str)):
+        raise UsageError(f"{origin}: {name} must be {what}, got '{_shown(raw)}'.")
+    if isinstance(raw, str):
+        try:
+            value = kind(raw.strip())
+        except ValueError:
+            raise UsageError(f"{origin}: {name} must be {what}, got '{_shown(raw)}'.") from None
+    elif kind is int and isinstance(raw, float):
+        raise UsageError(f"{origin}: {name} must be {what}, got '{_shown(raw)}'.")
+    else:
+        value = kind(raw)
+    if not math.isfinite(value) or not low <= value <= high:
+        raise UsageError(f"{origin}: {name} must be between {low:g} and {high:g}, got '{_shown(raw)}'.")
     return value
+
+
+def _text(name: str, raw: object, origin: str) -> str:
+    if not isinstance(raw, str):
+        raise UsageError(f"{origin}: {name} must be a text (in quotes), got '{_shown(raw)}'.")
+    if not raw.strip() or "\x00" in raw:
+        raise UsageError(f"{origin}: {name} must not be empty.")
+    return raw.strip()
+
+
+def _hosts(raw: object, origin: str) -> tuple[str, ...]:
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(h, str) for h in items):
+        raise UsageError(f"{origin}: redirect_hosts must be a list of host names, got '{_shown(raw)}'.")
+    hosts = tuple(h.strip().lower() for h in items if h.strip())
+    bad = [h for h in hosts if not re.fullmatch(r"[a-z0-9.-]+(:\d+)?", h)]
+    if bad:
+        raise UsageError(f"{origin}: redirect_hosts holds '{_shown(bad[0])}', which is not a host name.")
+    return hosts
 
 
 def resolve(
@@ -126,26 +192,21 @@ def resolve(
     if raw is None:
         values["cache_dir"] = (base / "data" / "cache").resolve()
     else:
-        path = Path(str(raw)).expanduser()
+        path = Path(_text("cache_dir", str(raw) if isinstance(raw, Path) else raw, origin)).expanduser()
         anchor = base if origin == str(config_path) else cwd
         values["cache_dir"] = (path if path.is_absolute() else anchor / path).resolve()
     for name in ("cbs_url", "dataderden_url", "leefbaarometer_url"):
         raw, origin = pick(name)
         if raw is not None:
-            url = str(raw).strip().rstrip("/")
-            if not url.startswith(("http://", "https://")):
+            url = _text(name, raw, origin).rstrip("/")
+            if not re.match(r"https?://[^/\s]+", url) or any(ch.isspace() for ch in url):
                 raise UsageError(f"{origin}: {name} must start with http:// or https://, got '{raw}'.")
             values[name] = url
-    raw, origin = pick("timeout")
+    for name in RANGES:
+        raw, origin = pick(name)
+        if raw is not None:
+            values[name] = _number(name, raw, origin, typed=origin == str(config_path))
+    raw, origin = pick("redirect_hosts")
     if raw is not None:
-        values["timeout"] = _number("timeout", raw, origin, float)
-    raw, origin = pick("backoff")
-    if raw is not None:
-        try:
-            values["backoff"] = max(0.0, float(raw))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise UsageError(f"{origin}: backoff must be a number of seconds, got '{raw}'.") from None
-    raw, origin = pick("attempts")
-    if raw is not None:
-        values["attempts"] = int(_number("attempts", raw, origin, int))
+        values["redirect_hosts"] = _hosts(raw, origin)
     return Settings(**values)  # type: ignore[arg-type]

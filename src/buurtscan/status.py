@@ -8,10 +8,10 @@ import httpx
 
 from .cache import WHOLE, Cache
 from .errors import BuurtscanError
+from .fetching import answer_shape
 from .http_client import Http
 from .settings import Settings
 from .sources import REGISTRY
-from .provenance import partner_provenance
 from .sources.base import FetchContext
 
 
@@ -29,6 +29,7 @@ class TableStatus:
     upstream_modified: str | None = None  # None = not checked
     check_error: str | None = None
     partner: dict[str, object] | None = None  # file, sha256, rows, merged_at of a merged partner file
+    periods: tuple[str, ...] = ()  # every cached period of the table, oldest first
 
     @property
     def changed(self) -> bool | None:
@@ -37,7 +38,8 @@ class TableStatus:
         return self.upstream_modified != self.modified
 
     def as_dict(self) -> dict[str, object]:
-        return {**self.__dict__, "gemeenten": list(self.gemeenten), "changed": self.changed}
+        return {**self.__dict__, "gemeenten": list(self.gemeenten), "periods": list(self.periods),
+                "changed": self.changed}
 
 
 PROFILE_OF = {"cbs_kwb_profile": "cbs_kwb"}  # the national profile is checked like its KWB table
@@ -48,21 +50,22 @@ def cache_status(settings: Settings, *, check_upstream: bool = True,
     cache = Cache(settings.cache_dir)
     out = []
     for entry in cache.tables():
-        parts = entry.get("parts", {})
-        dates = sorted(p["retrieved_at"] for p in parts.values()) or [""]
+        parts = entry.parts
+        dates = sorted(p.retrieved_at for ps in entry.periods.values() for p in ps.values()) or [""]
         gms = tuple(sorted(k for k in parts if k not in ("NL00",))) or tuple(parts)
         out.append(
             TableStatus(
-                source=entry["source"],
-                table_id=entry["table_id"],
-                title=entry.get("title", ""),
-                period=entry.get("period", ""),
-                modified=entry.get("modified", ""),
-                rows=int(entry.get("rows", 0)),
+                source=entry.source,
+                table_id=entry.table_id,
+                title=entry.title,
+                period=entry.period,
+                modified=entry.modified,
+                rows=entry.rows,
                 gemeenten=(WHOLE,) if WHOLE in parts else gms,
                 retrieved_first=dates[0],
                 retrieved_last=dates[-1],
-                partner=partner_provenance(entry),
+                partner=entry.partner.provenance() if entry.partner else None,
+                periods=tuple(entry.sorted_periods),
             )
         )
     if not check_upstream or not out:
@@ -81,7 +84,8 @@ def cache_status(settings: Settings, *, check_upstream: bool = True,
                 checked.append(_with(st, error=unreachable))
                 continue
             try:
-                checked.append(_with(st, upstream=check(ctx, st.table_id)))
+                with answer_shape(getattr(source, "title", st.source)):
+                    checked.append(_with(st, upstream=check(ctx, st.table_id)))
             except BuurtscanError as exc:
                 checked.append(_with(st, error=exc.message))
                 if "unreachable" in exc.message or "did not answer" in exc.message:

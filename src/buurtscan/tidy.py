@@ -13,6 +13,7 @@ count suppressed on purpose). A missing figure is never stored as 0.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
 from typing import Any
 
 import polars as pl
@@ -40,8 +41,19 @@ REGION_SCHEMA: dict[str, pl.DataType] = {
     "wijk_code": pl.Utf8(),
 }
 
-STATUS_OK = "ok"
-STATUS_MISSING = "ontbreekt"
+class Status(StrEnum):
+    """Why a figure is what it is. A StrEnum: stored in Parquet and JSON as its plain text."""
+
+    OK = "ok"
+    MISSING = "ontbreekt"  # missing or secret at the source; never shown as 0
+    SECRET = "geheim"  # secret at the source (where the source says so explicitly)
+    SMALL = "klein"  # a small count: shown (or suppressed by a partner merge) but never signalled
+    PROVISIONAL = "voorlopig"
+    NOT_APPLICABLE = "n.v.t."  # the level does not exist for this subject (a wijk has no buurt)
+
+
+STATUS_OK = Status.OK.value
+STATUS_MISSING = Status.MISSING.value
 
 
 def empty_tidy() -> pl.DataFrame:

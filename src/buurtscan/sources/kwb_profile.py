@@ -16,6 +16,7 @@ from dataclasses import replace
 import polars as pl
 
 from .. import similar
+from ..cache.manifest import TableEntry
 from ..odata import TableMeta, startswith
 from ..provenance import TableData
 from ..tidy import empty_tidy, wide_to_tidy
@@ -24,7 +25,6 @@ from .kwb import CODE_TOPICS, GEO, KwbSource
 
 NAME = similar.NAME
 TITLE_SUFFIX = "landelijk profiel voor vergelijkbare buurten"
-EXTRA = {"profile": True}  # Cache.scan() leaves it out of the ordinary rows
 
 
 def profile_columns(kwb: KwbSource, meta: TableMeta) -> dict[str, tuple[str, str]]:
@@ -33,9 +33,9 @@ def profile_columns(kwb: KwbSource, meta: TableMeta) -> dict[str, tuple[str, str
     return {k: v for k, v in cols.items() if v[0] not in CODE_TOPICS.values()}  # not the redrawing code
 
 
-def is_current(entry: dict | None, meta: TableMeta) -> bool:
+def is_current(entry: TableEntry | None, meta: TableMeta) -> bool:
     """A cached profile of this table that matches its upstream release."""
-    return bool(entry) and str(entry.get("modified") or "") == str(meta.modified or "")  # type: ignore[union-attr]
+    return entry is not None and entry.modified == str(meta.modified or "")
 
 
 def fetch_profile(ctx: FetchContext, kwb: KwbSource, meta: TableMeta, *, need_regions: bool) -> TableData:
@@ -55,7 +55,7 @@ def fetch_profile(ctx: FetchContext, kwb: KwbSource, meta: TableMeta, *, need_re
     ]
     frame = pl.concat(frames) if frames else empty_tidy()
     regions = kwb.region_list(ctx, meta, None) if need_regions else None
-    return TableData(_provenance(ctx, kwb, meta, period, url), frame, None, regions, EXTRA)
+    return TableData(_provenance(ctx, kwb, meta, period, url), frame, None, regions)
 
 
 def from_whole_table(ctx: FetchContext, kwb: KwbSource, meta: TableMeta, data: TableData) -> TableData:
@@ -64,7 +64,7 @@ def from_whole_table(ctx: FetchContext, kwb: KwbSource, meta: TableMeta, data: T
     frame = data.frame.filter((pl.col("region_level") == "buurt") & pl.col("indicator").is_in(wanted))
     frame = frame.with_columns(pl.lit(NAME).alias("source"))
     prov = replace(data.provenance, source=NAME, title=f"{meta.title} — {TITLE_SUFFIX}")
-    return TableData(prov, frame, None, None, EXTRA)
+    return TableData(prov, frame, None, None)
 
 
 def _provenance(ctx: FetchContext, kwb: KwbSource, meta: TableMeta, period: str, url: str):  # noqa: ANN202

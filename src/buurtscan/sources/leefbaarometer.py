@@ -15,6 +15,11 @@
 - A download that is not a usable zip (not a zip, no buurt file, another header) is a
   :class:`SourceError` naming the URL and what was wrong; the file kept from an earlier
   download is left as it was.
+- Before anything is unpacked the zip is checked: at most :data:`MAX_MEMBERS` members, no
+  member name that is absolute or climbs out (``..``), the buurt file's declared size under
+  ``max_unpacked_mb`` and its compression ratio under :data:`MAX_RATIO`; while unpacking
+  the actual size is counted too (a header may lie). A kept zip that fails these checks is
+  deleted and downloaded again; a new one that fails them never replaces the kept file.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import os
 import re
 import secrets
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -46,6 +52,8 @@ HEADER = ("bu_code", "bu_naam", "jaar", *INDICATORS)
 UNIT = "score"
 MEMBER = re.compile(r"^leefbaarometer[-_ ]?scores[-_ ]buurten.*\.csv$", re.IGNORECASE)
 MEMBER_PATTERN = "Leefbaarometer-scores buurten*.csv"
+MAX_MEMBERS = 1000  # the real zip holds a handful of files
+MAX_RATIO = 100  # CSV text deflates 5-10x; deflate can reach ~1000x only on crafted data
 TIP = ("The download may be incomplete or the address may have changed; try again later or "
        "set BUURTSCAN_LEEFBAAROMETER_URL. Nothing in the cache was changed.")
 
@@ -78,10 +86,56 @@ def zip_name(url: str) -> str:
     return name if name.lower().endswith(".zip") else "leefbaarometer.zip"
 
 
-def read_scores(path: Path, url: str) -> Scores:
+def _unsafe(name: str) -> bool:
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return (name.startswith(("/", "\\")) or ".." in parts or "\x00" in name
+            or bool(re.match(r"^[A-Za-z]:", name)))
+
+
+def _check_members(z: zipfile.ZipFile, url: str) -> None:
+    infos = z.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise SourceError(f"The Leefbaarometer zip at {url} holds {len(infos):,} files (at most "
+                          f"{MAX_MEMBERS:,} expected); it was not unpacked.", tip=TIP)
+    bad = next((i.filename for i in infos if _unsafe(i.filename)), None)
+    if bad is not None:
+        raise SourceError(f"The Leefbaarometer zip at {url} holds a file with an unsafe name "
+                          f"('{bad[:80]}'); it was not unpacked.", tip=TIP)
+
+
+def _unpack(z: zipfile.ZipFile, member: zipfile.ZipInfo, url: str, cap: int) -> bytes:
+    """The member's bytes, after checking its declared size and ratio, counting the real size."""
+    mb = cap // (1024 * 1024)
+    too_big = SourceError(
+        f"{member.filename} in the Leefbaarometer zip at {url} unpacks to more than {mb:,} MB; "
+        "it was not unpacked (a damaged file or a zip bomb).",
+        tip="If the file really is that large, raise max_unpacked_mb in buurtscan.toml "
+        "(or BUURTSCAN_MAX_UNPACKED_MB). Nothing in the cache was changed.")
+    if member.file_size > cap:
+        raise too_big
+    if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+        raise SourceError(
+            f"{member.filename} in the Leefbaarometer zip at {url} is compressed "
+            f"{member.file_size / max(member.compress_size, 1):,.0f} times (at most {MAX_RATIO} expected); "
+            "it was not unpacked (a zip bomb?).", tip=TIP)
+    limit = min(cap, member.file_size)
+    chunks, size = [], 0
+    with z.open(member) as fh:
+        while chunk := fh.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise too_big if size > cap else SourceError(
+                    f"{member.filename} in the Leefbaarometer zip at {url} unpacks to more than it "
+                    "declares; it was not used.", tip=TIP)
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def read_scores(path: Path, url: str, max_unpacked: int = 256 * 1024 * 1024) -> Scores:
     """Read and check the buurt scores CSV of a downloaded zip; SourceError if unusable."""
     try:
         with zipfile.ZipFile(path) as z:
+            _check_members(z, url)
             names = [i for i in z.infolist() if not i.is_dir()]
             found = sorted((i for i in names if MEMBER.match(PurePosixPath(i.filename).name)),
                            key=lambda i: i.filename)
@@ -90,8 +144,8 @@ def read_scores(path: Path, url: str) -> Scores:
                 raise SourceError(f"The Leefbaarometer zip at {url} holds no '{MEMBER_PATTERN}' "
                                   f"(it holds: {listed}).", tip=TIP)
             member = found[0]
-            data = z.read(member)
-    except zipfile.BadZipFile as exc:
+            data = _unpack(z, member, url, max_unpacked)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error) as exc:
         raise SourceError(f"The download from {url} is not a usable zip file ({exc}).", tip=TIP) from None
     except OSError as exc:
         raise SourceError(f"The Leefbaarometer zip from {url} cannot be read ({exc}).", tip=TIP) from None
@@ -159,7 +213,7 @@ class LeefbaarometerSource:
                     raise SourceError(f"{url} answered 304 Not Modified to a plain request.", tip=TIP)
                 return Download(target, url, etag or kept.get("etag", ""),
                                 modified or kept.get("last_modified", ""), reused=True)
-            scores = read_scores(tmp, url)  # check before it replaces anything
+            scores = read_scores(tmp, url, _cap(ctx))  # check before it replaces anything
             os.replace(tmp, target)
             _write_info(info_path, {"url": url, "etag": etag, "last_modified": modified,
                                     "downloaded_at": utc_now(), "size": target.stat().st_size})
@@ -180,13 +234,16 @@ class LeefbaarometerSource:
         dl = self.download(ctx)
         key = _memo_key(dl.path)
         try:
-            scores = ctx.memo.get(key) or read_scores(dl.path, dl.url)
+            scores = ctx.memo.get(key) or read_scores(dl.path, dl.url, _cap(ctx))
         except SourceError:
             if not dl.reused:
                 raise
-            ctx.observer.message("The kept Leefbaarometer zip is unusable; downloading it again")
+            ctx.observer.message("The kept Leefbaarometer zip is unusable; deleting it and downloading it again")
+            for stale in (dl.path, dl.path.with_name(dl.path.name + ".json")):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
             dl = self.download(ctx, conditional=False)
-            scores = ctx.memo.get(_memo_key(dl.path)) or read_scores(dl.path, dl.url)
+            scores = ctx.memo.get(_memo_key(dl.path)) or read_scores(dl.path, dl.url, _cap(ctx))
         ctx.memo["leefbaarometer"] = (dl, scores)
         return dl, scores
 
@@ -245,6 +302,10 @@ class LeefbaarometerSource:
         """Last-Modified (else the ETag) of the zip, from a HEAD request."""
         response = ctx.http.head(ctx.settings.leefbaarometer_url)
         return response.headers.get("Last-Modified") or response.headers.get("ETag", "")
+
+
+def _cap(ctx: FetchContext) -> int:
+    return ctx.settings.max_unpacked_mb * 1024 * 1024
 
 
 def _memo_key(path: Path) -> str:

@@ -7,10 +7,12 @@
   matched by *title*, never by key: "1.1.1 Diefstal/inbraak woning" becomes the indicator
   ``GeregistreerdeMisdrijven.diefstal_inbraak_woning`` (measure stem + slug of the title
   without its number). Only the kinds the catalogue wants are downloaded.
-- Period: the newest ``Perioden`` key (``2023JJ00`` → "2023"); when a gemeente has no
-  figures in it (a new year is added provisionally each March), the one before.
-- Per gemeente one paged query (``$filter`` on the gemeente and its wijken and buurten, the
-  padded kind keys and the period) plus one for Nederland; the whole table for ``--all``.
+- Periods: every yearly ``Perioden`` key (``2012JJ00`` … ``2023JJ00`` → "2012" … "2023"), all
+  in the same request — the table uses one buurtindeling for all years, so the years form a
+  series. With ``--year`` only the years up to it. A year without figures (a new year is added
+  provisionally each March, holding only the cube's default zeros) is left out.
+- Per gemeente one paged query (``$filter`` on the gemeente and its wijken and buurten and the
+  padded kind keys) plus one for Nederland; the whole table for ``--all``.
 - The measure's ``Default`` is "Zero": cells absent from the cube are published as 0 with
   blank region strings. Those are kept as published (0, status ``ok``); a kind with no row
   at all for a region that has rows is stored as null (``ontbreekt``), never as 0.
@@ -87,7 +89,7 @@ def by_gemeente(
 
 def named_without_figures(
     name: str, request: FetchRequest, tables: Sequence[TableData], where: Callable[[TableData], str],
-    note: Callable[[str], str] | None = None,
+    note: Callable[[str], str] | None = None, period: Callable[[TableData], str] | None = None,
 ) -> list[Skipped]:
     """A :class:`Skipped` for every region the user named that has no figure (only nulls,
     or no rows) in these tables: "no figures for BU… in <where(part)>". Regions of parts
@@ -98,7 +100,10 @@ def named_without_figures(
         table = next((t for t in tables if t.gemeenten is None or part in t.gemeenten), None)
         if table is None:
             continue
-        figures = table.frame.filter((pl.col("region_code") == code) & pl.col("value").is_not_null())
+        cond = (pl.col("region_code") == code) & pl.col("value").is_not_null()
+        if period is not None:  # a series: judge the newest period
+            cond = cond & (pl.col("period") == period(table))
+        figures = table.frame.filter(cond)
         if figures.is_empty():
             extra = note(code) if note else ""
             out.append(Skipped(name, f"no figures for {code} in {where(table)}{extra}", failed=False))
@@ -196,26 +201,35 @@ class PolitieSource(StatLineSource):
         select = [KIND, GEO, PERIOD, *(t.key for t in topics), *strings]
         kind_filter = any_of(*(eq(KIND, key) for key in chosen))
 
+        # every period in one request (the table has one buurtindeling for all years): the series
+        period_filter = None if request.year is None else any_of(*(eq(PERIOD, p) for p in periods))
+
         def load(part: tuple[str, ...] | None, region: str | None) -> TableData:
-            tried = []
-            for period in periods[:2]:  # the newest period, else the one before
-                flt = all_of(region or "", kind_filter, eq(PERIOD, period))
-                rows = api.rows(meta.table_id, "TypedDataSet", filter=flt, select=select)
-                tried.append((period, flt, rows))
-                if _published(rows, topics, strings):
-                    break
-            else:  # no figures in either: keep the newest (its rows, if any, as published)
-                tried = tried[:1]
-            period, flt, rows = tried[-1]
-            label = str(period_year(period) or period.strip())
-            frame = self.to_tidy(rows, topics, chosen, period=label, table_id=meta.table_id)
+            flt = all_of(region or "", kind_filter, period_filter or "")
+            rows = api.rows(meta.table_id, "TypedDataSet", filter=flt, select=select)
+            by_period: dict[str, list[dict[str, Any]]] = {}
+            for r in rows:
+                by_period.setdefault(str(r.get(PERIOD) or ""), []).append(r)
+            # a year added provisionally (each March) holds only the cube's default zeros: keep the
+            # years the publisher filled in; if none, the newest with rows, as published
+            kept = ([p for p in periods if _published(by_period.get(p, []), topics, strings)]
+                    or [p for p in periods if by_period.get(p)][:1] or periods[:1])
+            frames = []
+            for p in kept:
+                label = str(period_year(p) or p.strip())
+                frames.append(self.to_tidy(by_period.get(p, []), topics, chosen, period=label,
+                                           table_id=meta.table_id))
+            frame = pl.concat(frames) if frames else empty_tidy()
+            labels = tuple(str(period_year(p) or p.strip()) for p in kept)
+            newest = labels[0] if labels else str(period_year(periods[0]) or periods[0].strip())
             url = api.request_url(meta.table_id, "TypedDataSet", filter=flt, select=select)
-            return TableData(self._provenance(ctx, meta, label, url), frame, part)
+            return TableData(self._provenance(ctx, meta, newest, url), frame, part, periods=labels)
 
         tables, skipped = by_gemeente(ctx, request, NAME, load, nederland=eq(GEO, pad(NEDERLAND)),
                                       label=meta.table_id)
         skipped += named_without_figures(
-            NAME, request, tables, lambda t: f"{meta.table_id}, {t.provenance.period}{indeling_text(meta)}"
+            NAME, request, tables, lambda t: f"{meta.table_id}, {t.provenance.period}{indeling_text(meta)}",
+            period=lambda t: t.provenance.period,
         )
         return SourceResult(tuple(tables), tuple(skipped))
 

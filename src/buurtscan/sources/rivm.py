@@ -5,7 +5,8 @@
   catalogue; 50090NED 2012/2016/2020, indeling 2020, before it). Fallback ids: the same two.
 - One row per (age group, margin, region, period), topics as columns. Filters: age
   "18 jaar en ouder" (key resolved from the ``Leeftijd`` code list, ``20300`` if it is not
-  found), ``Marges eq 'MW00000'`` (the point estimate) and the newest ``Perioden`` key.
+  found) and ``Marges eq 'MW00000'`` (the point estimate). Every ``Perioden`` key comes in the
+  same request (2012/2016/2020 share one indeling: a series); with ``--year`` only those up to it.
 - Topics by stem from DataProperties (only those the catalogue wants). Nederland is
   ``NL01`` in these tables and is stored as ``NL00``.
 - The estimates are per buurt of the table's own *indeling*; a buurt that is newer (or was
@@ -24,6 +25,7 @@ from ..odata import (
     CbsOData,
     TableMeta,
     all_of,
+    any_of,
     eq,
     period_year,
     periods_newest_first,
@@ -120,27 +122,35 @@ class RivmSource(StatLineSource):
             fixed.append(eq(AGE, self.age_key(api, meta)))
         if MARGIN in meta.dimensions:
             fixed.append(eq(MARGIN, POINT_ESTIMATE))
-        period = ""
+        periods: list[str] = []
         if PERIOD in meta.dimensions:
             keys = [str(r["Key"]) for r in api.rows(meta.table_id, PERIOD, select=["Key"])]
             periods = periods_newest_first(keys, request.year)
             if not periods:
                 raise SourceError(f"{meta.table_id} has no period" +
                                   (f" up to {request.year}." if request.year else "."))
-            fixed.append(eq(PERIOD, periods[0]))
-            period = str(period_year(periods[0]) or periods[0].strip())
-        select = [GEO, *cols]
+            if request.year is not None:  # else every period: one indeling for all, a series
+                fixed.append(any_of(*(eq(PERIOD, p) for p in periods)))
+        labels = {p: str(period_year(p) or p.strip()) for p in periods}
+        newest = labels[periods[0]] if periods else meta.period
+        select = [GEO, *cols, *([PERIOD] if periods else [])]
 
         def load(part: tuple[str, ...] | None, region: str | None) -> TableData:
             flt = all_of(region or "", *fixed)
-            frames = [
-                wide_to_tidy(page, code_field=GEO, columns=cols, period=period or meta.period, source=NAME,
-                             table_id=meta.table_id, normalise_code=normalise_code)
-                for page in api.pages(meta.table_id, "TypedDataSet", filter=flt, select=select)
-            ]
+            frames = []
+            for page in api.pages(meta.table_id, "TypedDataSet", filter=flt, select=select):
+                by_period: dict[str, list[dict[str, Any]]] = {}
+                for r in page:
+                    by_period.setdefault(str(r.get(PERIOD) or ""), []).append(r)
+                for key, rows in by_period.items():
+                    label = labels.get(key) or str(period_year(key) or key.strip() or newest)
+                    frames.append(wide_to_tidy(rows, code_field=GEO, columns=cols, period=label, source=NAME,
+                                               table_id=meta.table_id, normalise_code=normalise_code))
             frame = pl.concat(frames) if frames else empty_tidy()
+            found = tuple(sorted(set(frame["period"].to_list()), reverse=True)) if frame.height else ()
             url = api.request_url(meta.table_id, "TypedDataSet", filter=flt, select=select)
-            return TableData(self._provenance(ctx, meta, period or meta.period, url), frame, part)
+            return TableData(self._provenance(ctx, meta, found[0] if found else newest, url), frame, part,
+                             periods=found)
 
         tables, skipped = by_gemeente(ctx, request, NAME, load, nederland=startswith(GEO, "NL"),
                                       label=meta.table_id)

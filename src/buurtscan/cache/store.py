@@ -3,8 +3,8 @@
 Layout (documented in the README)::
 
     <cache_dir>/
-      manifest.json                          what is cached, from where, when
-      tables/<source>/<table_id>-<tag>.parquet   tidy rows of one table (all cached gemeenten)
+      manifest.json                          what is cached, from where, when (cache/manifest.py)
+      tables/<source>/<table_id>-<tag>.parquet   tidy rows of one table (all cached periods and gemeenten)
       regions/<table_id>-<tag>.parquet       the table's region list (code, name, level, …)
       .lock                                  taken while writing
 
@@ -14,9 +14,10 @@ point; only then are the files it no longer names deleted. A run killed at any m
 leaves the old manifest pointing at old, complete files (or the new manifest at new,
 complete files). Writers hold a file lock so two runs never interleave.
 
-A re-fetch of a gemeente replaces that gemeente's rows of that table instead of
-duplicating them; a failed fetch never reaches :meth:`Cache.commit`, so the cache stays
-byte-for-byte as it was.
+Data is keyed by source, table, period and gemeente. A re-fetch replaces exactly the
+(period, gemeente) parts it brings — and, for a fetch of only some indicators (the older
+Kerncijfers years), only those indicators — so fetching one year never removes another.
+A failed fetch never reaches :meth:`Cache.commit`, so the cache stays byte-for-byte as it was.
 """
 
 from __future__ import annotations
@@ -28,17 +29,15 @@ import secrets
 import signal
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
-
 import polars as pl
 from filelock import FileLock, Timeout
 
-from .errors import CacheError
-from .regions import NEDERLAND, gemeente_of, normalise
-from .provenance import TableData, utc_now
-from .tidy import REGION_SCHEMA, TIDY_SCHEMA, empty_regions, empty_tidy
+from ..errors import CacheError
+from ..provenance import TableData, utc_now
+from ..regions import NEDERLAND, gemeente_of, normalise
+from ..tidy import REGION_SCHEMA, TIDY_SCHEMA, empty_regions, empty_tidy
+from .manifest import FORMAT, WHOLE, Manifest, Part, RegionEntry, TableEntry, upgrade_v1
 
-FORMAT = 1
 MANIFEST = "manifest.json"
 # Test-only: name a stage of a commit and the process kills itself there with SIGKILL, so the
 # reliability tests can check that a run killed mid-write leaves a consistent cache.
@@ -48,7 +47,7 @@ KILL_AT_ENV = "BUURTSCAN_TEST_KILL_AT"
 def _crash_point(stage: str) -> None:
     if os.environ.get(KILL_AT_ENV) == stage:  # pragma: no cover - runs in a killed subprocess
         os.kill(os.getpid(), signal.SIGKILL)
-WHOLE = "*"  # part key for "every gemeente"
+
 
 
 def _part_keys(gemeenten: tuple[str, ...] | None) -> list[str]:
@@ -97,6 +96,9 @@ def atomic_write_parquet(frame: pl.DataFrame, path: Path) -> None:
             tmp.unlink()
 
 
+SIDE_SOURCES = frozenset({"cbs_kwb_profile"})  # not part of the ordinary rows (see scan())
+
+
 class Cache:
     """Read and write one cache folder."""
 
@@ -109,10 +111,12 @@ class Cache:
     def manifest_path(self) -> Path:
         return self.root / MANIFEST
 
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self) -> Manifest:
+        """The typed manifest (an empty one for a new cache). A format-1 manifest (written by
+        buurtscan up to d30c5ca) is upgraded in memory; the next commit writes format 2."""
         path = self.manifest_path
         if not path.exists():
-            return {"format": FORMAT, "tables": {}, "regions": {}}
+            return Manifest()
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
@@ -120,35 +124,53 @@ class Cache:
                 f"The cache manifest {path} cannot be read ({exc}).",
                 tip="Remove the cache folder and fetch again.",
             ) from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
+        version = data.get("format") if isinstance(data, dict) else None
+        try:
+            if version == FORMAT:
+                return Manifest.from_dict(data)
+            if version == 1:
+                return upgrade_v1(data, self._periods_in)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CacheError(
-                f"The cache at {self.root} was written by another buurtscan version.",
+                f"The cache manifest {path} is damaged ({type(exc).__name__}: {exc}).",
                 tip="Remove the cache folder and fetch again.",
-            )
-        data.setdefault("tables", {})
-        data.setdefault("regions", {})
-        return data
+            ) from None
+        newer = isinstance(version, int) and version > FORMAT
+        raise CacheError(
+            f"The cache at {self.root} was written by "
+            + ("a newer buurtscan version" if newer else "another buurtscan version")
+            + f" (manifest format {version!r}, this version reads 1 and {FORMAT}).",
+            tip=("Upgrade buurtscan, or use another --cache-dir." if newer
+                 else "Remove the cache folder and fetch again."),
+        )
+
+    def _periods_in(self, rel: str) -> list[str]:
+        """The periods stored in a table file (used only to upgrade a format-1 manifest)."""
+        path = self.root / rel
+        if not path.exists():
+            return []
+        try:
+            frame = pl.scan_parquet(path).select("period").unique().collect()
+        except pl.exceptions.PolarsError as exc:
+            raise ValueError(str(exc)) from None
+        return [str(p) for p in frame["period"].to_list() if p is not None]
 
     def is_empty(self) -> bool:
-        return not self.manifest()["tables"]
+        return not self.manifest().tables
 
-    def tables(self) -> list[dict[str, Any]]:
-        """Manifest entries of all cached tables, newest period first within a source."""
-        entries = list(self.manifest()["tables"].values())
-        return sorted(entries, key=lambda e: (e["source"], str(e.get("period", ""))), reverse=False)
+    def tables(self) -> list[TableEntry]:
+        """Manifest entries of all cached tables, sorted by source and newest period."""
+        return self.manifest().sorted_tables()
 
     def scan(self, *, source: str | None = None) -> pl.LazyFrame:
         """All cached tidy rows (optionally of one source) as a lazy frame.
 
-        Tables stored as a side profile (``extra.profile``, e.g. the national profile for
-        vergelijkbare buurten) are left out unless their source is asked for by name.
+        Side tables (:data:`SIDE_SOURCES`: the national profile for vergelijkbare buurten) are
+        left out unless their source is asked for by name.
         """
         manifest = self.manifest()
-        files = [
-            self.root / e["file"]
-            for e in manifest["tables"].values()
-            if (e["source"] == source if source is not None else not (e.get("extra") or {}).get("profile"))
-        ]
+        files = [self.root / e.file for e in manifest.tables.values()
+                 if (e.source == source if source is not None else e.source not in SIDE_SOURCES)]
         if not files:
             return empty_tidy().lazy()
         missing = [f for f in files if not f.exists()]
@@ -173,20 +195,19 @@ class Cache:
 
     def region_list(self, table_id: str | None = None) -> pl.DataFrame:
         """The cached region list of a table (default: every cached list, newest table first)."""
-        manifest = self.manifest()
-        entries = manifest["regions"]
-        ids = [table_id] if table_id else sorted(entries, key=lambda t: entries[t].get("period", ""), reverse=True)
+        entries = self.manifest().regions
+        ids = [table_id] if table_id else sorted(entries, key=lambda t: entries[t].period, reverse=True)
         frames = []
         for tid in ids:
             entry = entries.get(tid)
-            if entry and (self.root / entry["file"]).exists():
-                frames.append(pl.read_parquet(self.root / entry["file"]))
+            if entry and (self.root / entry.file).exists():
+                frames.append(pl.read_parquet(self.root / entry.file))
         if not frames:
             return empty_regions()
         return pl.concat(frames).unique(subset="code", keep="first", maintain_order=True)
 
-    def region_entry(self, table_id: str) -> dict[str, Any] | None:
-        return self.manifest()["regions"].get(table_id)
+    def region_entry(self, table_id: str) -> RegionEntry | None:
+        return self.manifest().regions.get(table_id)
 
     # -- writing -------------------------------------------------------------------
     def ensure_writable(self) -> None:
@@ -231,7 +252,7 @@ class Cache:
             lock.release()
 
     def commit(self, tables: Sequence[TableData]) -> dict[str, int]:
-        """Store tables (replacing the parts they cover) in one atomic step.
+        """Store tables (replacing the (period, part) pieces they cover) in one atomic step.
 
         Returns rows stored per ``source/table_id``.
         """
@@ -242,8 +263,7 @@ class Cache:
 
     def _commit(self, tables: Sequence[TableData]) -> dict[str, int]:
         manifest = self.manifest()
-        old_files = {self.root / e["file"] for e in manifest["tables"].values()}
-        old_files |= {self.root / e["file"] for e in manifest["regions"].values()}
+        old_files = {self.root / f for f in manifest.files()}
         groups: dict[str, list[TableData]] = {}
         for t in tables:
             groups.setdefault(f"{t.provenance.source}/{t.provenance.table_id}", []).append(t)
@@ -251,33 +271,41 @@ class Cache:
         stored: dict[str, int] = {}
         try:
             for key, items in groups.items():
-                entry = manifest["tables"].get(key)
-                old = pl.read_parquet(self.root / entry["file"]) if entry else empty_tidy()
-                parts = [p for t in items for p in _part_keys(t.gemeenten)]
-                kept = old.filter(~_replaced(parts, code_col="region_code", gemeente_col="gemeente_code"))
-                frame = pl.concat([kept, *[t.frame.select(list(TIDY_SCHEMA)) for t in items]])
+                entry = manifest.tables.get(key)
+                old = pl.read_parquet(self.root / entry.file) if entry else empty_tidy()
+                periods = {p: dict(parts) for p, parts in entry.periods.items()} if entry else {}
+                for t in items:  # drop what the new items replace (only from the old rows)
+                    old = old.filter(~_replaces(t))
+                    covered = t.covered_periods()
+                    if covered is None:  # every period (a partner file): start afresh
+                        periods = {}
+                        covered = tuple(sorted(set(t.frame["period"].to_list()))) or (t.provenance.period,)
+                    by_period = dict(t.frame.group_by("period").len().iter_rows()) if t.frame.height else {}
+                    for p in covered:
+                        slot = periods.setdefault(p, {})
+                        if t.gemeenten is None and t.indicators is None:
+                            slot.clear()
+                        for name in _part_keys(t.gemeenten):
+                            slot[name] = Part(t.provenance.retrieved_at, t.provenance.request_url,
+                                              int(by_period.get(p, 0)))
+                frame = pl.concat([old, *[t.frame.select(list(TIDY_SCHEMA)) for t in items]])
                 prov = items[-1].provenance
                 rel = Path("tables") / prov.source / f"{prov.table_id}-{secrets.token_hex(4)}.parquet"
                 atomic_write_parquet(frame, self.root / rel)
                 written.append(self.root / rel)
-                new_parts = dict(entry["parts"]) if entry and WHOLE not in parts else {}
-                for t in items:
-                    for p in _part_keys(t.gemeenten):
-                        new_parts[p] = {
-                            "retrieved_at": t.provenance.retrieved_at,
-                            "request_url": t.provenance.request_url,
-                            "rows": t.frame.height,
-                        }
-                extra: dict[str, Any] = {}
-                for t in items:
-                    extra.update(t.extra)
-                manifest["tables"][key] = {
-                    **prov.as_dict(),
-                    **({"extra": extra} if extra else {}),
-                    "file": rel.as_posix(),
-                    "rows": frame.height,
-                    "parts": dict(sorted(new_parts.items())),
-                }
+                partner = next((t.partner for t in reversed(items) if t.partner is not None), None)
+                note = next((t.note for t in reversed(items) if t.note), None) or (entry.note if entry else None)
+                newest = max(periods) if periods else prov.period
+                if partner is not None or newest in prov.period:  # a range such as "2002-2024" stays
+                    newest = prov.period
+                manifest.tables[key] = TableEntry(
+                    source=prov.source, table_id=prov.table_id, title=prov.title,
+                    period=newest,
+                    modified=prov.modified, publisher=prov.publisher, licence=prov.licence,
+                    base_url=prov.base_url, request_url=prov.request_url, retrieved_at=prov.retrieved_at,
+                    file=rel.as_posix(), rows=frame.height,
+                    periods=dict(sorted(periods.items())), partner=partner, note=note,
+                )
                 stored[key] = frame.height
                 regions = [t for t in items if t.regions is not None]
                 if regions:
@@ -293,24 +321,18 @@ class Cache:
         self._remove_unreferenced(manifest, old_files)
         return stored
 
-    def _merge_regions(self, manifest: dict[str, Any], table_id: str, period: str,
-                       items: Sequence[TableData]) -> Path:
-        entry = manifest["regions"].get(table_id)
-        old = pl.read_parquet(self.root / entry["file"]) if entry else empty_regions()
+    def _merge_regions(self, manifest: Manifest, table_id: str, period: str, items: Sequence[TableData]) -> Path:
+        entry = manifest.regions.get(table_id)
+        old = pl.read_parquet(self.root / entry.file) if entry else empty_regions()
         parts = [p for t in items for p in _part_keys(t.gemeenten)]
         kept = old.filter(~_replaced(parts, code_col="code", gemeente_col="gemeente_code"))
         frame = pl.concat([kept, *[t.regions.select(list(REGION_SCHEMA)) for t in items if t.regions is not None]])
         frame = frame.unique(subset="code", keep="last", maintain_order=True)
         rel = Path("regions") / f"{table_id}-{secrets.token_hex(4)}.parquet"
         atomic_write_parquet(frame, self.root / rel)
-        complete = WHOLE in parts or bool(entry and entry.get("complete"))
-        manifest["regions"][table_id] = {
-            "file": rel.as_posix(),
-            "period": period,
-            "rows": frame.height,
-            "complete": complete,
-            "retrieved_at": items[-1].provenance.retrieved_at,
-        }
+        complete = WHOLE in parts or bool(entry and entry.complete)
+        manifest.regions[table_id] = RegionEntry(rel.as_posix(), period, frame.height, complete,
+                                                 items[-1].provenance.retrieved_at)
         return self.root / rel
 
     def clean_up(self) -> None:
@@ -324,13 +346,13 @@ class Cache:
         """Drop every table of a source (e.g. a partner) in one atomic step; returns rows removed."""
         with self.locked():
             manifest = self.manifest()
-            keys = [k for k, e in manifest["tables"].items() if e["source"] == source]
+            keys = [k for k, e in manifest.tables.items() if e.source == source]
             if not keys:
                 return 0
-            old_files = {self.root / manifest["tables"][k]["file"] for k in keys}
-            removed = sum(int(manifest["tables"][k].get("rows", 0)) for k in keys)
+            old_files = {self.root / manifest.tables[k].file for k in keys}
+            removed = sum(manifest.tables[k].rows for k in keys)
             for k in keys:
-                del manifest["tables"][k]
+                del manifest.tables[k]
             self._write_manifest(manifest)
             self._remove_unreferenced(manifest, old_files)
             return removed
@@ -344,16 +366,10 @@ class Cache:
     def _store_regions(self, table_id: str, period: str, frame: pl.DataFrame, *, complete: bool,
                        retrieved_at: str) -> None:
         manifest = self.manifest()
-        old = manifest["regions"].get(table_id)
+        old = manifest.regions.get(table_id)
         rel = Path("regions") / f"{table_id}-{secrets.token_hex(4)}.parquet"
         atomic_write_parquet(frame.select(list(REGION_SCHEMA)), self.root / rel)
-        manifest["regions"][table_id] = {
-            "file": rel.as_posix(),
-            "period": period,
-            "rows": frame.height,
-            "complete": complete,
-            "retrieved_at": retrieved_at,
-        }
+        manifest.regions[table_id] = RegionEntry(rel.as_posix(), period, frame.height, complete, retrieved_at)
         try:
             self._write_manifest(manifest)
         except BaseException:
@@ -362,15 +378,14 @@ class Cache:
             raise
         if old:
             with contextlib.suppress(OSError):
-                (self.root / old["file"]).unlink()
+                (self.root / old.file).unlink()
 
-    def _write_manifest(self, manifest: dict[str, Any]) -> None:
-        manifest["updated_at"] = utc_now()
-        atomic_write_bytes(self.manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
+    def _write_manifest(self, manifest: Manifest) -> None:
+        manifest.updated_at = utc_now()
+        atomic_write_bytes(self.manifest_path, json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False).encode())
 
-    def _remove_unreferenced(self, manifest: dict[str, Any], candidates: set[Path]) -> None:
-        keep = {self.root / e["file"] for e in manifest["tables"].values()}
-        keep |= {self.root / e["file"] for e in manifest["regions"].values()}
+    def _remove_unreferenced(self, manifest: Manifest, candidates: set[Path]) -> None:
+        keep = {self.root / f for f in manifest.files()}
         for f in candidates - keep:
             with contextlib.suppress(OSError):
                 f.unlink()
@@ -380,3 +395,14 @@ class Cache:
                     if f.is_file() and f not in keep and (f.name.endswith(".tmp") or f.suffix == ".parquet"):
                         with contextlib.suppress(OSError):
                             f.unlink()
+
+
+def _replaces(t: TableData) -> pl.Expr:
+    """Old rows that a new table replaces: its parts, in its periods, of its indicators."""
+    expr = _replaced(_part_keys(t.gemeenten), code_col="region_code", gemeente_col="gemeente_code")
+    covered = t.covered_periods()
+    if covered is not None:
+        expr = expr & pl.col("period").is_in(list(covered))
+    if t.indicators is not None:
+        expr = expr & pl.col("indicator").is_in(list(t.indicators))
+    return expr
