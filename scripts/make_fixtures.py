@@ -1087,11 +1087,46 @@ LBM_CSV_NAME = "Leefbaarometer-scores buurten 2002-2024.csv"
 LBM_ZIP_NAME = "open-data-leefbaarometer-meting-2024.zip"
 
 
+LBM_HEADER = '"bu_code","bu_naam","jaar","lbm","afw","fys","onv","soc","vrz","won"'
+LBM_GEMEENTEN = (  # leefbaarometer-6gemeenten/: every buurt row of these gemeenten, in code order
+    "Leefbaarometer-scores_buurten_GM0489_Barendrecht.csv",
+    "Leefbaarometer-scores_buurten_GM0518_s-Gravenhage.csv",
+)
+
+
+def leefbaarometer_rows(src: Path) -> bytes:
+    """The buurt CSV of the fixture zip: the header and every row of the two gemeente extracts
+    (Barendrecht, Den Haag), text unchanged, in bu_code order as in the national file. Checks
+    that the earlier Moerwijk excerpt is contained byte for byte and the published identities
+    (lbm − afw constant; fys+onv+soc+vrz+won = afw)."""
+    lines = [LBM_HEADER]
+    for name in LBM_GEMEENTEN:
+        part = (src / "leefbaarometer-6gemeenten" / name).read_bytes().decode("utf-8").splitlines()
+        assert part[0] == LBM_HEADER, name
+        lines += part[1:]
+    body = lines[1:]
+    keys = [(r[0], int(r[2])) for r in csv.reader(body)]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys), "rows not in (bu_code, jaar) order"
+    excerpt = (src / "leefbaarometer" / "Leefbaarometer-scores_buurten_excerpt_Moerwijk.csv").read_bytes()
+    moerwijk = excerpt.decode("utf-8").splitlines()
+    assert "\n".join(moerwijk[1:]) in "\n".join(body), "Moerwijk excerpt differs"
+    refs, sums = set(), 0
+    for row in csv.reader(body):
+        values = [None if v == "NA" else float(v) for v in row[3:]]
+        lbm, afw, *dims = values
+        if lbm is not None and afw is not None:
+            refs.add(round(lbm - afw, 9))
+        if afw is not None and all(d is not None for d in dims):
+            assert abs(sum(dims) - afw) < 1e-9, row
+            sums += 1
+    assert len(refs) == 1, refs
+    note(f"Leefbaarometer: {len(body)} buurt rows (Barendrecht + Den Haag), lbm − afw = {refs.pop()} in every row, "
+         f"dimensions add up to afw in {sums} rows, Moerwijk excerpt contained byte for byte")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 def build_leefbaarometer(src: Path, w: Writer) -> None:
-    raw = (src / "leefbaarometer" / "Leefbaarometer-scores_buurten_excerpt_Moerwijk.csv").read_bytes()
-    lines = raw.decode("utf-8").splitlines()
-    assert lines[0] == '"bu_code","bu_naam","jaar","lbm","afw","fys","onv","soc","vrz","won"'
-    assert len(lines) == 37, len(lines)
+    raw = leefbaarometer_rows(src)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         info = zipfile.ZipInfo(LBM_CSV_NAME, date_time=(2025, 1, 1, 0, 0, 0))
@@ -1100,7 +1135,6 @@ def build_leefbaarometer(src: Path, w: Writer) -> None:
         info.external_attr = 0o644 << 16
         z.writestr(info, raw)
     w.write(f"leefbaarometer/{LBM_ZIP_NAME}", buf.getvalue())
-    note("Leefbaarometer: 36 rows, zip holds the excerpt byte-identical")
 
 
 # --------------------------------------------------------------------------- main

@@ -66,13 +66,20 @@ def test_missing_never_becomes_zero_and_gives_no_signal_or_rank():
     [
         (30.0, [20.0, 22.0], "%", "higher_worse", ("hoger", "ongunstig")),
         (30.0, [20.0, 28.0], "%", "higher_worse", None),  # not clearly above Nederland
-        (12.0, [10.0, 9.0], "%", "higher_worse", None),  # 20 % higher but < 3 points
-        (5.0, [10.0, 9.0], "%", "higher_better", ("lager", "ongunstig")),
-        (5.0, [10.0, 9.0], "%", "higher_worse", ("lager", "gunstig")),
-        (5.0, [10.0, 9.0], "%", "neutral", ("lager", "opvallend")),
+        (12.0, [10.0, 9.0], "%", "higher_worse", None),  # 20 % higher but < 5 points
+        (64.9, [75.3, 78.4], "%", "higher_better", ("lager", "ongunstig")),  # ervaren gezondheid: 10 points
+        (5.0, [10.0, 11.0], "%", "higher_worse", ("lager", "gunstig")),
+        (5.0, [10.0, 11.0], "%", "neutral", ("lager", "opvallend")),
         (0.35, [0.1, 0.0], "score", "higher_better", ("hoger", "gunstig")),  # absolute for scores
         (0.15, [0.1, 0.0], "score", "higher_better", None),
-        (1.5, [1.0], "km", "higher_worse", ("hoger", "ongunstig")),  # gemeente only (NL missing)
+        (-0.27, [0.0], "afwijking", "higher_better", ("lager", "ongunstig")),
+        (138.7, [47.0], "per 1.000 inwoners", "higher_worse", ("hoger", "ongunstig")),  # bijstand 3×
+        (18.5, [14.4], "per 1.000 inwoners", "higher_worse", ("hoger", "ongunstig")),  # 1,28×
+        (16.0, [14.4], "per 1.000 inwoners", "higher_worse", None),  # 1,11×
+        (3826.0, [4892.0], "adressen per km²", "neutral", ("lager", "opvallend")),  # descriptive: no headline
+        (42.8, [34.7], "aantal", "higher_better", None),  # basisscholen binnen 3 km: 1,23×
+        (2.5, [1.0], "km", "higher_worse", ("hoger", "ongunstig")),  # gemeente only (NL missing)
+        (0.3, [0.5], "km", "higher_worse", None),  # 200 m shorter is no signal
     ],
 )
 def test_signal_rule(value, refs, unit, direction, expected):
@@ -143,3 +150,33 @@ def test_catalogue_is_complete():
     assert {i.chart for i in cat.in_domain("algemeen")} >= {"leeftijdsopbouw"}
     kwb_wants = dict(cat.wanted("cbs_kwb"))
     assert "AantalInwoners" in kwb_wants and kwb_wants.get("Nederland") == "Herkomstland"
+
+
+def test_signal_strength_orders_what_an_analyst_would_flag_first():
+    bijstand = compare.signal(ind(unit="per 1.000 inwoners", direction="higher_worse"), (138.7, "ok"),
+                              {"gemeente": (47.0, "ok")})
+    ww = compare.signal(ind(unit="per 1.000 inwoners", direction="higher_worse"), (18.5, "ok"),
+                        {"gemeente": (14.4, "ok")})
+    gezondheid = compare.signal(ind(unit="%", direction="higher_better"), (64.9, "ok"),
+                                {"gemeente": (75.3, "ok"), "nederland": (78.4, "ok")})
+    assert bijstand and ww and gezondheid
+    assert bijstand.strength > gezondheid.strength > ww.strength >= 1.0
+    assert bijstand.measure == "ratio" and round(bijstand.ratio, 2) == 2.95
+    assert gezondheid.measure == "points" and round(gezondheid.strength, 2) == round(10.4 / 5, 2)
+
+
+def test_descriptive_indicators_carry_no_valence():
+    i = ind(unit="%", direction="higher_worse", descriptive=True)
+    s = compare.signal(i, (68.0, "ok"), {"gemeente": (42.0, "ok")})
+    assert s is not None and s.valence == "opvallend"
+    assert not i.in_summary
+
+
+def test_rank_needs_80_percent_of_the_gemeentes_buurten():
+    data = kwb(extra={(GM, "Bijstand"): 300, (BU, "Bijstand"): 80, (BU2, "Bijstand"): 40, (BU3, "Bijstand"): 0})
+    i = ind(stem="Bijstand", derive="per_1000_inwoners", unit="per 1.000 inwoners")
+    d = compare.derive(data, i, BU)
+    assert compare.rank(d, BU) == (1, 3)
+    assert compare.rank(d, BU, regions=3) == (1, 3)
+    assert compare.rank(d, BU, regions=4) == (None, None)  # 3 of 4 = 75 %
+    assert compare.rank(d, BU, regions=114) == (None, None)  # "2e van 4 buurten" in a gemeente of 114

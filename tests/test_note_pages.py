@@ -57,6 +57,12 @@ def test_long_input_is_cut_with_a_notice_never_overflowing(gemeente):
         assert 0 < kept < len(policy) + len(stories)  # prioritised: the first items stay
         first = next(d for d in report.domains if d.policy)
         assert first.policy[0].wat.startswith("Plan 0 ")
+        # whole or not at all: no item text is shortened
+        given = {p.item.wat for p in policy} | {s.story.tekst for s in stories}
+        shown = [p.wat for d in report.domains for p in d.policy] + [s.tekst for d in report.domains for s in d.stories]
+        assert shown and all(t in given for t in shown) and not any("…" in t for t in shown)
+        notices = " ".join(n for d in report.domains for n in d.notices)
+        assert "passen niet meer op twee pagina's" in notices or "past niet meer op twee pagina's" in notices
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         assert 1 <= pages <= 2, (code, pages)
     assert observer.messages == []

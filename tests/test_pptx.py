@@ -24,6 +24,7 @@ from buurtscan.cache import Cache
 from buurtscan.errors import UsageError
 from buurtscan.fetching import fetch
 from buurtscan.report import pptx_deck, templates
+from buurtscan.report.formatting import unit_label
 from buurtscan.report.build import Limits, PolicyInput, StoryInput, build_report
 from buurtscan.report.model import Bar, Chart, PolicyItem, Story
 from buurtscan.scan import build_scan
@@ -128,7 +129,7 @@ def test_every_domain_chart_equals_the_scan_values(deck, scan, report):
             continue
         assert chart is not None, title
         section = next(s for s in scan.sections if s.title == title)
-        by_label = {i.label: i for i in section.indicators}
+        by_label = {unit_label(i.label, i.unit): i for i in section.indicators}
         got = series_values(chart)
         assert list(got) == ["Buurt", "Gemeente", "Nederland"]
         for j, label in enumerate(chart.plots[0].categories):
@@ -149,28 +150,29 @@ def test_wonen_chart_equals_the_raw_2019_rows_and_nederland_is_a_gap(deck, cache
 
     slide = deck.slides[2]
     chart = chart_of(slide)
-    assert list(chart.plots[0].categories) == ["Koopwoningen", "Corporatiewoningen"]
+    assert list(chart.plots[0].categories)[:2] == ["Koopwoningen", "Corporatiewoningen"]
     got = series_values(chart)
-    assert got["Buurt"] == (raw(BUURT, "Koopwoningen"), raw(BUURT, "InBezitWoningcorporatie")) == (9.0, 74.0)
-    assert got["Gemeente"] == (raw(GEMEENTE, "Koopwoningen"), raw(GEMEENTE, "InBezitWoningcorporatie")) == (43.0, 31.0)
+    assert got["Buurt"][:2] == (raw(BUURT, "Koopwoningen"), raw(BUURT, "InBezitWoningcorporatie")) == (9.0, 74.0)
+    assert got["Gemeente"][:2] == (raw(GEMEENTE, "Koopwoningen"), raw(GEMEENTE, "InBezitWoningcorporatie")) == (43.0, 31.0)
     assert raw(NL, "Koopwoningen") is None  # the 2019 fixture table has Den Haag only
-    assert got["Nederland"] == (None, None)  # a gap, never 0
+    assert got["Nederland"][:2] == (None, None)  # a gap, never 0
     xml = chart.part.blob.decode()
     assert '<c:dispBlanksAs val="gap"/>' in xml
     # the table says so in words, in the model's Dutch notation
     table = next(sh.table for sh in slide.shapes if sh.has_table)
     cells = [[c.text_frame.text for c in row.cells] for row in table.rows]
-    assert cells[0][1:] == ["Buurt", "Gemeente", "Nederland"]
+    assert cells[0][1:] == ["Buurt", "Wijk", "Gemeente", "Nederland"]
     koop = next(r for r in cells if r[0].startswith("Koopwoningen"))
-    assert koop[1:] == ["9%", "43%", "niet beschikbaar"]
+    assert koop[1] == "9%" and koop[3:] == ["43%", "niet beschikbaar"]
     woz = next(r for r in cells if r[0].startswith("Gemiddelde WOZ-waarde"))
-    assert woz[1:3] == ["€ 113.000", "€ 241.000"]
-    assert "2019 · 103e van 107 buurten · opvallend" in woz[0]
+    assert woz[1] == "€ 113.000" and woz[3] == "€ 241.000" and "euro" not in woz[0]
+    assert "2019 · bij de 10% laagste buurten van Den Haag (103e van 107) · opvallend" in woz[0]
 
 
 def test_a_missing_value_in_the_middle_is_a_gap_and_reads_niet_beschikbaar(report):
     wonen = report.domains[0]
-    fig = replace(wonen.figures[1], buurt="niet beschikbaar", values=(None, 17.0, 43.0, None), missing=True)
+    cells = ("niet beschikbaar", *wonen.figures[1].cells[1:])
+    fig = replace(wonen.figures[1], buurt="niet beschikbaar", cells=cells, values=(None, 17.0, 43.0, None), missing=True)
     chart = Chart("Wonen", "%", ("Buurt", "Gemeente", "Nederland"),
                   (Bar("Koopwoningen", (None, 43.0, 57.0)), Bar("Corporatiewoningen", (74.0, 31.0, 29.0))))
     changed = replace(report, domains=(replace(wonen, figures=(wonen.figures[0], fig, *wonen.figures[2:]),
@@ -210,8 +212,8 @@ def test_speaker_notes_on_every_slide_name_table_and_reading(deck, report):
         assert len(notes) > 200, n
     wonen = deck.slides[2].notes_slide.notes_text_frame.text
     assert "84583NED" in wonen and "cijfers over 2019" in wonen
-    assert "Koopwoningen: buurt 9%, gemeente 43%, Nederland niet beschikbaar" in wonen
-    assert "rang 104e van 109 buurten (1 = hoogste)" in wonen
+    assert "Koopwoningen: buurt 9%" in wonen and "Nederland niet beschikbaar" in wonen
+    assert "bij de 10% laagste buurten van Den Haag (104e van 109)" in wonen
     assert "niet beschikbaar" in wonen and "nooit 0" in wonen
     assert report.domains[0].questions[0] in wonen
 
@@ -284,10 +286,10 @@ def test_numbers_are_the_model_strings(deck, report):
     table = next(sh.table for sh in deck.slides[1].shapes if sh.has_table)
     rows = {row.cells[0].text_frame.text.split("\u00a0")[0]: [c.text_frame.text for c in row.cells][1:]
             for row in list(table.rows)[1:]}
-    assert rows["Inwoners"] == ["3.360", "566.221", "17.942.942"]
-    assert rows["65 jaar of ouder"] == ["11,2%", "15,2%", "20,5%"]
+    assert rows["Inwoners"][0] == "3.360" and rows["Inwoners"][2:] == ["566.221", "17.942.942"]
+    assert rows["65 jaar of ouder"][0] == "11,2%" and rows["65 jaar of ouder"][2:] == ["15,2%", "20,5%"]
     for f in report.general:
-        assert rows[f.label] == [f.buurt, f.gemeente, f.nederland]
+        assert rows[f.label] == [f.buurt, f.wijk, f.gemeente, f.nederland] == list(f.cells)
 
 
 # ------------------------------------------------------------------------------------------ untrusted text
@@ -299,7 +301,7 @@ def test_untrusted_and_very_long_text_is_plain_text_and_fits(scan, tmp_path):
               PolicyInput("armoede", PolicyItem("Schuldhulp\x07 aan de <b>keukentafel</b>\x1b", "wijk", "2025", "SZW"))]
     script = "<script>alert('x')</script>\x00\x08 Mijn portiek is al drie jaar niet schoongemaakt. " * 6
     stories = [StoryInput("wonen", Story(script, "bewoner\x0c", "oktober 2026", "huisbezoek"))]
-    report = build_report(scan, policy=policy, stories=stories, limits=Limits(text_chars=5000))
+    report = build_report(scan, policy=policy, stories=stories, limits=Limits())
     data = pptx_deck.render(report)
     (tmp_path / "deck.pptx").write_bytes(data)
     prs = Presentation(str(tmp_path / "deck.pptx"))
@@ -313,7 +315,8 @@ def test_untrusted_and_very_long_text_is_plain_text_and_fits(scan, tmp_path):
     beleid = prs.slides[10]
     shown = " ".join(sh.text_frame.text for sh in beleid.shapes if sh.has_text_frame)
     assert "<b>keukentafel</b>" in shown
-    assert "…" in shown and "ingekort" in shown  # the long text is cut, visibly
+    assert long not in shown and long[:60] not in shown  # too long for the slide: left out whole, never cut
+    assert "Niet alles past op deze dia; alles staat in de notities." in shown
     assert long in beleid.notes_slide.notes_text_frame.text  # ... and complete in the notes
     assert_text_fits(prs)
 

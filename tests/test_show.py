@@ -6,6 +6,8 @@ import json
 import zipfile
 from pathlib import Path
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
@@ -146,6 +148,13 @@ def test_partner_figures_flow_into_scan_and_note(tmp_path, shared_fake):
     armoede = next(d for d in report.domains if d.id == "armoede")
     assert armoede.partner and armoede.partner[0].source.startswith("Bron: corporatie, aangeleverd ")
     assert any("corporatie" in n.text for n in report.sources)
+    # a partner figure shows its unit and year, and the wijk/gemeente value where known; one date style
+    arrears_fig = next(p for p in armoede.partner if p.label.startswith(indicator(data, "corporatie.huurachterstanden")
+                                                                       ["label"]))
+    assert "per 1.000 inwoners" in arrears_fig.label and arrears_fig.label.endswith(", 2024")
+    assert re.search(r"aangeleverd \d{1,2} [a-z]+ \d{4}$|toegevoegd op \d{1,2} [a-z]+ \d{4}$", arrears_fig.source)
+    if data["sections"] and arrears["values"]["gemeente"] is not None:
+        assert "gemeente" in arrears_fig.compare
 
 
 def test_render_a_whole_gemeente_from_the_example(tmp_path):

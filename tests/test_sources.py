@@ -170,7 +170,7 @@ def test_provenance_complete_for_every_source(moerwijk):
     assert lbm.licence == "open data (licence not verified)"
     assert lbm.modified == "Wed, 01 Jan 2025 00:00:00 GMT"  # the zip's Last-Modified
     assert lbm.period == "2002-2024" and lbm.request_url.endswith(LBM_FILE)
-    assert set(lbm.parts) == {"GM0518"}  # buurt scores only: no Nederland part
+    assert set(lbm.parts) == {"GM0518", "NL00"}  # Nederland: the reference derived from the rows
 
 
 def test_no_data_for_named_buurt_is_skipped_with_reason(moerwijk):
@@ -376,13 +376,13 @@ def test_leefbaarometer_downloaded_once_then_304(settings, fake):
     assert [r.status for r in second] == [304] and second[0].size == 0
     assert second[0].headers["if-none-match"] == info["etag"]
     assert second[0].headers["if-modified-since"] == info["last_modified"]
-    # Haarlem has no rows in the excerpt: its part is stored empty; the named gemeente is reported
+    # Haarlem has no rows in the fixture: its part is stored empty; the named gemeente is reported
     assert [s.reason for s in report.skipped] == [
         "no figures for GM0392 in leefbaarometer-3.0 (Leefbaarometer-scores buurten 2002-2024.csv); "
-        "only the buurt scores are read"]
+        "the download has no gemeente scores"]
     cache = Cache(settings.cache_dir)
     parts = cache.manifest().tables["leefbaarometer/leefbaarometer-3.0"].parts
-    assert set(parts) == {"GM0518", "GM0392"}
+    assert set(parts) == {"GM0518", "GM0392", "NL00"}
     # Moerwijk-Oost is still there, and a third fetch (304 again) brings Moerwijk-West right
     fake.reset_log()
     fetch(settings, ["BU05183637"], transport=fake.transport(), sources=["leefbaarometer"])
@@ -454,7 +454,13 @@ def test_leefbaarometer_zip_checks(tmp_path):
     })
     scores = read_scores(path, "https://example.invalid/lbm.zip")
     assert scores.member == "data/LEEFBAAROMETER-SCORES BUURTEN 2002-2024.csv"
-    assert scores.frame.height == 36 and scores.frame["fys"].null_count() == 16
+    rows = fixture_csv_rows()
+    assert scores.frame.height == len(rows)
+    assert scores.frame["fys"].null_count() == sum(r["fys"] == "NA" for r in rows) > 0
+    # the gemeente file with a header we cannot read is left out, with a note (the buurten still count)
+    assert scores.members == {"buurt": "data/LEEFBAAROMETER-SCORES BUURTEN 2002-2024.csv"}
+    assert len(scores.notes) == 1 and "Leefbaarometer-scores gemeenten 2002-2024.csv" in scores.notes[0]
+    assert "gemeente scores are not used" in scores.notes[0]
     # no buurt file / another header / not a zip: SourceError naming the URL and the problem
     with pytest.raises(SourceError, match=r"https://example.invalid/lbm.zip holds no 'Leefbaarometer-scores "
                                           r"buurten\*.csv' \(it holds: LEESMIJ.txt\)"):
@@ -482,7 +488,9 @@ def test_whole_country(settings, fake):
     assert one(rows, "BU05183620", TOTAL)["value"] == 333
     assert rows.filter(pl.col("indicator") == TOTAL).height == 512  # every buurt row of the fixture
     assert one(rows, "NL00", "MoeiteMetRondkomen")["value"] == 13.9
-    assert rows.filter((pl.col("source") == "leefbaarometer") & (pl.col("indicator") == "lbm")).height == 36
+    lbm = rows.filter((pl.col("source") == "leefbaarometer") & (pl.col("indicator") == "lbm"))
+    assert lbm.height == len(fixture_csv_rows()) + 9  # every buurt row of the fixture, and Nederland per year
+    assert lbm.filter(pl.col("region_code") == "NL00").height == 9
 
 
 def test_status_asks_every_source_upstream(moerwijk):

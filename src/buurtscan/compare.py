@@ -15,16 +15,21 @@ Rules (also in docs/comparison.md):
   ``ontbreekt`` (or the status the source gave, e.g. ``klein`` for suppressed partner counts);
   it never becomes 0 and never yields a signal or a rank.
 * **Small numbers.** CBS rounds small buurt counts (to multiples of 5). A share or rate
-  derived from a count below :data:`SMALL_COUNT`, or for a region with fewer than
-  :data:`SMALL_POPULATION` inwoners, is shown but marked ``klein`` and gives no signal.
+  derived from a count below :data:`SMALL_COUNT`, and every comparable figure of a region
+  with fewer than :data:`SMALL_POPULATION` inwoners, is shown but marked ``klein`` and gives
+  no signal.
 * **Rank.** Among the regions of the same level in the gemeente that have a value;
-  1 = the highest value (ties share the best rank). ``rank_of`` = how many were ranked.
+  1 = the highest value (ties share the best rank). ``rank_of`` = how many were ranked. No
+  rank when fewer than :data:`RANK_COVERAGE` of the gemeente's regions of that level have
+  the figure (a rank among 4 of 114 buurten says nothing).
 * **Signal.** The subject is *clearly higher* (or *lower*) when it differs from **every**
-  available reference (gemeente and Nederland; at least one needed) by at least
-  :data:`RELATIVE` of the reference, and — for percentages — by at least
-  :data:`PERCENTAGE_POINTS` points, for scores by at least :data:`SCORE_POINTS`. The
-  catalogue's direction turns that into *gunstig* / *ongunstig* (or *opvallend* when
-  neither is better).
+  available reference (gemeente and Nederland; at least one needed) by at least the step of
+  its unit (:func:`effect`): percentages by :data:`PERCENTAGE_POINTS` points, rates and
+  amounts by the ratio :data:`RATIO`, distances by that ratio and at least
+  :data:`DISTANCE_KM`, Leefbaarometer scores by :data:`SCORE_POINTS`. The strength is the
+  smallest difference over the references in those steps (1 = just a signal, 2 = twice the
+  step). The catalogue's direction turns that into *gunstig* / *ongunstig*; neutral and
+  descriptive indicators are *opvallend*.
 * **Trend.** Against the newest earlier cached period with a figure for the subject. Across
   two different tables (KWB years) only when the newer table marks the region as unchanged
   (``Indelingswijziging`` = 1) and it exists under the same code in both; otherwise the
@@ -33,23 +38,26 @@ Rules (also in docs/comparison.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 import bisect
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import polars as pl
 
 from .catalogue import DENOMINATORS, Indicator
-from .text import slug
 from .regions import level_of
+from .text import slug
 from .tidy import Status
 
 SMALL_COUNT = 10  # raw counts below this are too rounded to compare
-SMALL_POPULATION = 100  # rates for regions with fewer inwoners are too unstable
-RELATIVE = 0.20  # "clearly" = at least 20 % away from the reference …
-PERCENTAGE_POINTS = 3.0  # … and, for percentages, at least 3 points
-SCORE_POINTS = 0.10  # … for (Leefbaarometer) scores, at least 0.1 point (relative makes no sense around 0)
+SMALL_POPULATION = 200  # figures of regions with fewer inwoners are too unstable
+RANK_COVERAGE = 0.80  # a rank needs this share of the gemeente's regions to have the figure
+PERCENTAGE_POINTS = 5.0  # "clearly" for percentages: at least 5 points away from the reference
+RATIO = 1.25  # … for rates, amounts and counts: at least 1,25 times (or at most 1/1,25 of) the reference
+DISTANCE_KM = 0.5  # … for distances: that ratio and at least 0,5 km
+SCORE_POINTS = 0.10  # … for (Leefbaarometer) scores: at least 0,1 point (a ratio makes no sense around 0)
 UNCHANGED = 1.0  # Indelingswijziging code: region unchanged
 
 LEVELS = ("buurt", "wijk", "gemeente", "nederland")
@@ -63,9 +71,14 @@ class Signal:
     kind: str  # "hoger" | "lager"
     valence: str  # "gunstig" | "ongunstig" | "opvallend"
     references: tuple[str, ...]  # which references it was compared with: gemeente, nederland
+    strength: float = 1.0  # the smallest difference over the references, in steps of the unit (>= 1)
+    measure: str = "ratio"  # "points" (percentages, scores) or "ratio" (rates, amounts, distances)
+    ratio: float | None = None  # subject / the nearest reference, where a ratio means something
 
     def as_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "valence": self.valence, "references": list(self.references)}
+        return {"kind": self.kind, "valence": self.valence, "references": list(self.references),
+                "strength": round(self.strength, 2), "measure": self.measure,
+                "ratio": None if self.ratio is None else round(self.ratio, 3)}
 
 
 @dataclass(frozen=True)
@@ -182,7 +195,7 @@ class Rows:
         self.tables: dict[tuple[str, str], str] = {}  # (indicator, period) -> table id
         self.cells: dict[tuple[str, str], Cells] = {}  # (indicator, period) -> cells
         self.kwb: dict[tuple[str, str], Cells] = {}  # KWB context (denominators, redrawing code)
-        stems = set(ind.stems) | set(ind.of)
+        stems = set(ind.stems) | set(ind.of) | set(ind.of_alt)
         for (source, name, period), (table, cells) in index.items():
             if source == ind.source and (name in stems or (ind.group and name.split(".")[0] in ind.stems)):
                 self.tables[(name, period)] = table
@@ -282,7 +295,10 @@ def evaluate(data: pl.DataFrame | Rows, ind: Indicator, chosen: Plan) -> Derived
         denom, denom_period = rows.denominator(DENOMINATORS[how], period)
         factor, counts = (1000.0 if how == "per_1000_inwoners" else 100.0), True
     elif how == "share_of_sum":
-        parts = [rows.cells.get((p, period), {}) for p in ind.of]
+        stems = ind.of
+        if ind.of_alt and not all((p, period) in rows.cells for p in ind.of):
+            stems = ind.of_alt  # the table year that names the parts differently
+        parts = [rows.cells.get((p, period), {}) for p in stems]
         denom = {}
         for code in num:
             vals = [part.get(code, (None, ""))[0] for part in parts]
@@ -299,10 +315,11 @@ def evaluate(data: pl.DataFrame | Rows, ind: Indicator, chosen: Plan) -> Derived
             value = raw / d * factor if raw is not None and d is not None and d > 0 else None
         people = inwoners.get(code)
         small = False
+        tiny = people is not None and people < SMALL_POPULATION and ind.comparable
         if counts:
-            small = (raw is not None and raw < SMALL_COUNT) or (people is not None and people < SMALL_POPULATION)
-        elif per_mille:
-            small = people is not None and people < SMALL_POPULATION
+            small = (raw is not None and raw < SMALL_COUNT) or tiny
+        else:
+            small = tiny or (per_mille and people is not None and people < SMALL_POPULATION)
         if value is None:
             status = Status.MISSING if status == Status.OK else status
         elif small:
@@ -331,51 +348,83 @@ def values_for(derived: Derived, codes: dict[str, str | None]) -> dict[str, tupl
             out[level] = (None, Status.NOT_APPLICABLE)
         else:
             out[level] = lookup.get(code, (None, Status.MISSING))
+    reference = derived.indicator.nederland
+    if reference is not None and codes.get("nederland") and out["nederland"][0] is None:
+        out["nederland"] = (reference, Status.OK)  # by definition (Leefbaarometer dimensions: NL = 0)
     return out
 
 
-def rank(derived: Derived, subject: str) -> tuple[int | None, int | None]:
-    """Rank of the subject among regions of its level in the gemeente (1 = highest value)."""
-    value = derived.lookup.get(subject, (None, ""))[0]
+def rank(derived: Derived, subject: str, regions: int | None = None) -> tuple[int | None, int | None]:
+    """Rank of the subject among regions of its level in the gemeente (1 = highest value).
+
+    ``regions`` is how many regions of that level the gemeente has; without at least
+    :data:`RANK_COVERAGE` of them having the figure there is no rank.
+    """
+    value, status = derived.lookup.get(subject, (None, ""))
     level = derived.levels.get(subject) if subject in derived.lookup else None
-    if value is None or level in (None, "land", "gemeente"):
+    if value is None or level in (None, "land", "gemeente") or status == Status.SMALL:
         return None, None
     peers = derived.ranking[level]
+    total = max(regions or 0, sum(1 for c in derived.lookup if derived.levels[c] == level))
+    if total and len(peers) < RANK_COVERAGE * total:
+        return None, None
     return len(peers) - bisect.bisect_right(peers, value) + 1, len(peers)
 
 
-def _clearly(value: float, ref: float, unit: str, sign: int) -> bool:
-    diff = (value - ref) * sign
-    if diff <= 0:
-        return False
-    if unit == "score":
-        return diff >= SCORE_POINTS
-    if ref == 0:
-        return unit == "%" and diff >= PERCENTAGE_POINTS
-    if diff < abs(ref) * RELATIVE:
-        return False
-    return not (unit == "%" and diff < PERCENTAGE_POINTS)
+def effect(value: float, ref: float, unit: str) -> tuple[float, str, float | None]:
+    """How far a value lies above a reference, in steps of its unit (negative = below).
+
+    Percentages: percentage points / :data:`PERCENTAGE_POINTS`. Scores: points /
+    :data:`SCORE_POINTS`. Distances: as rates, but never more than the absolute difference in
+    steps of :data:`DISTANCE_KM`. Rates, amounts and counts: log(value / ref) / log(:data:`RATIO`),
+    so 1,25× is one step, 1,56× two steps and 3× about five. Returns (steps, measure, ratio).
+    """
+    if unit == "%":
+        return (value - ref) / PERCENTAGE_POINTS, "points", (value / ref if ref > 0 else None)
+    if unit in ("score", "afwijking"):
+        return (value - ref) / SCORE_POINTS, "points", None
+    if value < 0 or ref < 0:
+        return 0.0, "ratio", None
+    if ref == 0 or value == 0:
+        return (0.0, "ratio", None) if value == ref else (math.copysign(9.9, value - ref), "ratio", None)
+    ratio = value / ref
+    steps = math.log(ratio) / math.log(RATIO)
+    if unit == "km":
+        steps = math.copysign(min(abs(steps), abs(value - ref) / DISTANCE_KM), steps)
+    return steps, "ratio", ratio
 
 
 def signal(ind: Indicator, subject: tuple[float | None, str], refs: dict[str, tuple[float | None, str]]
            ) -> Signal | None:
-    """Direction-aware signal: clearly higher/lower than every available reference."""
+    """Direction-aware signal: clearly higher/lower than every available reference, with a strength."""
     value, status = subject
     if value is None or status != Status.OK or not ind.comparable:
         return None
-    usable = {k: v for k, (v, st) in refs.items() if v is not None and st == "ok"}
+    usable = {k: v for k, (v, st) in refs.items() if v is not None and st == Status.OK}
     if not usable:
         return None
+    effects = {k: effect(value, ref, ind.unit) for k, ref in usable.items()}
     for sign, kind in ((1, "hoger"), (-1, "lager")):
-        if all(_clearly(value, ref, ind.unit, sign) for ref in usable.values()):
-            if ind.direction == "neutral":
+        steps = [e[0] * sign for e in effects.values()]
+        if all(st >= 1.0 for st in steps):
+            if ind.direction == "neutral" or ind.descriptive:
                 valence = "opvallend"
             elif (ind.direction == "higher_better") == (sign == 1):
                 valence = "gunstig"
             else:
                 valence = "ongunstig"
-            return Signal(kind, valence, tuple(usable))
+            nearest = min(effects, key=lambda k: effects[k][0] * sign)
+            _, measure, ratio = effects[nearest]
+            return Signal(kind, valence, tuple(usable), min(steps), measure, ratio)
     return None
+
+
+def comparable(ind: Indicator, subject: tuple[float | None, str], refs: dict[str, tuple[float | None, str]]
+               ) -> bool:
+    """Whether a comparison could be made at all (the subject and at least one reference usable)."""
+    value, status = subject
+    return (value is not None and status == Status.OK and ind.comparable
+            and any(v is not None and st == Status.OK for v, st in refs.values()))
 
 
 def trend(data: pl.DataFrame | Rows, ind: Indicator, derived: Derived, subject: str,

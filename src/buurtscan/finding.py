@@ -14,10 +14,14 @@ from .cache import Cache
 from .errors import SourceError, UsageError
 from .http_client import Http
 from .observe import Observer
-from .regions import Match, RegionList
+from .regions import ALIASES, Match, RegionList
 from .settings import Settings
 from .sources.base import FetchContext, utc_now
 from .sources.kwb import KwbSource
+from .text import fold
+
+# partners.py still imports these two from here; it moves to regions.RegionList (and text.fold).
+__all__ = ["ALIASES", "find", "fold", "region_list"]
 
 
 def region_list(

@@ -154,7 +154,8 @@ def render(
             if any(fmt in NOTE_FORMATS for fmt in options.formats):
                 report, pdf = fit_note(scan, policy, stories, options, observer)
             else:  # only the deck: it fits its own text, no note to measure
-                report, pdf = build_report(scan, policy=policy, stories=stories, limits=options.limits), None
+                report, pdf = build_report(scan, policy=policy, stories=stories, limits=options.limits,
+                                           policy_file=options.policy, stories_file=options.stories), None
             stem = file_stem(report)
             written = []
             for fmt, fn in renderers.items():
@@ -244,7 +245,8 @@ def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryI
     limits: Limits | None = options.limits
     report, pdf = None, None
     while limits is not None:
-        report = build_report(scan, policy=policy, stories=stories, limits=limits)
+        report = build_report(scan, policy=policy, stories=stories, limits=limits,
+                              policy_file=options.policy, stories_file=options.stories)
         pdf = render_pdf(report, user_dir=options.templates)
         pages = page_count(pdf)
         if pages is None or pages <= max_pages:

@@ -20,6 +20,7 @@ from .cache import Cache
 from .catalogue import Catalogue, Indicator, load
 from .errors import UsageError
 from .regions import NEDERLAND, parse_code
+from . import leefbaarheid
 from .tidy import Status
 
 
@@ -70,6 +71,7 @@ class IndicatorResult:
     threshold: int = 5  # small counts below this are shown as "< threshold"
     similar: similar_core.Reference | None = None  # median and spread in the vergelijkbare buurten
     similar_signal: compare.Signal | None = None  # against that median, reported apart from `signal`
+    klasse: str | None = None  # Leefbaarometer total score in words ("boven het Nederlandse gemiddelde")
 
     @property
     def status(self) -> str:
@@ -104,6 +106,7 @@ class IndicatorResult:
             "similar": ({**self.similar.as_dict(),
                          "signal": self.similar_signal.as_dict() if self.similar_signal else None}
                         if self.similar else None),
+            "klasse": self.klasse,
         }
 
 
@@ -214,6 +217,7 @@ class GemeenteData:
         self._memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
         self._index = compare.index_rows(self.data)
         self._rows: dict[str, compare.Rows] = {}
+        self._peers: dict[str, int] = {}
         self.partner = self._partner_indicators()
         if self.partner:
             extra = tuple(ind for ind, _ in self.partner.values())
@@ -250,6 +254,14 @@ class GemeenteData:
         """Cached region codes of this gemeente at a level, in code order."""
         frame = self.data.filter((pl.col("region_level") == level) & (pl.col("gemeente_code") == self.gemeente))
         return sorted(frame["region_code"].unique().to_list())
+
+    def peers(self, level: str) -> int:
+        """How many regions of a level the gemeente has (in the region list, else in the cache)."""
+        if level not in self._peers:
+            listed = [c for c in self._names if c.startswith({"buurt": "BU", "wijk": "WK"}.get(level, "--"))
+                      and parse_code(c).gemeente == self.gemeente]
+            self._peers[level] = len(listed) or len(self.codes(level))
+        return self._peers[level]
 
     def region(self, code: str) -> RegionInfo:
         rc = parse_code(code)
@@ -298,7 +310,7 @@ class GemeenteData:
                 own_level = info.level if info.level != "land" else "nederland"
                 own = vals.get(own_level, (None, Status.MISSING))
                 refs = {k: vals[k] for k in ("gemeente", "nederland") if k != own_level and codes[k]}
-                rank, rank_of = compare.rank(d, info.code)
+                rank, rank_of = compare.rank(d, info.code, self.peers(info.level))
                 partner = self.partner.get(ind.id, (None, {}))[1]
                 if partner and not partner["complete"]:
                     rank, rank_of = None, None  # only part of the gemeente supplied: no ranking
@@ -333,6 +345,7 @@ class GemeenteData:
                         similar=ref,
                         similar_signal=(compare.signal(ind, own, {"vergelijkbare buurten": (ref.median, "ok")})
                                         if ref else None),
+                        klasse=self._klasse(ind, d, info.code),
                     )
                 )
             sections.append(Section(domain.id, domain.title, domain.questions, tuple(results)))
@@ -343,6 +356,13 @@ class GemeenteData:
             generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
             similar=self._similar_set(match) if info.level == "buurt" else None,
         )
+
+    def _klasse(self, ind: Indicator, d: compare.Derived, code: str) -> str | None:
+        """The Leefbaarometer total score in words, from the region's ``afw`` of the same year."""
+        if ind.source != leefbaarheid.NAME or d.stem != "lbm" or d.period is None:
+            return None
+        cells = self._index.get((leefbaarheid.NAME, "afw", d.period), (None, {}))[1]
+        return leefbaarheid.klasse(cells.get(code, (None, ""))[0])
 
     # -- vergelijkbare buurten ---------------------------------------------------------
     def _profile(self) -> similar_core.Profile | None:

@@ -61,6 +61,17 @@ class Indicator:
     key: bool = False
     comparable: bool = True  # false for sizes (inwoners, woningen): ranked, but no signal
     phrase: str | None = None  # subject of a sentence: "het aandeel corporatiewoningen"
+    of_alt: tuple[str, ...] = ()  # the stems of `of` in the table years that use the `alt` names
+    descriptive: bool = False  # describes the make-up of the buurt (herkomst, dichtheid): no valence
+    summary: bool | None = None  # may appear in "Wat valt op" (default: unless descriptive)
+    estimate: bool = False  # a model estimate (RIVM): the report says "schatting"
+    nederland: float | None = None  # the Nederland value by definition (Leefbaarometer dimensions: 0)
+    label_short: str | None = None  # the name in a list ("opleidingsniveau"); default: the label
+
+    @property
+    def in_summary(self) -> bool:
+        """Whether a signal of this indicator may stand in "Wat valt op"."""
+        return (not self.descriptive) if self.summary is None else self.summary
 
     @property
     def stems(self) -> tuple[str, ...]:
@@ -101,7 +112,7 @@ class Catalogue:
             if ind.source == source:
                 for stem in ind.stems:
                     add(stem, ind.group)
-                for stem in ind.of:
+                for stem in (*ind.of, *ind.of_alt):
                     add(stem)
             if source == "cbs_kwb":
                 for deriv in (ind.derive, ind.then):
@@ -156,6 +167,8 @@ def load(path: Path | None = None) -> Catalogue:
         then = raw.get("then")
         if then is not None and then not in DERIVATIONS:
             raise _fail(path, where, f"then must be one of {', '.join(DERIVATIONS)}")
+        if raw.get("of_alt") and len(raw["of_alt"]) != len(raw.get("of", ())):
+            raise _fail(path, where, "`of_alt` needs as many stems as `of`")
         if derive in ("share_of_sum", "sum") and not raw.get("of"):
             raise _fail(path, where, f"derive = '{derive}' needs `of`, the list of stems")
         indicators.append(
@@ -177,6 +190,12 @@ def load(path: Path | None = None) -> Catalogue:
                 key=bool(raw.get("key", False)),
                 comparable=bool(raw.get("comparable", True)),
                 phrase=raw.get("phrase"),
+                of_alt=tuple(raw.get("of_alt", ())),
+                descriptive=bool(raw.get("descriptive", False)),
+                summary=None if raw.get("summary") is None else bool(raw["summary"]),
+                estimate=bool(raw.get("estimate", raw["source"] == "rivm")),
+                nederland=None if raw.get("nederland") is None else float(raw["nederland"]),
+                label_short=raw.get("label_short"),
             )
         )
     return Catalogue(tuple(domains), tuple(indicators), path)

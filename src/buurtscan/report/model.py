@@ -16,24 +16,31 @@ LEVEL_LABELS = ("buurt", "wijk", "gemeente", "nederland")
 
 @dataclass(frozen=True)
 class Figure:
-    """One indicator line: label, the four formatted values and where they come from."""
+    """One indicator line: label, the formatted values and where they come from."""
 
     id: str
-    label: str
-    unit: str  # display unit, e.g. "%", "per 1.000 inwoners", "km"
+    label: str  # as printed, with the unit where the value does not carry it ("WW-uitkeringen (per 1.000 inwoners)")
+    unit: str  # catalogue unit, e.g. "%", "per 1.000 inwoners", "km"
     buurt: str
     wijk: str
     gemeente: str
     nederland: str
     values: tuple[float | None, float | None, float | None, float | None]  # raw, for charts
-    rank: str  # "3e van 114 buurten (1 = hoogste)" or ""
+    rank: str  # "bij de 10% ongunstigste buurten van Den Haag (106e van 111)" or ""
     signal: str  # "", "gunstig", "ongunstig", "opvallend"
-    trend: str  # "+115 sinds 2019" or ""
+    trend: str  # "+115 sinds 2019", "gelijk gebleven sinds 2022" or ""
     period: str
     source: str  # "CBS 85984NED"
     note: int  # footnote number in the sources block
     key: bool = False
     missing: bool = False  # the subject has no figure
+    cells: tuple[str, ...] = ()  # the values in the order of Report.columns
+    detail: str = ""  # the line under the label: "2020 · schatting · bij de 10% ongunstigste … · −0,2 sinds 2019"
+    strength: float = 0.0  # of the signal, in steps of the unit (see compare.effect)
+    small: bool = False  # the subject's figure is a small number (marked with formatting.SMALL_MARK)
+    estimate: bool = False  # a model estimate (RIVM): "schatting"
+    rank_position: float | None = None  # 0 = highest value of the gemeente, 1 = lowest (for a position bar)
+    words: str = ""  # for scores: the value in words ("onder het Nederlandse gemiddelde")
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,9 @@ class PartnerFigure:
     label: str
     value: str
     gemeente: str
-    source: str  # "Bron: Woonstad, aangeleverd 12-11-2026"
+    source: str  # "Bron: Woonstad, aangeleverd 12 november 2026"
+    wijk: str = ""
+    compare: str = ""  # "wijk 12%, gemeente 15%" (the references that are known)
 
 
 @dataclass(frozen=True)
@@ -93,8 +102,12 @@ class DomainSection:
     policy: tuple[PolicyItem, ...] = ()
     stories: tuple[Story, ...] = ()
     questions: tuple[str, ...] = ()
-    notices: tuple[str, ...] = ()  # "2 verhalen weggelaten om binnen twee pagina's te blijven"
+    notices: tuple[str, ...] = ()  # "2 verhalen passen niet meer op twee pagina's; ze staan in verhalen.csv"
     chart: Chart | None = None
+    unavailable: str = ""  # "Niet beschikbaar voor deze buurt: opleidingsniveau (onbekend of geheim), …"
+    empty: str = ""  # one sentence when the buurt has no figure at all in this domain
+    signals_note: str = ""  # when nothing stands out: why (no false reassurance)
+    comparisons: int = 0  # how many figures could be compared with a reference
 
 
 @dataclass(frozen=True)
@@ -119,9 +132,11 @@ class Report:
     sources: tuple[SourceNote, ...]
     attribution: str  # CC BY wording
     reading_guide: str
-    columns: tuple[str, ...] = ("Buurt", "Gemeente", "Nederland")
+    columns: tuple[str, ...] = ("Buurt", "Wijk", "Gemeente", "Nederland")
     place: str = ""  # the gemeente as named in running text ("Den Haag")
     notices: tuple[str, ...] = field(default=())
+    summary_note: str = ""  # when "Wat valt op" is empty: why (no false reassurance)
+    comparisons: int = 0  # how many figures could be compared with a reference
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (for the Typst template, which receives JSON)."""

@@ -41,6 +41,8 @@ from lxml import etree
 from ..errors import UsageError
 from . import templates
 from .formatting import MISSING
+from .wording import count as wording_count
+from .wording import tidy as wording_tidy
 from .formatting import figure as format_figure
 from .model import Bar, Chart, DomainSection, Figure, PartnerFigure, Report
 
@@ -278,7 +280,7 @@ class Fitted:
 
 
 def fit(paras: Sequence[Para], boxes: Sequence[Box], largest: float, smallest: float,
-        *, short_notice: str = "… ingekort; de volledige tekst staat in de notities.") -> Fitted:
+        *, short_notice: str = "Niet alles past op deze dia; alles staat in de notities.") -> Fitted:
     """The largest size at which everything fits; else leave out droppable items; else shorten the long
     free texts (``cut``) as little as needed; else cut wherever the space ends, always with '…' and a notice."""
     paras = list(paras)
@@ -288,11 +290,19 @@ def fit(paras: Sequence[Para], boxes: Sequence[Box], largest: float, smallest: f
             return Fitted(size, placed)
     keep = list(paras)
     order = sorted((i for i, p in enumerate(paras) if p.drop is not None), key=lambda i: (-paras[i].drop, -i))
+    removed: list[int] = []
     for i in order:
         keep.remove(paras[i])
+        removed.append(i)
         keep = _without_orphan_headings(keep)
         placed = _flow([*keep, notice(short_notice)], boxes, smallest)
         if placed is not None:
+            # put back, whole, what fits again now (a short item left out before a long one)
+            for j in reversed(removed[:-1]):
+                trial = _without_orphan_headings([q for k, q in enumerate(paras) if q in keep or k == j])
+                again = _flow([*trial, notice(short_notice)], boxes, smallest)
+                if again is not None:
+                    keep, placed = trial, again
             return Fitted(smallest, placed, shortened=True)
     for i, p in enumerate(keep):
         if not p.cut:
@@ -755,35 +765,30 @@ def _own(report: Report, f: Figure) -> str:
 
 
 def _columns(report: Report) -> list[str]:
-    if report.level == "gemeente":
-        return ["Gemeente", "Nederland"]
     return list(report.columns)
 
 
 def _values(report: Report, f: Figure) -> list[str]:
-    if report.level == "gemeente":
-        return [f.gemeente, f.nederland]
-    return [_own(report, f), f.gemeente, f.nederland]
+    return list(f.cells) or [_own(report, f), f.gemeente, f.nederland]
 
 
 def _label(f: Figure) -> str:
-    return f.label + ("" if f.unit in ("aantal", "%") else f" ({f.unit})")
+    return f.label  # the model's label already names the unit where the value does not
 
 
 def _figure_cells(report: Report, f: Figure, *, general: bool) -> list[list[Para]]:
     label = [Run(_label(f))]
     if f.note:
         label.append(Run(f"\u00a0{f.note}", tone="muted", sup=True))  # no break before the note number
-    meta: list[Run] = [Run(f.period or "", tone="muted")] if f.period else []
-    extra = f.trend if general and f.trend and not f.trend.startswith("geen") else ("" if general else f.rank)
-    if extra:
-        meta.append(Run((" · " if meta else "") + extra, tone="muted"))
+    meta: list[Run] = [Run(f.detail, tone="muted")] if f.detail else []
     if f.signal and not general:
         meta.append(Run((" · " if meta else "") + f.signal, bold=True, tone="muted"))
     cells = [[Para(tuple(label), before=0)] + ([Para(tuple(meta), scale=0.8, before=0.1)] if meta else [])]
     for v in _values(report, f):
         if v == MISSING:
             cells.append([para(Run(v, italic=True, tone="muted"), scale=0.8, align="r", before=0)])
+        elif v.endswith("*"):  # a small number looks different
+            cells.append([para(Run(v, italic=True, tone="muted"), align="r", before=0)])
         else:
             cells.append([para(v, align="r", before=0)])
     return cells
@@ -964,10 +969,11 @@ def _point_labels(chart: Chart, figures: Sequence[Figure], level: str) -> list[l
         row: list[str | None] = []
         for k, v in enumerate(bar.values):
             text = None
-            if f is not None and k < 3:
-                own = 0 if level == "buurt" else 1 if level == "wijk" else 2
-                raw = f.values[(own, 2, 3)[k]]
-                string = (_own_string(f, level), f.gemeente, f.nederland)[k]
+            column = {"Buurt": 0, "Wijk": 1, "Gemeente": 2, "Nederland": 3}.get(chart.series[k]) if k < len(
+                chart.series) else None
+            if f is not None and column is not None:
+                raw = f.values[column]
+                string = (f.buurt, f.wijk, f.gemeente, f.nederland)[column]
                 if raw is not None and v is not None and math.isclose(raw, v, rel_tol=1e-9, abs_tol=1e-12):
                     text = string
             if text is None and v is not None and k < len(bar.texts) and bar.texts[k] != MISSING:
@@ -1160,19 +1166,19 @@ def _series_word(name: str) -> str:
 def _figure_line(report: Report, f: Figure) -> str:
     cols = _columns(report)
     vals = ", ".join(f"{_series_word(c)} {v}" for c, v in zip(cols, _values(report, f), strict=True))
-    bits = [f.period and f"periode {f.period}", f.rank and f"rang {f.rank} (1 = hoogste)",
-            f.signal and f"signaal: {f.signal}", f.trend, f.note and f"bron [{f.note}] {f.source}"]
+    bits = [f.detail and f"periode {f.detail}", f.signal and f"signaal: {f.signal}",
+            f.note and f"bron [{f.note}] {f.source}"]
     if not f.note:
         bits.append(f"bron: {f.source}, niet in de cache")
-    return f"- {_label(f)}: {vals} ({'; '.join(b for b in bits if b)})."
+    return f"- {_label(f)}: {vals}. {wording_tidy('; '.join(b for b in bits if b))}."
 
 
 READING = ("Zo lees je de grafiek: donker = {own}, grijs = gemeente, licht met rand = Nederland. Geen balk betekent "
            "'niet beschikbaar' (de bron heeft geen cijfer) — nooit 0. De getallen bij de balken zijn dezelfde als "
            "in de tabel.")
-SIGNALS = ("Signaal: 'ongunstig' of 'gunstig' als de buurt ruim afwijkt van de gemeente en/of Nederland (ten minste "
-           "20% en bij percentages ook 3 procentpunt; bij Leefbaarometer-scores 0,10 punt); 'opvallend' als de "
-           "afwijking groot is maar goed noch slecht.")
+SIGNALS = ("Signaal: 'ongunstig' of 'gunstig' als de buurt duidelijk afwijkt van de gemeente én Nederland (bij "
+           "percentages minstens 5 procentpunt, bij andere cijfers minstens een kwart); 'opvallend' als de afwijking "
+           "groot is maar goed noch slecht. Een * achter een cijfer: klein aantal, niet vergelijken.")
 
 
 def set_notes(slide: Any, lines: Sequence[str]) -> None:
@@ -1188,8 +1194,8 @@ def _summary_paras(report: Report) -> list[Para]:
     titles = {d.title for d in report.domains}
     out = [para(Run("Wat valt op", bold=True, tone="accent"), scale=1.35, keep=True)]
     if not report.summary:
-        out.append(para(Run("Geen cijfers die ruim afwijken van de gemeente of Nederland.", italic=True,
-                            tone="muted"), before=0.6))
+        out.append(para(Run(report.summary_note or "Voor deze buurt zijn te weinig vergelijkbare cijfers om iets "
+                            "te laten opvallen.", italic=True, tone="muted"), before=0.6))
     for i, s in enumerate(report.summary):
         head, sep, rest = s.partition(": ")
         runs = (Run(head + sep, bold=True), Run(rest)) if sep and head in titles else (Run(s),)
@@ -1213,7 +1219,7 @@ def cover(ctx: Ctx) -> None:
              *(f"- {s}" for s in r.summary), *(f"Let op: {n}" for n in r.notices), "", SIGNALS,
              "", r.reading_guide, "", *_source_lines(r)]
     if fitted.shortened or f.shortened:
-        lines.insert(0, "Op de dia ingekort; de volledige tekst staat hieronder.")
+        lines.insert(0, "Niet alles past op de dia; de volledige tekst staat hieronder.")
     set_notes(f.slide, lines)
 
 
@@ -1264,7 +1270,7 @@ def _partner_paras(section: DomainSection) -> list[Para]:
     for s in section.stories[:1]:
         out.append(heading("Verhaal uit de buurt"))
         who = ", ".join(x for x in (s.wie, s.wanneer) if x) + (f" ({s.soort})" if s.soort else "")
-        out.append(para(Run(f"“{s.tekst}”", italic=True), before=0.2, cut=True))
+        out.append(para(Run(f"“{s.tekst}”", italic=True), before=0.2, drop=5))  # whole or not at all
         if who:
             out.append(para(Run(f"— {who}", tone="muted"), scale=0.85, before=0.15))
     return out
@@ -1272,8 +1278,8 @@ def _partner_paras(section: DomainSection) -> list[Para]:
 
 def _partner_para(p: PartnerFigure) -> Para:
     runs = [Run(f"{p.label}: "), Run(p.value, bold=True)]
-    if p.gemeente != MISSING:
-        runs.append(Run(f" (gemeente {p.gemeente})"))
+    if p.compare:
+        runs.append(Run(f" ({p.compare})"))
     runs.append(Run(f" — {p.source}", italic=True, tone="muted"))
     return Para(tuple(runs), bullet=True, before=0.25)
 
@@ -1295,9 +1301,10 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
     if section.highlights:
         signals.append(heading("Wat valt op", before=0))
         signals += [para(h, bullet=True, before=0.3, drop=None if i == 0 else 3) for i, h in enumerate(section.highlights)]
-    elif has_own:
-        against = "Nederland" if r.level == "gemeente" else f"{_gemeente(r)} of Nederland"
-        signals.append(para(Run(f"Geen cijfers die ruim afwijken van {against}.", italic=True, tone="muted")))
+    elif has_own and section.signals_note:
+        signals.append(para(Run(section.signals_note, italic=True, tone="muted")))
+    if section.unavailable:
+        signals.append(para(Run(section.unavailable, italic=True, tone="muted"), scale=0.8, before=0.3))
     figures = list(section.figures[:5])
     left_out = len(section.figures) - len(figures)
     if signals:
@@ -1318,7 +1325,8 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
         message(f, chart_rect, "Grafiek: geen cijfers beschikbaar.")
     lines = [f"{section.title}: de kerncijfers van {r.title.removeprefix('Buurtscan ')} naast gemeente en Nederland."]
     if left_out:
-        lines.append(f"Op de dia {left_out} cijfer(s) weggelaten om leesbaar te blijven; ze staan hieronder.")
+        lines.append(f"{wording_count(left_out, 'cijfer past', 'cijfers passen')} niet op de dia; "
+                     f"{'het staat' if left_out == 1 else 'ze staan'} hieronder.")
     lines += [_figure_line(r, fig) for fig in section.figures]
     if chart is None:
         lines.append("Geen grafiek: er zijn voor dit thema geen cijfers beschikbaar.")
@@ -1337,7 +1345,7 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
     lines += [f"Let op: {n}" for n in section.notices]
     lines += ["", READING.format(own=r.columns[0].lower()), SIGNALS, "", r.reading_guide, "", *_source_lines(r)]
     if f.shortened:
-        lines.insert(1, "Op de dia ingekort; de volledige tekst staat hieronder.")
+        lines.insert(1, "Niet alles past op de dia; de volledige tekst staat hieronder.")
     set_notes(f.slide, lines)
 
 
@@ -1377,7 +1385,7 @@ def policy(ctx: Ctx) -> None:
             runs.append(Run(f" ({p.wanneer})"))
         if p.bron:
             runs.append(Run(f" Bron: {p.bron}", italic=True, tone="muted"))
-        stream.append(Para(tuple(runs), bullet=True, before=0.35, drop=None if d.id not in seen else 2, cut=True))
+        stream.append(Para(tuple(runs), bullet=True, before=0.35, drop=1 if d.id not in seen else 2))  # whole or not
         seen.add(d.id)
     if not items:
         stream.append(para(Run("Er zijn (nog) geen beleidspunten of ontwikkelingen aangeleverd.", italic=True,
@@ -1391,7 +1399,7 @@ def policy(ctx: Ctx) -> None:
             stream.append(para(q, bullet=True, before=0.2, drop=None if i == 0 else 3 + i))
     f.text([13, 14], stream, largest=f.size_of(13, 14), smallest=11)
     lines = ["Beleid & ontwikkelingen en de vragen voor het gesprek, per thema.",
-             "Beleid en plannen komen uit het beleidsbestand (--policy); de vragen uit de indicatorencatalogus."]
+             "Beleid en plannen komen uit het beleidsbestand; de vragen uit de indicatorencatalogus."]
     if items:
         lines += ["", "Beleid & ontwikkelingen:", *(f"- {d.title}: {_policy_text(p)}" for d, p in items)]
     else:
@@ -1400,7 +1408,7 @@ def policy(ctx: Ctx) -> None:
     for d in r.domains:
         lines += [f"{d.title}:", *(f"- {q}" for q in d.questions)]
     if f.shortened:
-        lines.insert(0, "Op de dia ingekort; alle punten en vragen staan hieronder.")
+        lines.insert(0, "Niet alles past op de dia; alle punten en vragen staan hieronder.")
     lines += ["", *_source_lines(r)]
     set_notes(f.slide, lines)
 

@@ -22,28 +22,25 @@ def _clean(text: str) -> str:
     return str(text).translate(_XML_BAD)
 
 
-def _own(report: Report, f: Figure) -> str:
-    return f.buurt if report.level == "buurt" else f.wijk if report.level == "wijk" else f.gemeente
-
-
 def _table(doc, report: Report, figures: tuple[Figure, ...]) -> None:  # noqa: ANN001
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    table = doc.add_table(rows=1, cols=5)
+    table = doc.add_table(rows=1, cols=len(report.columns) + 2)
     table.style = "Table Grid" if "Table Grid" in [s.name for s in doc.styles] else None
     head = table.rows[0].cells
     for cell, text in zip(head, ["", *report.columns, "Jaar, rang"], strict=True):
         cell.text = text
     for f in figures:
         cells = table.add_row().cells
-        label = f.label + ("" if f.unit in ("aantal", "%") else f" ({f.unit})")
-        cells[0].text = _clean(label + (f" [{f.note}]" if f.note else ""))
-        for cell, v in zip(cells[1:4], [_own(report, f), f.gemeente, f.nederland], strict=True):
+        cells[0].text = _clean(f.label + (f" [{f.note}]" if f.note else ""))
+        for cell, v in zip(cells[1:-1], f.cells, strict=True):
             cell.text = _clean(v)
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        extra = ", ".join(x for x in (f.period, f.rank, f.signal) if x)
-        cells[4].text = _clean(extra)
+            if v.endswith("*") and cell.paragraphs[0].runs:
+                cell.paragraphs[0].runs[0].italic = True  # a small number looks different
+        extra = " · ".join(x for x in (f.detail, f.signal) if x)
+        cells[-1].text = _clean(extra)
     for row in table.rows:
         for cell in row.cells:
             for p in cell.paragraphs:
@@ -85,19 +82,25 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
             vals = ["–" if v is None else f"{v:.1f}".replace(".", ",") for v in b.values]
             parts.append(f"{b.label}: {' / '.join(vals)}")
         p.add_run(_clean("; ".join(parts) + f" ({' / '.join(report.age_chart.series)})"))
-    if report.summary:
-        doc.add_heading("Wat valt op", level=1)
-        for s in report.summary:
-            doc.add_paragraph(_clean(s), style="List Bullet")
+    doc.add_heading("Wat valt op", level=1)
+    for s in report.summary:
+        doc.add_paragraph(_clean(s), style="List Bullet")
+    if not report.summary:
+        doc.add_paragraph(_clean(report.summary_note)).runs[0].italic = True
     for d in report.domains:
         doc.add_heading(_clean(d.title), level=1)
-        _table(doc, report, d.figures)
+        if d.figures:
+            _table(doc, report, d.figures)
+        for line in (d.empty, d.unavailable, "" if d.highlights else d.signals_note):
+            if line:
+                doc.add_paragraph(_clean(line)).runs[0].italic = True
         for h in d.highlights:
             doc.add_paragraph(_clean(h), style="List Bullet")
         if d.partner:
             doc.add_heading("Cijfers van partners", level=2)
             for pf in d.partner:
-                doc.add_paragraph(_clean(f"{pf.label}: {pf.value} — {pf.source}"), style="List Bullet")
+                refs = f" ({pf.compare})" if pf.compare else ""
+                doc.add_paragraph(_clean(f"{pf.label}: {pf.value}{refs} — {pf.source}"), style="List Bullet")
         if d.policy:
             doc.add_heading("Beleid & ontwikkelingen", level=2)
             for item in d.policy:

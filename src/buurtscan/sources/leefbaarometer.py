@@ -4,14 +4,29 @@
   downloads folder (temp file in that folder, checked, then ``os.replace``); its ``ETag`` and
   ``Last-Modified`` are kept in a small JSON file next to it. Later fetches ask with
   ``If-None-Match`` / ``If-Modified-Since`` and reuse the file on ``304 Not Modified``.
-- Inside the zip the national buurt file is found by name (``Leefbaarometer-scores
-  buurten*.csv``, any case; the real zip holds more files). Header
-  ``bu_code,bu_naam,jaar,lbm,afw,fys,onv,soc,vrz,won``; ``NA`` = missing (the five
-  dimension scores exist only from 2014 on).
+- Inside the zip the score files are found by name, any case: ``Leefbaarometer-scores
+  buurten*.csv`` (required) and, where the download has them, ``… wijken*.csv`` and
+  ``… gemeenten*.csv``. Header ``bu_code,bu_naam,jaar,lbm,afw,fys,onv,soc,vrz,won`` (``wk_``,
+  ``gm_`` for the other levels); ``NA`` = missing (the five dimension scores exist only from
+  2014 on). A wijk or gemeente file that cannot be read is left out with a note; the buurt
+  file must be usable.
+- How the scores are meant to be read (docs/sources.md):
+
+  * ``lbm`` is the total score, ``afw`` its deviation from the national reference, so the
+    reference is ``lbm − afw`` of the same row. It is the same number in every row and year
+    of the file; it is stored as the Nederland (NL00) value of ``lbm`` per year — only when
+    the rows of that year agree on it (else it stays missing: never invented).
+  * ``fys onv soc vrz won`` are themselves deviations from Nederland (they add up to
+    ``afw``), so their Nederland value is 0 (stored for the years that have them), as is
+    that of ``afw``.
+  * gemeente and wijk values come only from the gemeente and wijk files of the same
+    download; without such a file they are missing, never computed from the buurten.
+  * :func:`buurtscan.leefbaarheid.klasse` puts a score in words from ``afw`` (``ruim
+    boven`` … ``ruim onder het Nederlandse gemiddelde``), because the Leefbaarometer's own
+    nine classes have no published boundaries we could cite.
 - All years are kept (period = ``jaar``), for the gemeenten asked for (or all). Indicators
-  ``lbm afw fys onv soc vrz won`` (those the catalogue wants), unit "score".
-- Only the buurt file is read: the real zip also has files for other area levels, which
-  could not be tested here, so a named wijk or gemeente is reported as having no figures.
+  ``lbm afw fys onv soc vrz won`` (those the catalogue wants; ``afw`` always with ``lbm``),
+  unit "score". Buurten without a score have no rows, and an ``NA`` is a null: never 0.
 - A download that is not a usable zip (not a zip, no buurt file, another header) is a
   :class:`SourceError` naming the URL and what was wrong; the file kept from an earlier
   download is left as it was.
@@ -40,23 +55,27 @@ from urllib.parse import urlsplit
 import polars as pl
 
 from ..errors import SourceError
-from ..regions import normalise
+from ..leefbaarheid import klasse  # noqa: F401 - the reading rule lives with the scan (no network imports)
+from ..regions import CODE_RE, NEDERLAND, normalise
 from ..tidy import empty_tidy, finish_tidy
-from .base import FetchContext, FetchRequest, Provenance, SourceResult, TableData, utc_now
+from .base import FetchContext, FetchRequest, Provenance, Skipped, SourceResult, TableData, utc_now
 from .politie import named_without_figures
 
 NAME = "leefbaarometer"
 TABLE_ID = "leefbaarometer-3.0"
 INDICATORS = ("lbm", "afw", "fys", "onv", "soc", "vrz", "won")
+DIMENSIONS = ("fys", "onv", "soc", "vrz", "won")  # deviations from Nederland; they add up to afw
 HEADER = ("bu_code", "bu_naam", "jaar", *INDICATORS)
 UNIT = "score"
-MEMBER = re.compile(r"^leefbaarometer[-_ ]?scores[-_ ]buurten.*\.csv$", re.IGNORECASE)
+MEMBER = re.compile(r"^leefbaarometer[-_ ]?scores[-_ ](buurten|wijken|gemeenten)\b.*\.csv$", re.IGNORECASE)
 MEMBER_PATTERN = "Leefbaarometer-scores buurten*.csv"
 MAX_MEMBERS = 1000  # the real zip holds a handful of files
 MAX_RATIO = 100  # CSV text deflates 5-10x; deflate can reach ~1000x only on crafted data
+LEVEL_OF_MEMBER = {"buurten": "buurt", "wijken": "wijk", "gemeenten": "gemeente"}
+PREFIX = {"buurt": "BU", "wijk": "WK", "gemeente": "GM"}
+REFERENCE_TOLERANCE = 1e-6  # rows of one year must agree this closely on lbm − afw
 TIP = ("The download may be incomplete or the address may have changed; try again later or "
        "set BUURTSCAN_LEEFBAAROMETER_URL. Nothing in the cache was changed.")
-
 
 @dataclass(frozen=True)
 class Download:
@@ -76,8 +95,10 @@ class Download:
 
 @dataclass(frozen=True)
 class Scores:
-    frame: pl.DataFrame  # region_code, jaar, lbm … won (all buurten of the file)
-    member: str  # the CSV's name inside the zip
+    frame: pl.DataFrame  # region_code, jaar, lbm … won: the buurten (and wijken, gemeenten) of the zip
+    member: str  # the buurt CSV's name inside the zip
+    members: dict[str, str]  # level → the CSV read for it (buurt always; wijk, gemeente where present)
+    notes: tuple[str, ...] = ()  # level files that were present but could not be used
 
 
 def zip_name(url: str) -> str:
@@ -132,38 +153,59 @@ def _unpack(z: zipfile.ZipFile, member: zipfile.ZipInfo, url: str, cap: int) -> 
 
 
 def read_scores(path: Path, url: str, max_unpacked: int = 256 * 1024 * 1024) -> Scores:
-    """Read and check the buurt scores CSV of a downloaded zip; SourceError if unusable."""
+    """Read and check the score CSVs of a downloaded zip; SourceError if the buurt file is unusable."""
     try:
         with zipfile.ZipFile(path) as z:
             _check_members(z, url)
             names = [i for i in z.infolist() if not i.is_dir()]
-            found = sorted((i for i in names if MEMBER.match(PurePosixPath(i.filename).name)),
-                           key=lambda i: i.filename)
-            if not found:
+            found: dict[str, zipfile.ZipInfo] = {}
+            for info in sorted(names, key=lambda i: i.filename):
+                m = MEMBER.match(PurePosixPath(info.filename).name)
+                if m:
+                    found.setdefault(LEVEL_OF_MEMBER[m.group(1).lower()], info)
+            if "buurt" not in found:
                 listed = ", ".join(i.filename for i in names[:8]) or "nothing"
                 raise SourceError(f"The Leefbaarometer zip at {url} holds no '{MEMBER_PATTERN}' "
                                   f"(it holds: {listed}).", tip=TIP)
-            member = found[0]
-            data = _unpack(z, member, url, max_unpacked)
+            data = {level: _unpack(z, info, url, max_unpacked) for level, info in found.items()}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error) as exc:
         raise SourceError(f"The download from {url} is not a usable zip file ({exc}).", tip=TIP) from None
     except OSError as exc:
         raise SourceError(f"The Leefbaarometer zip from {url} cannot be read ({exc}).", tip=TIP) from None
-    name = member.filename
+    frames = [_read_level(found["buurt"].filename, data["buurt"], "buurt", url)]
+    members = {"buurt": found["buurt"].filename}
+    notes = []
+    for level in ("wijk", "gemeente"):
+        if level not in found:
+            continue
+        try:
+            frames.append(_read_level(found[level].filename, data[level], level, url))
+            members[level] = found[level].filename
+        except SourceError as exc:
+            notes.append(f"{exc.message} Its {level} scores are not used.")
+    return Scores(pl.concat(frames), found["buurt"].filename, members, tuple(notes))
+
+
+def _read_level(name: str, data: bytes, level: str, url: str) -> pl.DataFrame:
+    """One level's CSV → region_code, jaar, lbm … won (codes checked against the level)."""
+    prefix = PREFIX[level]
+    expected = (f"{prefix.lower()}_code", f"{prefix.lower()}_naam", *HEADER[2:])
     first = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip("\r")
     header = tuple(h.strip().lower() for h in next(csv.reader([first]), []))
-    if header[: len(HEADER)] != HEADER:
+    if header[: len(expected)] != expected:
         raise SourceError(
             f"{name} in the Leefbaarometer zip at {url} has the header '{','.join(header)}'; "
-            f"expected '{','.join(HEADER)}'.",
+            f"expected '{','.join(expected)}'.",
             tip=TIP,
         )
     try:
         raw = pl.read_csv(io.BytesIO(data), has_header=True, infer_schema=False, null_values=["NA"],
                           encoding="utf8-lossy")
         raw = raw.rename(dict(zip(raw.columns, header, strict=True)))
+        code = pl.col(expected[0]).str.strip_chars().str.to_uppercase()
         frame = raw.select(
-            pl.col("bu_code").str.strip_chars().str.to_uppercase().alias("region_code"),
+            # a bare number ("0518") is taken as the code of this level (GM0518)
+            pl.when(code.str.contains(r"^[0-9]+$")).then(pl.lit(prefix) + code).otherwise(code).alias("region_code"),
             pl.col("jaar").str.strip_chars().cast(pl.Int64, strict=True),
             *(pl.col(i).str.strip_chars().cast(pl.Float64, strict=True) for i in INDICATORS),
         )
@@ -171,7 +213,36 @@ def read_scores(path: Path, url: str, max_unpacked: int = 256 * 1024 * 1024) -> 
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SourceError(f"{name} in the Leefbaarometer zip at {url} cannot be read ({reason}).",
                           tip=TIP) from None
-    return Scores(frame.filter(pl.col("region_code").str.starts_with("BU")), name)
+    bad = frame.filter(~pl.col("region_code").str.starts_with(prefix) | ~pl.col("region_code").str.contains(CODE_RE.pattern))
+    if level != "buurt" and bad.height:
+        raise SourceError(f"{name} in the Leefbaarometer zip at {url} has codes that are not {level} codes "
+                          f"(e.g. '{bad['region_code'][0]}').", tip=TIP)
+    return frame.filter(pl.col("region_code").str.starts_with(prefix))
+
+
+def nederland(frame: pl.DataFrame) -> pl.DataFrame:
+    """The Nederland (NL00) row per year, in the layout of the score frame.
+
+    ``lbm`` = ``lbm − afw`` of the buurt rows of that year when they agree (within
+    :data:`REFERENCE_TOLERANCE`), else null; ``afw`` and every dimension 0 in the years that
+    have figures for them, else null.
+    """
+    buurten = frame.filter(pl.col("region_code").str.starts_with("BU"))
+    if buurten.is_empty():
+        return frame.clear()
+    ref = pl.col("lbm") - pl.col("afw")
+    per_year = buurten.group_by("jaar").agg(
+        ref.mean().alias("ref"),
+        (ref.max() - ref.min()).alias("spread"),
+        *(pl.col(i).is_not_null().any().alias(f"has_{i}") for i in INDICATORS[1:]),
+    )
+    zero = pl.lit(0.0, pl.Float64)
+    return per_year.sort("jaar").select(
+        pl.lit(NEDERLAND).alias("region_code"),
+        "jaar",
+        pl.when(pl.col("spread") <= REFERENCE_TOLERANCE).then(pl.col("ref")).otherwise(None).alias("lbm"),
+        *(pl.when(pl.col(f"has_{i}")).then(zero).otherwise(None).alias(i) for i in INDICATORS[1:]),
+    )
 
 
 class LeefbaarometerSource:
@@ -251,12 +322,15 @@ class LeefbaarometerSource:
     def fetch(self, ctx: FetchContext, request: FetchRequest) -> SourceResult:
         wanted = request.wants(NAME)
         stems = {stem for stem, _group in wanted or ()}
+        if "lbm" in stems:
+            stems.add("afw")  # the total score is read through its deviation (class, reference)
         indicators = list(INDICATORS) if wanted is None else [i for i in INDICATORS if i in stems]
         if not indicators:
             raise SourceError("The catalogue asks for no Leefbaarometer score this source knows "
                               f"({', '.join(INDICATORS)}).")
         dl, scores = self.scores(ctx)
         frame = scores.frame
+        nl = nederland(frame)
         years = frame["jaar"].drop_nulls()
         period = f"{years.min()}-{years.max()}" if len(years) else ""
         prov = Provenance(
@@ -272,22 +346,28 @@ class LeefbaarometerSource:
             retrieved_at=utc_now(),
         )
         if request.gemeenten is None:
-            tables = [TableData(prov, self.to_tidy(frame, indicators), None)]
+            tables = [TableData(prov, self.to_tidy(pl.concat([nl, frame]), indicators), None)]
         else:
-            tables = []
+            tables = [TableData(prov, self.to_tidy(nl, indicators), (NEDERLAND,))]
             for gm in request.gemeenten:
                 part = frame.filter(pl.col("region_code").str.slice(2, 4) == normalise(gm)[2:])
                 tables.append(TableData(prov, self.to_tidy(part, indicators), (gm,)))
         ctx.observer.progress(NAME, 1, 1)
-        skipped = named_without_figures(
-            NAME, request, tables, lambda t: f"{TABLE_ID} ({scores.member})",
-            note=lambda code: "" if code.startswith("BU") else "; only the buurt scores are read",
-        )
+
+        def note(code: str) -> str:
+            level = {"WK": "wijk", "GM": "gemeente"}.get(code[:2])
+            if level is None or level in scores.members:
+                return ""
+            return f"; the download has no {level} scores"
+
+        skipped = [Skipped(NAME, n, failed=False) for n in scores.notes]
+        skipped += named_without_figures(NAME, request, tables, lambda t: f"{TABLE_ID} ({scores.member})",
+                                         note=note)
         return SourceResult(tuple(tables), tuple(skipped))
 
     @staticmethod
     def to_tidy(frame: pl.DataFrame, indicators: list[str]) -> pl.DataFrame:
-        """Wide scores (one row per buurt and year) → tidy rows, period = jaar."""
+        """Wide scores (one row per region and year) → tidy rows, period = jaar."""
         if frame.is_empty():
             return empty_tidy()
         long = frame.unpivot(index=["region_code", "jaar"], on=indicators, variable_name="indicator",
