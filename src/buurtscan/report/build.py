@@ -27,7 +27,7 @@ from pathlib import Path
 from .. import compare
 from ..catalogue import Indicator, load
 from ..scan import IndicatorResult, Scan
-from . import wording
+from . import similar_text, wording
 from .formatting import MISSING, SMALL_MARK, change, figure, number, unit_label
 from .model import Bar, Chart, DomainSection, Figure, PartnerFigure, PolicyItem, Report, SourceNote, Story
 
@@ -47,7 +47,8 @@ PER_DOMAIN = 2  # at most this many items of one domain in "Wat valt op"
 MIN_COMPARISONS = 3
 MAX_STRENGTH = 6.0  # a ratio against a near-zero reference (vermogen € 500 vs € 13.500) counts as 6 steps
 NON_KEY_WEIGHT = 0.75  # "nothing stands out" needs at least this many comparisons
-COLUMN_TITLES = {"buurt": "Buurt", "wijk": "Wijk", "gemeente": "Gemeente", "nederland": "Nederland"}
+COLUMN_TITLES = {"buurt": "Buurt", "wijk": "Wijk", "gemeente": "Gemeente", "nederland": "Nederland",
+                 similar_text.COLUMN: similar_text.TITLE}
 NOTHING_STANDS_OUT = "Geen cijfers die ruim afwijken van {against}."
 TOO_FEW = "Voor deze {level} zijn te weinig vergelijkbare cijfers om iets te laten opvallen."
 
@@ -285,7 +286,8 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[s
     words = score_words(ind, level)
     small = ind.statuses.get(level) == "klein"
     period = f"{ind.period}, schatting" if estimate and ind.period else ind.period or ""
-    bits = [period, words, "klein aantal" if small else "", rank, "" if trend.startswith("geen") else trend]
+    bits = [period, words, "klein aantal" if small else "", rank, "" if trend.startswith("geen") else trend,
+            similar_text.detail(ind) if similar_text.COLUMN in columns else ""]
     position = None
     if ind.rank and ind.rank_of and rank:
         position = 0.0 if ind.rank_of == 1 else (ind.rank - 1) / (ind.rank_of - 1)
@@ -306,7 +308,7 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[s
         note=notes.number(ind),
         key=ind.key,
         missing=ind.values.get(level) is None,
-        cells=tuple(_fmt(ind, c) for c in columns),
+        cells=tuple(similar_text.cell(ind) if c == similar_text.COLUMN else _fmt(ind, c) for c in columns),
         detail=" · ".join(b for b in bits if b),
         strength=ind.signal.strength if ind.signal else 0.0,
         small=small,
@@ -423,13 +425,14 @@ def build_report(
     region = scan.region
     level = region.level if region.level in ("buurt", "wijk") else "gemeente"
     columns = ("buurt", "wijk", "gemeente", "nederland")[("buurt", "wijk", "gemeente").index(level):]
+    general_cols = (*columns, similar_text.COLUMN) if similar_text.has_column(scan) else columns
     notes = _Notes(scan)
     gemeente_name = region.gemeente_name
     place = place_name(gemeente_name)
     policy_where = Path(policy_file).name if policy_file else "het beleidsbestand"
     stories_where = Path(stories_file).name if stories_file else "het verhalenbestand"
     general = scan.section("algemeen")
-    general_figs = tuple(_figure(i, notes, level, columns, place) for i in general.indicators
+    general_figs = tuple(_figure(i, notes, level, general_cols, place) for i in general.indicators
                          if i.key and i.values.get(level) is not None)
     ages = [i for i in general.indicators if i.chart == "leeftijdsopbouw"]
     age_chart = None
@@ -529,7 +532,7 @@ def build_report(
         age_chart=age_chart,
         summary=summary,
         domains=tuple(domains),
-        sources=tuple(notes.notes()),
+        sources=tuple(notes.notes()) + _similar_note(scan, place, len(notes.numbers)),
         attribution=_attribution(scan),
         reading_guide=reading_guide(level, place, uses_rivm=any(s["source"] == "rivm" for s in scan.sources),
                                     uses_lbm=any(s["source"] == "leefbaarometer" for s in scan.sources)),
@@ -537,7 +540,18 @@ def build_report(
         place=place,
         summary_note=summary_note,
         comparisons=comparisons,
+        similar=similar_text.sentence(scan, place),
+        general_columns=tuple(COLUMN_TITLES[c] for c in general_cols) if general_cols != columns else (),
     )
+
+
+def _similar_note(scan: Scan, place: str, used: int) -> tuple[SourceNote, ...]:
+    """The last source note: how the vergelijkbare buurten were chosen (none without them)."""
+    if not similar_text.has_column(scan):
+        return ()
+    entry = next((s for s in scan.sources if s["source"] == similar_text.similar.NAME), {})
+    text = similar_text.source_text(scan, place, short_date(entry.get("retrieved_at")))
+    return (SourceNote(used + 1, text, entry.get("base_url") or ""),)
 
 
 def reading_guide(level: str, place: str, *, uses_rivm: bool = True, uses_lbm: bool = True) -> str:

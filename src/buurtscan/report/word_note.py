@@ -26,10 +26,11 @@ def _table(doc, report: Report, figures: tuple[Figure, ...]) -> None:  # noqa: A
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    table = doc.add_table(rows=1, cols=len(report.columns) + 2)
+    columns = report.columns_for(figures)
+    table = doc.add_table(rows=1, cols=len(columns) + 2)
     table.style = "Table Grid" if "Table Grid" in [s.name for s in doc.styles] else None
     head = table.rows[0].cells
-    for cell, text in zip(head, ["", *report.columns, "Jaar, rang"], strict=True):
+    for cell, text in zip(head, ["", *columns, "Jaar, rang"], strict=True):
         cell.text = text
     for f in figures:
         cells = table.add_row().cells
@@ -87,6 +88,8 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
         doc.add_paragraph(_clean(s), style="List Bullet")
     if not report.summary:
         doc.add_paragraph(_clean(report.summary_note)).runs[0].italic = True
+    if report.similar:
+        doc.add_paragraph(_clean(report.similar))
     for d in report.domains:
         doc.add_heading(_clean(d.title), level=1)
         if d.figures:
