@@ -286,7 +286,8 @@ def _valid_entry(e: object) -> bool:
     codes, options = e.get("codes", []), e.get("options", {})
     return (isinstance(codes, list) and all(isinstance(c, str) for c in codes)
             and isinstance(e.get("gemeente"), (str, type(None))) and isinstance(options, dict)
-            and all(isinstance(v, (str, type(None))) for k, v in options.items() if k != "formats")
+            and all(isinstance(v, (str, type(None))) or (k == "similar_k" and isinstance(v, int))
+                    for k, v in options.items() if k != "formats")
             and isinstance(options.get("formats", []), list))
 
 

@@ -40,6 +40,7 @@ PUBLISHERS = {
     "politie": "Politie / CBS",
     "rivm": "RIVM / CBS",
     "leefbaarometer": "Leefbaarometer (BZK)",
+    "cbs_kwb_profile": "CBS",  # the national profile for vergelijkbare buurten (similar_text)
 }
 OPEN_SOURCES = set(PUBLISHERS)
 PROPER = ("Leefbaarometer", "Wmo", "WOZ")  # names that keep their capital inside a sentence
