@@ -285,3 +285,14 @@ def test_fixture_file_is_plain_csv():
     text = gzip.decompress(FIXTURE.read_bytes()).decode("utf-8")
     header = next(csv.reader(io.StringIO(text), delimiter=";"))
     assert header == ["code", "gemeente", "AantalInwoners", *AGES]
+
+
+def test_the_bundled_example_shows_the_column_and_names_them():
+    result = CliRunner().invoke(app, ["show", MOERWIJK_OOST, "--example"])
+    assert result.exit_code == 0, result.output
+    assert "Vergelijkbare buurten" in result.output
+    expected = recompute(real_rows(), MOERWIJK_OOST)
+    assert f"({expected[0][0]})" not in result.output  # named as "Name (Gemeente, CODE)", not bare
+    assert f"Kleine Driftbuurt (Hilversum, {expected[0][0]})" in result.output
+    data = json.loads(CliRunner().invoke(app, ["show", MOERWIJK_OOST, "--example", "--json"]).output)
+    assert [b["code"] for b in data["similar"]["buurten"]] == [c for c, _ in expected]
