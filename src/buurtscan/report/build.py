@@ -70,6 +70,7 @@ class Limits:
     stories: int = 2
     questions: int = 3
     items: int | None = None  # at most this many policy items and stories in the whole note (None: no cap)
+    similar: bool = True  # the sentence naming vergelijkbare buurten (left out before the last items)
 
     def tighter(self) -> Limits | None:
         """A smaller note: first fewer questions and sentences, then fewer items, then fewer rows."""
@@ -81,8 +82,9 @@ class Limits:
             replace(self, questions=1, highlights=1, policy=1, partner=2, stories=1),
             *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, items=n)
               for n in (8, 6, 4, 3, 2, 1)),
-            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, figures=3, items=n)
-              for n in (2, 1, 0)),
+            replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, items=1, similar=False),
+            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, figures=3, items=n,
+                      similar=False) for n in (2, 1, 0)),
         ]
         for step in steps:
             if step != self and _smaller(step, self):
@@ -91,7 +93,7 @@ class Limits:
 
 
 def _smaller(a: Limits, b: Limits) -> bool:
-    fields = ("figures", "policy", "partner", "highlights", "questions", "stories", "items")
+    fields = ("figures", "policy", "partner", "highlights", "questions", "stories", "items", "similar")
     big = 10**6
     get = lambda x, f: big if getattr(x, f) is None else getattr(x, f)
     return all(get(a, f) <= get(b, f) for f in fields) and any(get(a, f) < get(b, f) for f in fields)
@@ -541,7 +543,7 @@ def build_report(
         place=place,
         summary_note=summary_note,
         comparisons=comparisons,
-        similar=similar_text.sentence(scan, place),
+        similar=similar_text.sentence(scan, place) if limits.similar else "",
         general_columns=tuple(COLUMN_TITLES[c] for c in general_cols) if general_cols != columns else (),
     )
 

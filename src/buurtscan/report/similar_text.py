@@ -29,14 +29,10 @@ def cell(ind: IndicatorResult) -> str:
 
 
 def detail(ind: IndicatorResult) -> str:
-    """'vergelijkbaar 18,2–19,5, hoger dan in vergelijkbare buurten' (the spread and a separate signal)."""
-    ref = ind.similar
-    if ref is None:
+    """'hoger dan in vergelijkbare buurten' (the separate signal; the spread stays in `show`, to keep two pages)."""
+    if ind.similar is None or ind.similar_signal is None:
         return ""
-    spread = f"vergelijkbaar {figure(ref.p25, ind.decimals, ind.unit)}–{figure(ref.p75, ind.decimals, ind.unit)}"
-    if ind.similar_signal:
-        return f"{spread}, {ind.similar_signal.kind} dan in vergelijkbare buurten"
-    return spread
+    return f"{ind.similar_signal.kind} dan in vergelijkbare buurten"
 
 
 def _themes(themes: tuple[str, ...]) -> str:
@@ -55,9 +51,8 @@ def sentence(scan: Scan, place: str) -> str:
     named = [f"{b.name} ({b.gemeente_name})" for b in sim.buurten[:NAMED]]
     listed = ", ".join(named[:-1]) + " en " + named[-1] if len(named) > 1 else named[0]
     return wording.tidy(
-        f"Vergelijkbare buurten zijn de {len(sim.buurten)} buurten buiten {place} die in {sim.period} het meest "
-        f"op {name} lijken naar {_themes(sim.themes)}, zoals {listed}; de kolom Vergelijkbaar toont "
-        "hun middelste waarde (mediaan).")
+        f"Vergelijkbaar: de {len(sim.buurten)} buurten buiten {place} die het meest op {name} lijken "
+        f"({_themes(sim.themes)}), zoals {listed}.")
 
 
 def source_text(scan: Scan, place: str, retrieved: str) -> str:
@@ -70,5 +65,5 @@ def source_text(scan: Scan, place: str, retrieved: str) -> str:
         f"{retrieved}. Gekozen: de {sim.k if sim else similar.DEFAULT_K} buurten buiten "
         f"{place} met de kleinste afstand in {_themes(sim.themes) if sim else 'het profiel'} (elk kenmerk "
         "gestandaardiseerd over alle buurten van Nederland, elk thema even zwaar; herkomst telt niet mee). "
-        "Middelste waarde = mediaan; 'vergelijkbaar a–b' = de middelste helft van hun cijfers.")
+        "Kolom Vergelijkbaar = hun mediaan; de spreiding staat in `buurtscan show`.")
 
