@@ -296,3 +296,32 @@ def test_the_bundled_example_shows_the_column_and_names_them():
     assert f"Kleine Driftbuurt (Hilversum, {expected[0][0]})" in result.output
     data = json.loads(CliRunner().invoke(app, ["show", MOERWIJK_OOST, "--example", "--json"]).output)
     assert [b["code"] for b in data["similar"]["buurten"]] == [c for c, _ in expected]
+
+
+def test_after_fetch_all_the_profile_is_cut_from_the_rows_downloaded(profile_cache, shared_fake):
+    """`fetch --all` already has every buurt: the profile is cut from those rows, with no request."""
+    from buurtscan.http_client import Http
+    from buurtscan.provenance import TableData
+    from buurtscan.sources import REGISTRY
+    from buurtscan.sources.base import FetchContext
+    from buurtscan.sources.kwb_profile import from_whole_table
+
+    settings = Settings(cache_dir=profile_cache, backoff=0.0)
+    kwb = REGISTRY["cbs_kwb"]
+    with Http(settings, shared_fake.transport()) as http:
+        ctx = FetchContext(settings, http)
+        meta = kwb.table_for(ctx, None)
+        rows = Cache(profile_cache).scan(source="cbs_kwb").collect()  # Den Haag and Berkelland, as --all would
+        prov = Cache(profile_cache).manifest().tables["cbs_kwb/85984NED"]
+        from buurtscan.provenance import Provenance
+
+        whole = TableData(Provenance(prov.source, prov.table_id, prov.title, "2024", prov.modified, prov.publisher,
+                                     prov.licence, prov.base_url, prov.request_url, prov.retrieved_at), rows, None)
+        before = http.traffic.requests
+        cut = from_whole_table(ctx, kwb, meta, whole)
+        assert http.traffic.requests == before
+    assert cut.provenance.source == similar.NAME and cut.gemeenten is None
+    assert set(cut.frame["source"]) == {similar.NAME} and set(cut.frame["region_level"]) == {"buurt"}
+    assert set(cut.frame["indicator"]) <= set(similar.stems())
+    mine = cut.frame.filter(pl.col("region_code") == MOERWIJK_OOST)
+    assert mine.filter(pl.col("indicator") == "AantalInwoners")["value"].to_list() == [3360.0]

@@ -65,5 +65,5 @@ def source_text(scan: Scan, place: str, retrieved: str) -> str:
         f"{retrieved}. Gekozen: de {sim.k if sim else similar.DEFAULT_K} buurten buiten "
         f"{place} met de kleinste afstand in {_themes(sim.themes) if sim else 'het profiel'} (elk kenmerk "
         "gestandaardiseerd over alle buurten van Nederland, elk thema even zwaar; herkomst telt niet mee). "
-        "Kolom Vergelijkbaar = hun mediaan; de spreiding staat in `buurtscan show`.")
+        "Kolom Vergelijkbaar = hun mediaan (de middelste waarde).")
 
