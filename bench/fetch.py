@@ -96,6 +96,14 @@ def run(client: str, scenario: str, base_url: str, fake) -> dict:
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["requests"] = len(fake.requests)
     result["bytes"] = sum(r.size for r in fake.requests)
+    tables: dict[str, list[int]] = {}  # table id -> [requests, bytes]: what each (older) table cost
+    for r in fake.requests:
+        parts = [p for p in r.path.split("/") if p]
+        table = parts[2] if len(parts) > 2 and parts[0] in ("ODataFeed", "ODataApi") else parts[-1] if parts else "?"
+        cost = tables.setdefault(table, [0, 0])
+        cost[0] += 1
+        cost[1] += r.size
+    result["by_table"] = tables
     result["seconds_with_start"] = total
     return result
 
@@ -134,6 +142,9 @@ def main() -> None:
                 print(f"{scenario:10} {client:10} {best['requests']:4d} req {best['bytes'] / 1e6:8.2f} MB "
                       f"{best['seconds']:7.2f} s ({best['seconds_with_start']:.2f} s with start) "
                       f"peak {best['peak_mb']:6.0f} MB  rows {best['rows']:,}", flush=True)
+                if client == "buurtscan":
+                    print("           per table: " + ", ".join(
+                        f"{t} {n} req {b / 1e3:,.0f} kB" for t, (n, b) in sorted(best["by_table"].items())))
     print()
     print(f"{'scenario':10} {'bytes cbsodata/buurtscan':>26} {'requests':>10} {'time buurtscan/cbsodata':>25}")
     for scenario, r in results.items():

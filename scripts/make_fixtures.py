@@ -764,11 +764,67 @@ def build_84583(src: Path, w: Writer, dp2024: list[dict], names2024: dict[str, s
         "2019",
         "CBS",
     )
+    BUILT["84583NED/DataProperties"] = props
     w.entity("cbs", "84583NED", "TableInfos", [info])
     w.entity("cbs", "84583NED", "DataProperties", props)
     w.entity("cbs", "84583NED", "WijkenEnBuurten", region_records(regions))
     w.entity("cbs", "84583NED", "TypedDataSet", rows)
     empty_category_groups(w, "cbs", "84583NED")
+    return info, len(rows), len(head)
+
+
+# --------------------------------------------------------------------------- 85039NED
+
+BUILT: dict[str, list[dict]] = {}  # what one builder hands to the next (the 2019 DataProperties)
+
+
+def build_85039(src: Path, w: Writer, names2024: dict[str, str]) -> tuple[dict, int, int]:
+    """Den Haag, 22 columns of a later Kerncijfers year (2021 inferred, see SOURCES.md)."""
+    raw = read_semicolon_csv(src / "cbs-kwb-2021-denhaag" / "marginal_distributions_84583NED.csv")
+    head, data = raw[0], raw[1:]
+    assert head[:2] == ["ID", "WijkenEnBuurten"] and len(head) == 22 and len(data) == 159, (len(head), len(data))
+    props2019 = BUILT["84583NED/DataProperties"]
+    by_key = {p["Key"]: p for p in props2019 if p.get("Type") == "Topic"}
+    keep = set(head[2:])
+    assert keep <= set(by_key), sorted(keep - set(by_key))
+    # the file's keys are those of the 2019 numbering: its topics (titles, units, groups) are
+    # taken from the constructed 2019 DataProperties, the groups kept so ancestors still resolve
+    props = [dict(p) for p in props2019 if p.get("Type") != "Topic" or p["Key"] in keep]
+    for p in props:
+        if p.get("Type") == "GeoDetail":
+            p["MapYear"] = 2021
+    rows, regions = [], []
+    for r in data:
+        row: dict = {}
+        for k, v in zip(head, r):
+            if k == "WijkenEnBuurten":
+                row[k] = v
+            elif k == "ID":
+                row[k] = to_long(v)
+            else:
+                dt = by_key[k]["Datatype"]
+                row[k] = to_string(v) if dt == "String" else to_long(v) if dt == "Long" else to_double(v)
+        rows.append(row)
+        code = row["WijkenEnBuurten"].strip()
+        regions.append((code, names2024.get(code, code)))
+    by = {r["WijkenEnBuurten"].strip(): r for r in rows}
+    assert by["GM0518"]["AantalInwoners_5"] == 548320 and by["BU05183620"]["AantalInwoners_5"] == 2855
+    note("85039NED: 159 rows, 20 topics (Den Haag, year 2021 inferred); DataProperties from the 2019 ones")
+    info = constructed_tableinfos(
+        "85039NED",
+        "Kerncijfers wijken en buurten 2021",
+        "Kerncijfers wijken en buurten 2021",
+        "Kerncijfers over demografische en sociaal-economische kenmerken\n"
+        "Uitgesplitst naar gemeenten, wijken en buurten",
+        "2022-06-30T02:00:00",
+        "2021",
+        "CBS",
+    )
+    w.entity("cbs", "85039NED", "TableInfos", [info])
+    w.entity("cbs", "85039NED", "DataProperties", props)
+    w.entity("cbs", "85039NED", "WijkenEnBuurten", region_records(regions))
+    w.entity("cbs", "85039NED", "TypedDataSet", rows)
+    empty_category_groups(w, "cbs", "85039NED")
     return info, len(rows), len(head)
 
 
@@ -1193,6 +1249,7 @@ def main(argv: list[str] | None = None) -> int:
     info_85984, _regions_2024, names2024 = build_85984(src, w)
     dp2024 = json.loads((src / "cbs-kwb-2024" / "85984NED_DataProperties.json").read_text("utf-8"))
     info_84583, n_84583, c_84583 = build_84583(src, w, dp2024, names2024)
+    info_85039, n_85039, c_85039 = build_85039(src, w, names2024)
     info_85231, n_85231, c_85231 = build_85231(src, w)
     info_47018, n_47018, c_47018 = build_47018(src, w)
     info_50090, n_50090, c_50090 = build_50090(src, w, names2024)
@@ -1206,6 +1263,7 @@ def main(argv: list[str] | None = None) -> int:
             catalog_record(1, info_84583, "cbs", "84583NED", n_84583, c_84583),
             catalog_record(2, info_85984, "cbs", "85984NED", 18310, n_topics_2024 + 2),
             catalog_record(3, info_85231, "cbs", "85231NED", n_85231, c_85231),
+            catalog_record(4, info_85039, "cbs", "85039NED", n_85039, c_85039),
         ],
     )
     w.catalog(

@@ -102,7 +102,7 @@ def test_corrupt_manifest_is_a_cache_error(tmp_path):
     (tmp_path / "manifest.json").write_text("{not json")
     with pytest.raises(CacheError) as info:
         Cache(tmp_path).scan()
-    assert "manifest" in info.value.message and "Remove the cache folder" in info.value.tip
+    assert "manifest" in info.value.message and "moved aside" in info.value.tip
 
 
 def test_unwritable_cache_folder(tmp_path):
@@ -207,3 +207,37 @@ def test_cache_of_a_newer_version_is_a_clear_error(tmp_path):
     with pytest.raises(CacheError) as info:
         Cache(tmp_path).manifest()
     assert "newer buurtscan version" in info.value.message and "Upgrade buurtscan" in info.value.tip
+
+
+def test_real_cache_of_the_previous_release_reads_scans_and_upgrades(tmp_path, fake):
+    """tests/fixtures/cache-v1 is the bundled example as d30c5ca wrote it (manifest format 1)."""
+    import json
+    import shutil
+
+    from buurtscan.fetching import fetch
+    from buurtscan.scan import build_scan
+    from buurtscan.settings import Settings
+    from tests.fakecbs import DEFAULT_FIXTURES
+
+    root = tmp_path / "cache"
+    shutil.copytree(DEFAULT_FIXTURES / "cache-v1", root)
+    old = json.loads((root / "manifest.json").read_text())
+    cache = Cache(root)
+    manifest = cache.manifest()
+    assert manifest.upgraded_from == 1 and set(manifest.tables) == set(old["tables"])
+    for key, entry in manifest.tables.items():
+        assert set(entry.parts) == set(old["tables"][key]["parts"]), key
+    lbm = manifest.tables["leefbaarometer/leefbaarometer-3.0"]
+    assert sorted(lbm.periods)[0] == "2002" and "2024" in lbm.periods  # the periods of its file
+    before = cache.scan().collect()
+    assert before.height == sum(e["rows"] for e in old["tables"].values())
+    assert build_scan(cache, "BU05183620").indicator("inwoners").values["buurt"] == 3360
+    politie_2023 = before.filter((pl.col("source") == "politie") & (pl.col("period") == "2023")).sort(pl.all())
+    settings = Settings(cache_dir=root, attempts=4, backoff=0.0, timeout=5.0)
+    fetch(settings, ["BU05183620"], year=2019, transport=fake.transport(), sources=["politie"])
+    data = json.loads((root / "manifest.json").read_text())
+    assert data["format"] == 2  # upgraded at the write
+    after = Cache(root).scan().collect()
+    assert after.filter((pl.col("source") == "politie") & (pl.col("period") == "2023")).sort(pl.all()).equals(politie_2023)
+    others = before.filter(pl.col("source") != "politie").sort(pl.all())
+    assert after.filter(pl.col("source") != "politie").sort(pl.all()).equals(others)  # nothing else touched

@@ -1,6 +1,7 @@
 """`fetch` against the fake CBS service (fixtures built from the real 2024/2019 data)."""
 
 import hashlib
+import json
 from pathlib import Path
 
 import polars as pl
@@ -12,7 +13,7 @@ from buurtscan.fetching import fetch
 from buurtscan.http_client import Http
 from buurtscan.odata import CbsOData
 from buurtscan.settings import Settings
-from tests.fakecbs import FakeCBS
+from tests.fakecbs import DEFAULT_FIXTURES, FakeCBS
 
 
 def value(frame: pl.DataFrame, code: str, indicator: str):
@@ -41,7 +42,7 @@ PROFILE_FILTER = "startswith(WijkenEnBuurten,'BU')"  # the national profile for 
 def test_fetch_one_buurt_stores_gemeente_wijken_buurten_and_nl(settings: Settings, fake):
     report = fetch(settings, ["bu05183620 "], transport=fake.transport(), sources=["cbs_kwb"])
     assert report.stored and not report.skipped
-    rows = Cache(settings.cache_dir).for_region("BU05183620")
+    rows = Cache(settings.cache_dir).for_region("BU05183620").filter(pl.col("table_id") == "85984NED")
     # real figures from the national 2024 export
     assert value(rows, "BU05183620", "AantalInwoners") == 3360
     assert value(rows, "WK051836", "AantalInwoners") == 21555
@@ -88,7 +89,7 @@ def test_duplicate_stems_resolved_by_group(settings: Settings, fake):
     assert meta.topic("Nederland", "Geboren in Nederland").key == "Nederland_20"
     # through fetch: herkomst (Herkomstland) lands under its own id with the real value
     fetch(settings, ["GM0518"], transport=fake.transport(), sources=["cbs_kwb"])
-    rows = Cache(settings.cache_dir).for_region("GM0518")
+    rows = Cache(settings.cache_dir).for_region("GM0518").filter(pl.col("period") == "2024")
     assert value(rows, "NL00", "Nederland.herkomstland") == 12941748
     assert value(rows, "NL00", "BuitenEuropa.herkomstland") == 3324101
 
@@ -99,7 +100,7 @@ def test_paging_over_three_pages(settings: Settings):
     pages = [r for r in data_requests(small) if "startswith" in r.query.get("$filter", "")]
     assert len(pages) == 3
     assert pages[1].query["$skip"] == "60" and pages[2].query["$skip"] == "120"
-    rows = Cache(settings.cache_dir).for_region("GM0518")
+    rows = Cache(settings.cache_dir).for_region("GM0518").filter(pl.col("period") == "2024")
     assert rows.filter(pl.col("indicator") == "AantalInwoners").height == 159 + 1  # + Nederland
 
 
@@ -130,7 +131,8 @@ def test_transient_errors_then_success(settings: Settings, fake):
     assert not report.skipped
     assert not fake.pending_faults
     assert [r.status for r in data_requests(fake)][:2] == [429, 503]
-    assert value(Cache(settings.cache_dir).for_region("BU05183620"), "BU05183620", "AantalInwoners") == 3360
+    newest = Cache(settings.cache_dir).for_region("BU05183620").filter(pl.col("period") == "2024")
+    assert value(newest, "BU05183620", "AantalInwoners") == 3360
 
 
 def test_failed_fetch_leaves_cache_intact(settings: Settings, fake):
@@ -180,9 +182,9 @@ def test_whole_country(settings: Settings, fake):
     report = fetch(settings, whole_country=True, transport=fake.transport(), sources=["cbs_kwb"])
     assert len(data_requests(fake)) == 2  # 18,310 rows in 10,000-row pages
     cache = Cache(settings.cache_dir)
-    inw = cache.scan().filter(pl.col("indicator") == "AantalInwoners").collect()
+    inw = cache.scan().filter((pl.col("indicator") == "AantalInwoners") & (pl.col("period") == "2024")).collect()
     assert inw.height == 18310
-    assert report.stored["cbs_kwb/85984NED"] == cache.scan().collect().height
+    assert report.stored["cbs_kwb/85984NED"] == cache.scan().filter(pl.col("period") == "2024").collect().height
     regions = cache.region_list("85984NED")
     assert regions.height == 18310 and cache.region_entry("85984NED").complete
     # CBS cuts titles at 40 characters; the full name comes from the Description
@@ -212,11 +214,70 @@ def test_fetch_year_adds_and_never_replaces_another_period(settings: Settings, f
     assert before["politie"].filter(pl.col("period") == "2023").height > 0
     fetch(settings, ["BU05183620"], year=2019, transport=fake.transport())
     after = {s: cache.scan(source=s).collect() for s in ("politie", "cbs_kwb", "rivm")}
-    for source, frame in before.items():
-        for period in set(frame["period"]):
-            old = frame.filter(pl.col("period") == period)
-            new = after[source].filter((pl.col("period") == period) & (pl.col("table_id").is_in(old["table_id"].unique().to_list())))
-            assert new.sort(pl.all()).equals(old), (source, period)  # every cached year, row for row
+    politie = after["politie"].filter(pl.col("period") == "2023").sort(pl.all())
+    assert politie.equals(before["politie"].filter(pl.col("period") == "2023"))  # row for row, value for value
+    for source, frame in before.items():  # and every row of every cached year is still there
+        lost = frame.join(after[source], on=frame.columns, how="anti", nulls_equal=True)
+        assert lost.is_empty(), (source, lost)
     assert "cbs_kwb/84583NED" in cache.manifest().tables  # and 2019 was added
     politie = cache.manifest().tables["politie/47018NED"]
     assert politie.period == "2023" and "2023" in politie.periods
+
+
+def test_plain_fetch_fills_what_the_newest_table_lacks_from_an_older_one(settings: Settings, fake):
+    """Issue 11, item 2. The 2024 fixture holds only the demographics (as the real 2024 files do);
+    the 2019 table (real Den Haag figures) holds the rest. A plain fetch fills every domain the
+    2019 table covers, reading 2019 with only the columns 2024 lacks."""
+    from buurtscan.catalogue import load
+    from buurtscan.scan import build_scan
+
+    fetch(settings, ["BU05183620"], history=0, transport=fake.transport(), sources=["cbs_kwb"])
+    old = data_requests(fake, "84583NED")
+    assert len(old) == 1  # one query for the gemeente, Nederland in it
+    flt, select = old[0].query["$filter"], old[0].query["$select"].split(",")
+    assert "WijkenEnBuurten eq 'NL00      '" in flt and "startswith(WijkenEnBuurten,'BU0518')" in flt
+    assert "GemiddeldeWoningwaarde_35" in select and "Koopwoningen_40" in select
+    assert "AantalInwoners_5" not in select and "Mannen_6" not in select  # 2024 has those
+    # newest first: the 2021 table (Den Haag, 22 columns) was asked before 2019, and what it had
+    # (huishoudens) was not asked again from 2019
+    newer = data_requests(fake, "85039NED")
+    assert len(newer) == 1 and fake.requests.index(newer[0]) < fake.requests.index(old[0])
+    assert "HuishoudensTotaal_28" in newer[0].query["$select"] and "HuishoudensTotaal_28" not in select
+    # every KWB indicator with a 2019 figure for the buurt is filled, with its year beside it
+    raw = json.loads((DEFAULT_FIXTURES / "odata/cbs/84583NED/TypedDataSet.json").read_text(encoding="utf-8"))
+    row = next(r for r in raw["value"] if r["WijkenEnBuurten"].strip() == "BU05183620")
+    have_2019 = {k.rsplit("_", 1)[0] for k, v in row.items() if isinstance(v, int | float) and k != "ID"}
+    cache = Cache(settings.cache_dir)
+    scan = build_scan(cache, "BU05183620")
+    new = cache.for_region("GM0518").filter((pl.col("period") == "2024") & pl.col("value").is_not_null())
+    in_2024 = set(new.filter(pl.col("region_code").is_in(["GM0518", "NL00"]))["indicator"])
+    filled = 0
+    for ind in load().indicators:
+        if ind.source != "cbs_kwb" or ind.derive in ("sum", "share_of_sum") or not set(ind.stems) & have_2019:
+            continue
+        if set(ind.stems) & in_2024:  # 2024 has it for the gemeente or Nederland: not looked for in 2019
+            continue
+        result = scan.indicator(ind.id)
+        assert result.values["buurt"] is not None, ind.id
+        assert result.period in ("2019", "2021", "2024"), ind.id
+        filled += result.period == "2019"
+    assert filled >= 10
+    domains = {s.id for s in scan.sections for i in s.indicators
+               if i.source == "cbs_kwb" and i.period == "2019" and i.values["buurt"] is not None}
+    assert {"wonen", "armoede", "werk"} <= domains
+
+
+def test_history_reads_only_the_key_columns_of_older_tables(settings: Settings, fake):
+    fetch(settings, ["BU05183620"], transport=fake.transport(), sources=["cbs_kwb"])
+    select = data_requests(fake, "84583NED")[0].query["$select"].split(",")
+    assert "AantalInwoners_5" in select and "IndelingswijzigingWijkenEnBuurten_4" in select  # series + redrawing
+    full = data_requests(fake)[1].query["$select"].split(",")
+    assert "k_0Tot15Jaar_8" in full and "k_0Tot15Jaar_8" not in select  # not a key figure, and 2024 has it
+    rows = Cache(settings.cache_dir).for_region("BU05183620")
+    inw = rows.filter((pl.col("region_code") == "BU05183620") & (pl.col("indicator") == "AantalInwoners"))
+    assert dict(inw.select("period", "value").iter_rows()) == {"2019": 3245, "2021": 2855, "2024": 3360}  # real figures
+    fake.reset_log()
+    fetch(settings, ["BU05183620"], history=0, transport=fake.transport(), sources=["cbs_kwb"])
+    assert "AantalInwoners_5" not in data_requests(fake, "84583NED")[0].query["$select"]
+    with pytest.raises(UsageError, match="--history"):
+        fetch(settings, ["BU05183620"], history=-1, transport=fake.transport())

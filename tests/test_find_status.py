@@ -34,24 +34,32 @@ def test_find_downloads_region_list_once_then_works_offline(settings, fake):
 
     again, complete = region_list(settings, transport=httpx.MockTransport(refuse))
     assert complete and len(again) == 18310  # from the cache, no request
+    from buurtscan.cache import Cache
+
+    assert Cache(settings.cache_dir).regions().codes == again.codes
     assert fake.requests == []
+
+
+def newest(statuses):
+    """The status of the newest KWB table (the older years are cached for the series too)."""
+    return next(s for s in statuses if s.table_id == "85984NED" and s.source == "cbs_kwb")  # not the profile
 
 
 def test_status_reports_upstream_changes(settings):
     fake = FakeCBS()  # its own instance: this test changes a table
     fetch(settings, ["BU05183620"], transport=fake.transport(), sources=["cbs_kwb"])
-    [st] = [t for t in cache_status(settings, transport=fake.transport()) if t.source == "cbs_kwb"]
+    st = newest(cache_status(settings, transport=fake.transport()))
     assert (st.table_id, st.period, st.gemeenten, st.changed) == ("85984NED", "2024", ("GM0518",), False)
     fake.set_modified("cbs", "85984NED", "2025-06-30T02:00:00")
-    [st] = [t for t in cache_status(settings, transport=fake.transport()) if t.source == "cbs_kwb"]
+    st = newest(cache_status(settings, transport=fake.transport()))
     assert st.changed is True and st.upstream_modified == "2025-06-30T02:00:00"
-    [st] = [t for t in cache_status(settings, check_upstream=False) if t.source == "cbs_kwb"]
+    st = newest(cache_status(settings, check_upstream=False))
     assert st.changed is None and st.check_error is None
 
     def refuse(request):
         raise httpx.ConnectError("offline")
 
-    [st] = [t for t in cache_status(settings, transport=httpx.MockTransport(refuse)) if t.source == "cbs_kwb"]
+    st = newest(cache_status(settings, transport=httpx.MockTransport(refuse)))
     assert st.changed is None and "unreachable" in st.check_error
 
 

@@ -179,3 +179,13 @@ def test_gemeente_and_wijk_values_come_from_their_files(tmp_path, shared_fake):
     assert indicator(scan, "lbm_fysiek")["values"]["wijk"] is None  # NA stays missing
     wijk = build_scan(Cache(settings.cache_dir), "WK051836").as_dict()
     assert indicator(wijk, "leefbaarheid")["klasse"] == "onder het Nederlandse gemiddelde"  # afw −0.25
+
+
+def test_a_level_file_too_large_to_unpack_is_left_out_with_a_note(tmp_path):
+    buurten = real_csv()
+    big = (MADE_UP_GEMEENTE + MADE_UP_GEMEENTE.splitlines()[1] * 40_000).encode()  # made up, > the cap
+    (tmp_path / "z.zip").write_bytes(make_zip({LBM_CSV: buurten, "Leefbaarometer-scores gemeenten 2024.csv": big}))
+    scores = read_scores(tmp_path / "z.zip", LBM_URL, max_unpacked=len(buurten) + 1000)
+    assert scores.members == {"buurt": LBM_CSV} and len(scores.notes) == 1
+    assert "gemeente scores are not used" in scores.notes[0]
+    assert scores.frame.height == len(real_rows())

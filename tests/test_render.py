@@ -13,7 +13,7 @@ from buurtscan.fetching import fetch
 from buurtscan.rendering import RenderOptions, file_stem, recorded, render
 from buurtscan.report.build import build_report
 from buurtscan.report.formatting import figure
-from buurtscan.report.inputs import read_policy, read_stories
+from buurtscan.policy_stories import read_policy, read_stories
 from buurtscan.scan import build_scan
 from buurtscan.catalogue import load
 from buurtscan.settings import Settings

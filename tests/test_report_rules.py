@@ -297,3 +297,50 @@ def test_a_zero_is_a_zero_and_missing_is_never_zero():
             for value, cell in zip([f.values[("buurt", "wijk", "gemeente", "nederland").index(c.lower())]
                                     for c in report.columns], f.cells, strict=True):
                 assert (value is None) == (cell in (MISSING, "–") or cell.startswith("<")), (f.id, value, cell)
+
+
+def test_the_long_example_inputs_are_shown_whole_when_rendered(tmp_path):
+    from pathlib import Path
+
+    from buurtscan.observe import RecordingObserver
+    from buurtscan.rendering import RenderOptions, fit_note
+    from buurtscan.report.inputs import read_policy, read_stories
+
+    inputs = Path(__file__).parent / "inputs"
+    cat = load()
+    policy = read_policy(inputs / "beleid_lang.csv", cat)
+    stories = read_stories(inputs / "verhalen_lang.csv", cat)
+    options = RenderOptions(policy=inputs / "beleid_lang.csv", stories=inputs / "verhalen_lang.csv")
+    report, _ = fit_note(scan_of("BU05183620"), policy, stories, options, RecordingObserver())
+    shown = [p.wat for d in report.domains for p in d.policy] + [s.tekst for d in report.domains for s in d.stories]
+    given = [p.item.wat for p in policy] + [s.story.tekst for s in stories]
+    assert all(t in given for t in shown)  # "… en 60…" never happens
+    dropped = len(given) - len(shown)
+    notices = " ".join(n for d in report.domains for n in d.notices)
+    if dropped:
+        assert "verhalen_lang.csv" in notices or "beleid_lang.csv" in notices
+    assert len(report.summary) == Limits().summary
+
+
+def test_leefbaarometer_score_with_nederland_and_words_from_the_real_rows(tmp_path, shared_fake):
+    """Fixture zip: every real 2024 buurt row of Den Haag; the total score gets NL = lbm − afw and its klasse."""
+    from buurtscan.cache import Cache
+    from buurtscan.fetching import fetch
+    from buurtscan.scan import build_scan
+    from buurtscan.settings import Settings
+
+    settings = Settings(cache_dir=tmp_path / "cache", backoff=0.0)
+    fetch(settings, ["BU05183620"], transport=shared_fake.transport(), sources=["cbs_kwb", "leefbaarometer"])
+    scan = build_scan(Cache(settings.cache_dir), "BU05183620")
+    report = build_report(scan)
+    total = next(f for d in report.domains for f in d.figures if f.id == "leefbaarheid")
+    ind = scan.indicator("leefbaarheid")
+    assert total.cells[-1] != MISSING and total.cells[-1] == f"{ind.values['nederland']:.2f}".replace(".", ",")
+    assert total.words == ind.klasse == "onder het Nederlandse gemiddelde" and total.words in total.detail
+    assert "afwijking" not in total.label  # the total score is a score, the dimensions are deviations
+    for f in (f for d in report.domains for f in d.figures if f.id.startswith("lbm_")):
+        assert f.cells[-1] == "0,00" and f.label.endswith("(afwijking van Nederland)")
+    for d in report.domains:
+        if d.chart and any(b.label.startswith("Leefbaarometer") for b in d.chart.bars):
+            units = {f.unit for f in d.figures if f.label in {b.label for b in d.chart.bars}}
+            assert len(units) == 1  # never the total score and a dimension score on one axis

@@ -169,3 +169,33 @@ def test_render_a_whole_gemeente_from_the_example(tmp_path):
     assert len(files) == len(buurten) > 50  # Barendrecht: every cached buurt, one note each
     assert all(name.startswith("BU0489") and name.endswith(".md") for name in files)
     assert result.stdout.count("\n") == len(buurten)  # one path per line on stdout
+
+
+def test_example_carries_series_and_honest_provenance(tmp_path):
+    """Issue 11: `show --json BU05183620 --example` carries series for inwoners, misdrijven and the
+    Leefbaarometer; the example says it was put together from published files, not downloaded."""
+    result = CliRunner().invoke(app, ["show", "--json", "BU05183620", "--example"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    by_id = {i["id"]: i for s in data["sections"] for i in s["indicators"]}
+    inw = by_id["inwoners"]["series"]
+    assert inw["periods"] == ["2019", "2021", "2024"] and inw["buurt"] == [3245, 2855, 3360]  # real figures
+    assert inw["tables"] == ["84583NED", "85039NED", "85984NED"] and inw["break"] is None
+    crime = by_id["misdrijven"]["series"]
+    assert crime["periods"][0] == "2012" and crime["periods"][-1] == "2023" and len(crime["periods"]) == 12
+    assert crime["buurt"][-1] == pytest.approx(333 / 3360 * 1000)
+    lbm = by_id["leefbaarheid"]["series"]
+    assert lbm["periods"] == ["2002", "2008", "2012", "2014", "2016", "2018", "2020", "2022", "2024"]
+    assert lbm["buurt"][-1] == pytest.approx(3.8703200808061)
+    for s in data["sources"]:
+        assert s["note"] == "samengesteld uit gepubliceerde bestanden" and s["files"], s
+        assert "opendata.cbs.nl/ODataFeed" not in (s["request_url"] or "")
+    assert "47025NED" in {s["table_id"] for s in data["sources"]}  # the Nederland reference is named
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["-q", "render", "BU05183620", "--example", "--format", "md", "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    md = next(out.glob("*.md")).read_text(encoding="utf-8")
+    assert "(tabel 85984NED), cijfers over 2024, samengesteld uit gepubliceerde bestanden" in md
+    assert "opgehaald op" not in md
+    kwb = next(s for s in data["sources"] if s["table_id"] == "85984NED")
+    assert any(f.startswith("Kerncijfers_wijken_en_buurten_2024_geslachten.csv") for f in kwb["files"])

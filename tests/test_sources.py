@@ -114,7 +114,7 @@ def test_moerwijk_oost_real_figures_come_through(moerwijk):
     settings, report, _ = moerwijk
     rows = Cache(settings.cache_dir).for_region("BU05183620")
     # KWB 2024
-    assert one(rows, "BU05183620", "AantalInwoners")["value"] == 3360
+    assert one(rows, "BU05183620", "AantalInwoners", "2024")["value"] == 3360
     # Politie 2023: 333 registered crimes (real figure, 47018NED)
     crime = one(rows, "BU05183620", TOTAL)
     assert (crime["value"], crime["period"], crime["table_id"]) == (333, "2023", "47018NED")
@@ -150,7 +150,7 @@ def test_provenance_complete_for_every_source(moerwijk):
     profile = tables.pop("cbs_kwb_profile/85984NED")  # the national profile (tests/test_similar.py)
     assert profile.parts.keys() == {"*"} and profile.publisher == "CBS"
     assert set(tables) == {"cbs_kwb/85984NED", "politie/47018NED", "rivm/50090NED", "nabijheid/85231NED",
-                           "leefbaarometer/leefbaarometer-3.0"}
+                           "leefbaarometer/leefbaarometer-3.0", "cbs_kwb/84583NED", "cbs_kwb/85039NED"}  # older: series + what 2024 lacks
     fields = ("source", "table_id", "title", "period", "modified", "publisher", "licence", "base_url",
               "request_url", "retrieved_at")
     for key, entry in tables.items():

@@ -73,7 +73,7 @@ class CliObserver:
         if self.tty:
             err(text)
         else:
-            err(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {text}")
+            err(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {one_line(text, 1000)}")
 
     def progress(self, label: str, done: int, total: int | None) -> None:
         if self.quiet or not self.tty:
@@ -191,11 +191,10 @@ def find(
     """
     from .finding import find as do_find
     from .finding import region_list
-    from .regions import RegionList
 
     observer = CliObserver(_state.quiet, _state.verbose)
     if example:
-        regions, complete = RegionList(_example_cache().region_list()), True
+        regions, complete = _example_cache().regions(), True
     else:
         regions, complete = region_list(_state.settings(), observer=observer)
     if not complete:
@@ -221,6 +220,9 @@ def fetch(
     all_: Annotated[bool, typer.Option("--all", help="Fetch every gemeente of the country.")] = False,
     year: Annotated[int | None, typer.Option("--year", metavar="YEAR", help="KWB table year (default: newest). "
                                              "Example: --year 2024")] = None,
+    history: Annotated[int, typer.Option("--history", metavar="YEARS", help="Also read the key figures of the "
+                       "older Kerncijfers tables of this many years, for the series (0 = off). Example: --history 0")
+                       ] = 5,
     source: Annotated[list[str] | None, typer.Option("--source", metavar="NAME", help="Only these sources (repeatable); "
                       "default all. Example: --source cbs_kwb")] = None,
     similar: Annotated[bool, typer.Option("--similar", help="Also (re)download the national profile for "
@@ -239,7 +241,7 @@ def fetch(
     try:
         report = do_fetch(
             _state.settings(), codes or [], gemeenten=gemeente or [], whole_country=all_, year=year,
-            sources=source, observer=observer, similar=similar,
+            history=history, sources=source, observer=observer, similar=similar,
         )
     finally:
         observer.close()
@@ -251,13 +253,14 @@ def fetch(
                 "skipped": [s.__dict__ for s in report.skipped],  # failed: false = answered, no figures
                 "requests": report.requests,
                 "bytes": report.bytes,
+                "notes": list(report.notes),
             }
         )
     else:
         for key, rows in report.stored.items():
             print(f"{key}: {rows:,} {'row' if rows == 1 else 'rows'} cached")
     for s in report.skipped:
-        err(f"{'Skipped' if s.failed else 'Note:'} {s.source}: {s.reason}")
+        err(f"{'Skipped' if s.failed else 'Note:'} {s.source}: {one_line(s.reason)}")
     if report.partial:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -266,18 +269,27 @@ def fetch(
 @handle_errors
 def status(
     offline: Annotated[bool, typer.Option("--offline", help="Don't ask upstream whether tables changed.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Verify every cached file against the manifest (size, "
+                     "SHA-256, readable rows); exit 5 if one is missing or damaged.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
     """What is in the cache, from which table and date, and whether upstream changed since.
 
-    Example: buurtscan status --offline
+    A missing or damaged cache file is listed with how to repair it (exit 5).
+    Example: buurtscan status --offline --check
     """
-    from .status import cache_status
+    from .cache import Cache
+    from .errors import EXIT_CACHE
+    from .status import cache_status, check_files
 
     settings = _state.settings()
     tables = cache_status(settings, check_upstream=not offline)
+    problems = check_files(Cache(settings.cache_dir), full=check)
     if as_json:
-        _print_json({"cache_dir": str(settings.cache_dir), "tables": [t.as_dict() for t in tables]})
+        _print_json({"cache_dir": str(settings.cache_dir), "tables": [t.as_dict() for t in tables],
+                     "problems": [p.as_dict() for p in problems]})
+        if problems:
+            raise typer.Exit(EXIT_CACHE)
         return
     if not tables:
         print(f"The cache at {settings.cache_dir} is empty. Start with: buurtscan fetch BU05183620")
@@ -301,6 +313,12 @@ def status(
             p = t.partner
             print(f"{t.source}: {p['file']} (sha256 {str(p['sha256'])[:12]}…), {p['rows']} rows read, "
                   f"merged {str(p['merged_at'])[:16].replace('T', ' ')}")
+    for problem in problems:
+        err(f"Problem: {problem.what}: the cached file {problem.file} is {problem.problem}. Tip: {problem.tip}")
+    if check and not problems:
+        print("Every cached file matches the manifest.")
+    if problems:
+        raise typer.Exit(EXIT_CACHE)
 
 
 @app.command()
@@ -475,7 +493,7 @@ def merge(
         observer=CliObserver(_state.quiet, _state.verbose),
     )
     for warning in report.warnings:
-        err(f"Warning: {warning}")
+        err(f"Warning: {one_line(warning)}")
     if as_json:
         _print_json(report.as_dict())
     else:
@@ -487,7 +505,7 @@ def merge(
 def render(
     codes: Annotated[list[str] | None, typer.Argument(metavar="CODE...", help="Buurt (or wijk/gemeente) codes. "
                                                       "Example: BU05183620", show_default=False)] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "--note", metavar="FORMATS", help="Comma-separated: html, pdf, docx, md, "
+    fmt: Annotated[str | None, typer.Option("--format", "--note", metavar="FORMATS", help="Comma-separated: html, pdf, docx, md, xlsx, "
                    "pptx (default html,pdf; only pptx with --pptx). Example: --format pdf,docx")] = None,
     pptx: Annotated[bool, typer.Option("--pptx", help="Also (or, without --format, only) make the short "
                     "PowerPoint deck.")] = False,
@@ -538,6 +556,45 @@ def render(
             print(f)
 
 
+@app.command()
+@handle_errors
+def overview(
+    codes: Annotated[list[str], typer.Argument(metavar="CODE...", help="A gemeente (GM0518) or wijk (WK051836) code; "
+                                               "several make one overview each.", show_default=False)],
+    fmt: Annotated[str | None, typer.Option("--format", metavar="FORMATS", help="Comma-separated: html, pdf, xlsx "
+                   "(default all three). Example: --format pdf,xlsx")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for the files. Example: "
+                                     "--out overzicht")] = Path("out"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the overview as one JSON object (rows, cells, "
+                       "score) instead of writing files; several codes give a list.")] = False,
+    min_inwoners: Annotated[int, typer.Option("--min-inwoners", metavar="N", min=0, help="Buurten with fewer "
+                            "inwoners get no urgency score.")] = 200,
+    templates: Annotated[Path | None, typer.Option("--templates", metavar="DIR", help="Your folder with "
+                         "templates (overview.html.j2, overview.typ), searched before the packaged ones.")] = None,
+    example: Annotated[bool, typer.Option("--example", help="Use the bundled example data (six gemeenten, "
+                       "offline) instead of the cache.")] = False,
+) -> None:
+    """Where is the urgency: every buurt of a gemeente (or wijk) against the eight domains.
+
+    One row per buurt, one column per domain (signal balance and the strongest figure), sorted
+    by an urgency score explained in the leeswijzer. From the cache, offline. Prints the paths
+    of the files written. Example: buurtscan overview GM0518 --example --format pdf,xlsx
+    """
+    from .cache import Cache
+    from .overview import build_overview, parse_overview_formats, write_overview
+
+    formats = parse_overview_formats(fmt) if fmt else ("html", "pdf", "xlsx")
+    cache = _example_cache() if example else Cache(_state.settings().cache_dir)
+    overviews = [build_overview(cache, code, min_population=min_inwoners) for code in codes]
+    if as_json:
+        data = [o.as_dict() for o in overviews]
+        _print_json(data[0] if len(data) == 1 else data)
+        return
+    for ov in overviews:
+        for path in write_overview(ov, formats, out, templates):
+            print(path)
+
+
 SOURCE_NAMES = {
     "cbs_kwb": "CBS",
     "politie": "Politie/CBS",
@@ -579,7 +636,7 @@ def refresh(
     else:
         for o in report.outcomes:
             if o.status == "failed":
-                err(f"Failed {o.source} {o.table_id}: {o.reason}")
+                err(f"Failed {o.source} {o.table_id}: {one_line(o.reason or '')}")
         stamp = "" if sys.stdout.isatty() else f"{time.strftime('%Y-%m-%dT%H:%M:%S')} "
         print(stamp + report.summary())
     raise typer.Exit(report.exit_code)

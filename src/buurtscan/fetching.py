@@ -17,6 +17,7 @@ import httpx
 import polars as pl
 
 from . import catalogue
+from .catalogue import ALWAYS_KWB, DENOMINATORS, Catalogue
 from .cache import Cache
 from .errors import SourceError, UnknownRegionError, UsageError
 from .http_client import Http
@@ -24,8 +25,50 @@ from .observe import Observer
 from .regions import RegionCode, RegionList, parse_code
 from .settings import Settings
 from .sources import REGISTRY
-from .sources.base import FetchContext, FetchRequest, Skipped, utc_now
-from .sources.kwb import KwbSource
+from .sources.base import FetchContext, FetchRequest, Skipped, Want, utc_now
+from .sources.kwb import NAME as KWB, KwbSource
+
+DEFAULT_HISTORY = 5  # years of older Kerncijfers tables read for the series (`fetch --history`)
+
+
+def alternatives(cat: Catalogue, source: str) -> tuple[tuple[Want, ...], ...]:
+    """Groups of (stem, group) wants that each deliver one figure: an indicator's stem with its
+    names in other table years, each stem it adds up or divides by, and (KWB) the denominators."""
+    out: list[tuple[Want, ...]] = []
+
+    def add(group: tuple[Want, ...]) -> None:
+        if group and group not in out:
+            out.append(group)
+
+    for ind in cat.indicators:
+        if ind.source == source:
+            add(tuple((stem, ind.group) for stem in ind.stems))
+            for stem in ind.of:
+                add(((stem, None),))
+        if source == KWB:
+            for deriv in (ind.derive, ind.then):
+                if deriv in DENOMINATORS:
+                    add(((DENOMINATORS[deriv], None),))
+    if source == KWB:
+        for stem in ALWAYS_KWB:
+            add(((stem, None),))
+    return tuple(out)
+
+
+def key_wants(cat: Catalogue, source: str) -> tuple[Want, ...]:
+    """The wants of the catalogue's key indicators of a source (KWB: plus the denominators and
+    the redrawing code every series needs)."""
+    out: list[Want] = []
+    for ind in cat.indicators:
+        if not ind.key:
+            continue
+        if ind.source == source:
+            out += [(stem, ind.group) for stem in ind.stems] + [(stem, None) for stem in ind.of]
+        if source == KWB:
+            out += [(DENOMINATORS[d], None) for d in (ind.derive, ind.then) if d in DENOMINATORS]
+    if source == KWB:
+        out += [(stem, None) for stem in ALWAYS_KWB]
+    return tuple(dict.fromkeys(out))
 
 log = logging.getLogger("buurtscan.fetch")
 # what code reading a JSON answer raises when a field has another type or is absent
@@ -57,6 +100,7 @@ class FetchReport:
     skipped: tuple[Skipped, ...]
     requests: int
     bytes: int
+    notes: tuple[str, ...] = ()  # e.g. an unreadable manifest moved aside and rebuilt
 
     @property
     def partial(self) -> bool:
@@ -141,24 +185,30 @@ def fetch(
     gemeenten: Sequence[str] = (),
     whole_country: bool = False,
     year: int | None = None,
+    history: int = DEFAULT_HISTORY,
     sources: Sequence[str] | None = None,
     observer: Observer | None = None,
     transport: httpx.BaseTransport | None = None,
     check: bool = True,
+    older: bool = True,
     patient: bool = False,
     similar: bool = False,
 ) -> FetchReport:
     """Download the figures for these regions (plus their gemeente, wijken, buurten and NL).
 
-    ``check=False`` skips validating the codes against the KWB region list (for `refresh`,
-    whose gemeenten come from the cache). ``patient=False`` (the interactive default) gives
-    up quickly on a host that cannot be reached; `refresh` passes ``patient=True`` to keep
-    the full retries (see :mod:`buurtscan.http_client`). ``similar=True`` (`fetch --similar`)
-    also downloads the national profile for vergelijkbare buurten; without it the profile is
-    fetched only when the KWB source runs and the cache has none (or an outdated one) for
-    the KWB table of the year.
+    ``history`` = how many years of older KWB tables to read the key figures from, for the
+    series (0 = none). ``check=False`` skips validating the codes against the KWB region list
+    (for `refresh`, whose gemeenten come from the cache). ``older=False`` reads no older KWB
+    table at all (`refresh` of a new release of the same table). ``patient=False`` (the
+    interactive default) gives up quickly on a host that cannot be reached; `refresh` passes
+    ``patient=True`` to keep the full retries (see :mod:`buurtscan.http_client`).
+    ``similar=True`` (`fetch --similar`) also downloads the national profile for vergelijkbare
+    buurten; without it the profile is fetched only when the KWB source runs and the cache has
+    none (or an outdated one) for the KWB table of the year.
     """
     regions, wanted = plan_gemeenten(codes, gemeenten)
+    if history < 0:
+        raise UsageError(f"--history must be 0 or more years, got {history}.")
     if similar and not wanted and not whole_country:
         sources = sources or ["cbs_kwb"]  # only the profile: the loop below has no gemeente to fetch
     elif not wanted and not whole_country:
@@ -174,14 +224,20 @@ def fetch(
     if unknown:
         raise UsageError(f"Unknown source {', '.join(unknown)}.", tip=f"Sources: {', '.join(REGISTRY)}.")
     cache = Cache(settings.cache_dir)
-    cache.manifest()  # a broken or unwritable cache stops the run before any download
-    cache.ensure_writable()
+    cache.ensure_writable()  # an unwritable cache stops the run before any download
+    recovery = cache.recover()  # an unreadable manifest is moved aside; this fetch starts the new one
+    notes = (recovery.describe(),) if recovery else ()
+    if recovery and observer is not None:
+        observer.message(recovery.describe())
     cat = catalogue.load()
     request = FetchRequest(
         gemeenten=None if whole_country else tuple(wanted),
         year=year,
         wanted={name: tuple(cat.wanted(name)) for name in names},
         codes=tuple(rc.code for rc in regions),
+        alternatives={name: alternatives(cat, name) for name in names} if older else {},
+        key_wanted={name: key_wants(cat, name) for name in names} if older else {},
+        history=history if older else 0,
     )
     kwb = REGISTRY["cbs_kwb"]
     assert isinstance(kwb, KwbSource)
@@ -222,4 +278,5 @@ def fetch(
             skipped=tuple(skipped),
             requests=http.traffic.requests,
             bytes=http.traffic.bytes,
+            notes=notes,
         )

@@ -14,14 +14,10 @@ from .cache import Cache
 from .errors import SourceError, UsageError
 from .http_client import Http
 from .observe import Observer
-from .regions import ALIASES, Match, RegionList
+from .regions import Match, RegionList
 from .settings import Settings
 from .sources.base import FetchContext, utc_now
 from .sources.kwb import KwbSource
-from .text import fold
-
-# partners.py still imports these two from here; it moves to regions.RegionList (and text.fold).
-__all__ = ["ALIASES", "find", "fold", "region_list"]
 
 
 def region_list(
@@ -38,7 +34,7 @@ def region_list(
     complete = [t for t, e in regions.items() if e.complete]
     if complete:
         newest = max(complete, key=lambda t: regions[t].period)
-        return RegionList(cache.region_list(newest)), True
+        return cache.regions(newest), True
     kwb = KwbSource()
     try:
         with Http(settings, transport, patient=False) as http:
@@ -47,10 +43,10 @@ def region_list(
             ctx.observer.message(f"Downloading the region list of {meta.title} ({meta.table_id})")
             frame = kwb.region_list(ctx, meta, None)
     except SourceError:
-        partial = cache.region_list()
-        if partial.is_empty():
+        partial = cache.regions()
+        if not len(partial):
             raise
-        return RegionList(partial), False
+        return partial, False
     cache.store_regions(meta.table_id, str(kwb.year_of(meta) or meta.period), frame,
                         complete=True, retrieved_at=utc_now())
     return RegionList(frame), True

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from .errors import SourceError, TableNotFoundError
 from .http_client import Http
@@ -352,6 +352,10 @@ def _values_of(payload: Any, url: str) -> list[dict[str, Any]]:
     if link is not None and not (isinstance(link, str) and link.startswith(("http://", "https://"))):
         raise SourceError(f"Unexpected answer from {url}: 'odata.nextLink' is not an address.",
                           tip="The API may have changed; please report this. Nothing in the cache was changed.")
+    if link is not None and urlsplit(link).hostname != urlsplit(url).hostname:
+        raise SourceError(f"{urlsplit(url).hostname} sent a paging link to another host "
+                          f"({urlsplit(link).hostname}); buurtscan does not follow it.",
+                          tip="Nothing in the cache was changed; please report this.")
     return values
 
 

@@ -57,8 +57,8 @@ class TableData:
             return None
         if self.periods is not None:
             return self.periods
-        found = tuple(sorted({str(p) for p in self.frame["period"].to_list()})) if self.frame.height else ()
-        return found or (self.provenance.period,)
+        found = tuple(sorted(str(p) for p in self.frame["period"].unique().to_list())) if self.frame.height else ()
+        return found or (self.provenance.period,)  # nothing there: the part is recorded with 0 rows
 
 
 ALL_PERIODS: tuple[str, ...] = ("*",)

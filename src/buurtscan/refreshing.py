@@ -68,6 +68,7 @@ class RefreshReport:
     started_at: str = ""
     finished_at: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # repairs: a manifest moved aside, damaged files fetched again
 
     @property
     def exit_code(self) -> int:
@@ -86,6 +87,8 @@ class RefreshReport:
             text += f"; {len(self.rendered)} files re-rendered"
             if self.render_errors:
                 text += f", {len(self.render_errors)} render errors"
+        if self.notes:
+            text += f"; {len(self.notes)} {'repair' if len(self.notes) == 1 else 'repairs'}"
         return text
 
     def as_dict(self) -> dict[str, object]:
@@ -97,6 +100,7 @@ class RefreshReport:
             "sources": [o.as_dict() for o in self.outcomes],
             "rendered": list(self.rendered),
             "render_errors": list(self.render_errors),
+            "notes": list(self.notes),
         }
 
 
@@ -144,6 +148,11 @@ def refresh(
     started = utc_now()
     cache = Cache(settings.cache_dir)
     with run_lock(settings.cache_dir, wait=wait):
+        recovery = cache.recover()  # an unreadable manifest: moved aside, rebuilt below
+        if recovery is not None:
+            observer.message(recovery.describe())
+            outcomes = _rebuild(settings, recovery, observer, transport)
+            return RefreshReport(tuple(outcomes), (), (), started, utc_now(), notes=(one_line(recovery.describe()),))
         cache.clean_up()  # leftovers of a run that was killed mid-write
         tables = [e for e in cache.tables() if e.source in REGISTRY]
         if not tables:
@@ -155,16 +164,71 @@ def refresh(
         for e in tables:  # per source the newest cached table decides what to keep fresh
             if e.source not in newest or e.period > newest[e.source].period:
                 newest[e.source] = e
-        outcomes = [_refresh_source(settings, name, entry, observer, transport) for name, entry in newest.items()]
+        notes = []
+        damaged: set[tuple[str, str]] = set()
+        for e in cache.tables():
+            problem = cache.check_file(e)
+            if not problem:
+                continue
+            if e.source in REGISTRY:
+                damaged.add((e.source, e.table_id))
+                notes.append(f"{e.source} {e.table_id}: the cached file is {problem}; fetched again")
+            else:
+                notes.append(f"partner data '{e.source}': the cached file is {problem}; merge its file again")
+            observer.message(notes[-1])
+        outcomes = [_refresh_source(settings, name, entry, observer, transport,
+                                    damaged=(name, entry.table_id) in damaged)
+                    for name, entry in newest.items()]
+        outcomes += [_repair_table(settings, e, observer, transport) for e in tables
+                     if (e.source, e.table_id) in damaged and e is not newest[e.source]]
         rendered: list[str] = []
         errors: list[str] = []
         if render:
             rendered, errors = _rerender(settings, cache, outcomes, observer)
-    return RefreshReport(tuple(outcomes), tuple(rendered), tuple(errors), started, utc_now())
+    return RefreshReport(tuple(outcomes), tuple(rendered), tuple(errors), started, utc_now(), notes=tuple(notes))
+
+
+def _rebuild(settings: Settings, recovery, observer: Observer,  # noqa: ANN001 - a cache.Recovery
+             transport: httpx.BaseTransport | None) -> list[Outcome]:
+    """Fetch again, per open source, the gemeenten its orphaned table files held."""
+    outcomes = []
+    for name, gms in recovery.gemeenten.items():
+        whole = len(gms) >= 300  # (nearly) every gemeente: the whole country was cached
+        try:
+            report = fetch(settings, gemeenten=[] if whole else gms, whole_country=whole, sources=[name],
+                           observer=observer, transport=transport, check=False)
+        except CacheError:
+            raise
+        except BuurtscanError as exc:
+            outcomes.append(Outcome(name, "", FAILED, tuple(gms), one_line(exc.message)))
+            continue
+        for key in report.stored:
+            outcomes.append(Outcome(name, key.split("/", 1)[1], UPDATED, (WHOLE,) if whole else tuple(gms),
+                                    "rebuilt after the manifest could not be read"))
+    if not outcomes:
+        raise UsageError(f"{recovery.describe()} No table file was left to rebuild from.",
+                         tip="Fetch again: buurtscan fetch --gemeente GM…")
+    return outcomes
+
+
+def _repair_table(settings: Settings, entry: TableEntry, observer: Observer,
+                  transport: httpx.BaseTransport | None) -> Outcome:
+    """Fetch a damaged older table again (its year), for the gemeenten it held."""
+    name, table_id, gms = entry.source, entry.table_id, _gemeenten(entry)
+    try:
+        with answer_shape(name):
+            fetch(settings, gemeenten=[] if gms == (WHOLE,) else list(gms), whole_country=gms == (WHOLE,),
+                  year=_year(entry.period), sources=[name], observer=observer,
+                  transport=transport, check=False)
+    except CacheError:
+        raise
+    except BuurtscanError as exc:
+        return Outcome(name, table_id, FAILED, gms, one_line(exc.message))
+    return Outcome(name, table_id, UPDATED, gms, "the cached file was damaged; fetched again")
 
 
 def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: Observer,
-                    transport: httpx.BaseTransport | None) -> Outcome:
+                    transport: httpx.BaseTransport | None, *, damaged: bool = False) -> Outcome:
     table_id = entry.table_id
     gms = _gemeenten(entry)
     before = entry.modified
@@ -182,6 +246,8 @@ def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: 
                 else:
                     year = cached_year
             after = None
+            if status is None and damaged:
+                status = UPDATED  # the cached file is missing or damaged: fetch it whatever upstream says
             if status is None:
                 after = source.upstream_modified(ctx, table_id)
                 if after == before:
@@ -198,10 +264,11 @@ def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: 
             observer=observer,
             transport=transport,
             check=False,
+            older=status == NEW_TABLE,  # a new year: also what it lacks and the series; a release: only it
             patient=True,
         )
         stored = [k for k in report.stored if k.startswith(f"{name}/")]
-        new_id = stored[-1].split("/", 1)[1] if stored else table_id
+        new_id = stored[0].split("/", 1)[1] if stored else table_id  # the newest table comes first
         after_entry = Cache(settings.cache_dir).manifest().tables.get(f"{name}/{new_id}")
         reason = "; ".join(s.reason for s in report.skipped) or None
         return Outcome(name, new_id, status, gms, reason, before, (after_entry.modified if after_entry else "") or after)

@@ -35,8 +35,8 @@ from .settings import Settings
 from .provenance import utc_now
 
 NOTE_FORMATS = ("html", "pdf", "docx", "md")
-FORMATS = (*NOTE_FORMATS, "pptx")
-EXTENSIONS = {"html": "html", "pdf": "pdf", "docx": "docx", "md": "md", "pptx": "pptx"}
+FORMATS = (*NOTE_FORMATS, "pptx", "xlsx")
+EXTENSIONS = {"html": "html", "pdf": "pdf", "docx": "docx", "md": "md", "pptx": "pptx", "xlsx": "xlsx"}
 RENDERS_FILE = "renders.json"
 
 
@@ -52,6 +52,8 @@ def _renderer(fmt: str) -> Callable[..., bytes]:
         from .report.markdown_note import render
     elif fmt == "pptx":
         from .report.pptx_deck import render
+    elif fmt == "xlsx":  # the scan as a spreadsheet (needs the scan itself: real numbers and statuses)
+        from .report.scan_xlsx import render
     else:  # pragma: no cover - parse_formats rejects others
         raise ValueError(fmt)
     return render
@@ -115,7 +117,7 @@ def render(
     policy: list[PolicyInput] = []
     stories: list[StoryInput] = []
     if options.policy or options.stories:
-        from .report.inputs import read_policy, read_stories
+        from .policy_stories import read_policy, read_stories
 
         policy = read_policy(options.policy, catalogue) if options.policy else []
         stories = read_stories(options.stories, catalogue) if options.stories else []
@@ -163,6 +165,8 @@ def render(
                 kwargs = {"user_dir": options.templates}
                 if fmt == "pptx":
                     kwargs["deck_template"] = options.deck_template
+                if fmt == "xlsx":
+                    kwargs["scan"] = scan
                 body = pdf if fmt == "pdf" and pdf else _run_renderer(fmt, fn, report, kwargs, options)
                 try:
                     atomic_write_bytes(target, body)

@@ -16,6 +16,8 @@ from typing import Any
 import polars as pl
 
 from . import compare, similar as similar_core
+from .series import Series
+from .series import build as build_series
 from .cache import Cache
 from .catalogue import Catalogue, Indicator, load
 from .errors import UsageError
@@ -71,6 +73,7 @@ class IndicatorResult:
     threshold: int = 5  # small counts below this are shown as "< threshold"
     similar: similar_core.Reference | None = None  # median and spread in the vergelijkbare buurten
     similar_signal: compare.Signal | None = None  # against that median, reported apart from `signal`
+    series: Series | None = None  # comparable figures over the years (docs/comparison.md)
     klasse: str | None = None  # Leefbaarometer total score in words ("boven het Nederlandse gemiddelde")
 
     @property
@@ -106,6 +109,7 @@ class IndicatorResult:
             "similar": ({**self.similar.as_dict(),
                          "signal": self.similar_signal.as_dict() if self.similar_signal else None}
                         if self.similar else None),
+            "series": self.series.as_dict() if self.series else None,
             "klasse": self.klasse,
         }
 
@@ -210,13 +214,20 @@ class GemeenteData:
         self._similar_memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
         self.gemeente = gemeente
         self.catalogue = catalogue or load()
-        self.data = cache.for_region(gemeente)
-        self.regions = cache.region_list()
-        self.manifest = cache.manifest()
+        with cache.reading():  # one generation of the cache, even while another run commits
+            self.data = cache.for_region(gemeente)
+            self.regions = cache.region_list()
+            self.manifest = cache.manifest()
         self._names = dict(zip(self.regions["code"].to_list(), self.regions["name"].to_list(), strict=True))
         self._memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
         self._index = compare.index_rows(self.data)
+        self._present = set(self.data["region_code"].unique().to_list())  # one look-up per scan, not a filter
         self._rows: dict[str, compare.Rows] = {}
+        # every table that holds figures of (source, indicator, period): one figure's references can come
+        # from another table of the source (national totals), and the sources block must name it too
+        self._tables: dict[tuple[str, str, str], set[str]] = {}
+        for src, name, period, table in self.data.select("source", "indicator", "period", "table_id").unique().iter_rows():
+            self._tables.setdefault((src, name, period), set()).add(table)
         self._peers: dict[str, int] = {}
         self.partner = self._partner_indicators()
         if self.partner:
@@ -285,7 +296,7 @@ class GemeenteData:
 
     def scan(self, code: str) -> Scan:
         info = self.region(code)
-        if self.data.filter(pl.col("region_code") == info.code).is_empty():
+        if info.code not in self._present:
             raise UsageError(
                 f"Nothing is cached for {info.code}.",
                 tip=f"Fetch it first: buurtscan fetch {info.code}",
@@ -316,6 +327,8 @@ class GemeenteData:
                     rank, rank_of = None, None  # only part of the gemeente supplied: no ranking
                 if d.table_id:
                     used.add((ind.source, d.table_id))
+                    for stem in {*ind.stems, *ind.of, d.stem or ""}:
+                        used |= {(ind.source, t) for t in self._tables.get((ind.source, stem, d.period or ""), ())}
                 ref = self._similar_reference(ind, info.code, neighbours) if neighbours else None
                 results.append(
                     IndicatorResult(
@@ -345,6 +358,7 @@ class GemeenteData:
                         similar=ref,
                         similar_signal=(compare.signal(ind, own, {"vergelijkbare buurten": (ref.median, "ok")})
                                         if ref else None),
+                        series=build_series(self.rows(ind), ind, d, codes, info.code, self._memo),
                         klasse=self._klasse(ind, d, info.code),
                     )
                 )
@@ -451,6 +465,7 @@ class GemeenteData:
                 "request_url": part.request_url if part else None,
                 "base_url": entry.base_url,
                 **({"note": entry.note} if entry.note else {}),
+                **({"files": list(entry.files)} if entry.files else {}),
             }
 
 

@@ -1,4 +1,5 @@
-"""`buurtscan status`: what is cached, from which table and date, and what changed upstream."""
+"""`buurtscan status`: what is cached, from which table and date, what changed upstream, and
+whether every cached file is still whole (``--check``: size and SHA-256 against the manifest)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from .cache import WHOLE, Cache
+from .cache import WHOLE, Cache, refetch_tip
 from .errors import BuurtscanError
 from .fetching import answer_shape
 from .http_client import Http
@@ -43,6 +44,37 @@ class TableStatus:
 
 
 PROFILE_OF = {"cbs_kwb_profile": "cbs_kwb"}  # the national profile is checked like its KWB table
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A cached file that is missing or damaged, and how to repair it."""
+
+    what: str  # "cbs_kwb 85984NED" or "region list 85984NED"
+    file: str
+    problem: str  # missing | damaged | unreadable
+    tip: str
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.__dict__)
+
+
+def check_files(cache: Cache, *, full: bool = False) -> list[FileProblem]:
+    """Every file the manifest names, checked (cheap: exists, size, Parquet footer; ``full``:
+    the SHA-256 recorded at commit and every row read)."""
+    problems = []
+    manifest = cache.manifest()
+    for entry in manifest.tables.values():
+        problem = cache.check_file(entry, full=full)
+        if problem:
+            problems.append(FileProblem(f"{entry.source} {entry.table_id}", entry.file, problem,
+                                        refetch_tip(entry)))
+    for table_id, region in manifest.regions.items():
+        problem = cache.check_file(region, full=full)
+        if problem:
+            problems.append(FileProblem(f"region list {table_id}", region.file, problem,
+                                        "Fetch a gemeente again (buurtscan fetch --gemeente GM…) to rewrite it."))
+    return problems
 
 
 def cache_status(settings: Settings, *, check_upstream: bool = True,

@@ -111,6 +111,14 @@ for i in range(12):
 def test_renders_json_of_the_wrong_shape(filled, tmp_path, content):
     (filled.cache_dir / RENDERS_FILE).write_text(content, encoding="latin-1")
     assert recorded(Cache(filled.cache_dir)) == []
+    from buurtscan.rendering import RenderOptions, render
+
+    render(filled, [CODE], options=RenderOptions(formats=("md",), out_dir=tmp_path / "out"))
+    assert [e["codes"] for e in recorded(Cache(filled.cache_dir))] == [[CODE]]
+
+
+def test_renders_json_of_the_wrong_shape_cli(filled, tmp_path):
+    (filled.cache_dir / RENDERS_FILE).write_text('[1, null, {"codes": 5}]')
     proc = run(["render", CODE, "--format", "md", "--out", str(tmp_path / "out")], env_for(filled))
     assert_clean(proc, 0)
     assert [e["codes"] for e in recorded(Cache(filled.cache_dir))] == [[CODE]]

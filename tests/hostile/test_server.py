@@ -121,6 +121,7 @@ def test_redirect_hosts_setting_is_read_from_the_environment(hostile, base_url, 
     ([1, 2, 3], "no 'value' list"),
     ({"value": [{"Key": 5, "Type": None, "Title": []}]}, "47018NED"),
     ({"value": [], "odata.nextLink": 42}, "not an address"),
+    ({"value": [], "odata.nextLink": "http://elsewhere.invalid/next"}, "paging link to another host"),
 ])
 def test_malformed_but_parseable_odata_is_a_skipped_source(hostile, base_url, filled, payload, fragment):
     before = snapshot(filled.cache_dir)
@@ -230,3 +231,15 @@ def test_a_kept_bomb_is_removed_even_when_the_new_download_fails(hostile, base_u
     with pytest.raises(SourceError):
         fetch(filled, ["BU05183620"], sources=["leefbaarometer"])
     assert not kept.exists()
+
+
+def test_a_long_multiline_server_message_stays_one_line(hostile, base_url, filled):
+    """An HTTP 400 whose OData error is 20,000 characters over many lines: one short Skipped line."""
+    body = json.dumps({"odata.error": {"message": {"value": "bad\n" * 5000}}})
+    hostile.add_fault("/dataderden/ODataFeed/odata/47018NED", "status", times=10, status=400, body=body,
+                      content_type="application/json")
+    proc = run(["fetch", "BU05183620", "--source", "politie,cbs_kwb"], env_for(filled))
+    assert_clean(proc, 1)
+    skipped = [line for line in proc.stderr.splitlines() if line.startswith("Skipped politie")]
+    assert len(skipped) == 1 and len(skipped[0]) <= 520, skipped
+    assert not any(line.strip() == "bad" for line in proc.stderr.splitlines())

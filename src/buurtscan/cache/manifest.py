@@ -28,6 +28,14 @@ FORMAT = 2
 WHOLE = "*"  # part key for "every gemeente"
 
 
+def _opt_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _opt_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
     names = {f.name for f in fields(cls)}
     return {k: v for k, v in data.items() if k in names}
@@ -159,6 +167,9 @@ class TableEntry:
     periods: dict[str, dict[str, Part]] = field(default_factory=dict)  # period -> part key -> Part
     partner: PartnerInfo | None = None
     note: str | None = None  # how the data came about when it was not downloaded (the bundled example)
+    files: tuple[str, ...] = ()  # the published files it was put together from (the bundled example)
+    size: int | None = None  # bytes of ``file`` when written (checked by status)
+    sha256: str | None = None  # of ``file`` when written (checked by status --check)
 
     @property
     def key(self) -> str:
@@ -205,6 +216,9 @@ class TableEntry:
             },
             partner=PartnerInfo.from_dict(extra) if isinstance(extra, dict) and extra.get("partner") else None,
             note=data.get("note"),
+            files=tuple(data.get("files") or ()),
+            size=_opt_int(data.get("size")),
+            sha256=_opt_str(data.get("sha256")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -228,6 +242,10 @@ class TableEntry:
             out["partner"] = self.partner.to_dict()
         if self.note:
             out["note"] = self.note
+        if self.files:
+            out["files"] = list(self.files)
+        if self.size is not None:
+            out["size"], out["sha256"] = self.size, self.sha256
         return out
 
 
@@ -240,15 +258,21 @@ class RegionEntry:
     rows: int
     complete: bool  # the whole country (else only the gemeenten fetched)
     retrieved_at: str
+    size: int | None = None
+    sha256: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RegionEntry:
         return cls(str(data["file"]), str(data.get("period") or ""), int(data.get("rows") or 0),
-                   bool(data.get("complete")), str(data.get("retrieved_at") or ""))
+                   bool(data.get("complete")), str(data.get("retrieved_at") or ""),
+                   _opt_int(data.get("size")), _opt_str(data.get("sha256")))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "period": self.period, "rows": self.rows, "complete": self.complete,
-                "retrieved_at": self.retrieved_at}
+        out: dict[str, Any] = {"file": self.file, "period": self.period, "rows": self.rows,
+                               "complete": self.complete, "retrieved_at": self.retrieved_at}
+        if self.size is not None:
+            out["size"], out["sha256"] = self.size, self.sha256
+        return out
 
 
 @dataclass
@@ -280,7 +304,9 @@ class Manifest:
         return [e for e in self.tables.values() if e.source == source]
 
     def sorted_tables(self) -> list[TableEntry]:
-        return sorted(self.tables.values(), key=lambda e: (e.source, e.period))
+        """By source, newest period first within a source."""
+        newest_first = sorted(self.tables.values(), key=lambda e: e.period, reverse=True)
+        return sorted(newest_first, key=lambda e: e.source)
 
     def files(self) -> set[str]:
         return {e.file for e in self.tables.values()} | {e.file for e in self.regions.values()}

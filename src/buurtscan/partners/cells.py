@@ -13,7 +13,7 @@ from functools import cached_property
 import polars as pl
 
 from ..text import fold
-from .messages import fail, letter, show
+from .messages import NoTable, OneColumn, fail, letter, show
 
 
 @dataclass
@@ -79,7 +79,7 @@ def with_header(base: RawTable) -> RawTable:
     counts = frame["__n"].head(200).to_list()
     nonblank = [i for i, k in enumerate(counts) if k]
     if not nonblank:
-        raise fail(f"{base.where()}: the file holds no table. Export the figures again.")
+        raise NoTable(f"{base.where()}: the file holds no table. Export the figures again.")
     # title lines above the header: a lone cell while one of the next 10 lines has more
     header = nonblank[0]
     for pos, i in enumerate(nonblank):
@@ -126,7 +126,7 @@ def with_header(base: RawTable) -> RawTable:
     if len(headers) < 2:
         hint = ("Choose the sheet with the figures with --sheet." if excel
                 else "Check the separator (';', ',' or tab).")
-        raise fail(f"{base.where(header)}: only one column was found (\"{show(headers[0] if headers else '')}\"); "
+        raise OneColumn(f"{base.where(header)}: only one column was found (\"{show(headers[0] if headers else '')}\"); "
                    f"a region code and at least one figure are needed. {hint}")
     present = set(body.columns)
     natives = [pl.col(f"{c}\x00n").alias(f"{h}\x00n") for c, h in zip(keep, headers, strict=True)

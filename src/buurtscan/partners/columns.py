@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from ..regions import CODE_PATTERN
 from ..text import fold
 from .cells import RawTable
 from .mapping import Mapping
 from .messages import fail, listing
 
-CODE_RE = r"^(BU[0-9A-Z]{8}|WK[0-9A-Z]{6}|GM[0-9A-Z]{4}|NL00)$"
+CODE_RE = CODE_PATTERN  # the one code pattern (regions.codes), as text for polars
 
 BUURT_CODE_HEADERS = {
     "buurtcode", "buurt code", "bu code", "bucode", "code buurt", "buurtcode cbs", "cbs buurtcode",
@@ -95,7 +96,8 @@ def looks_like_codes(frame: pl.DataFrame, col: str, level: str | None) -> float:
     sample = frame.select(pl.col(col)).drop_nulls().head(500).select(code_expr(col, level).alias("c"))["c"]
     if sample.is_empty():
         return 0.0
-    return float(sample.str.contains(CODE_RE).mean() or 0.0)
+    share = sample.str.contains(CODE_RE).mean()
+    return float(share) if isinstance(share, int | float) else 0.0
 
 
 def find_column(table: RawTable, wanted: str | None, what: str) -> str | None:

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from ..regions import RegionList
 from ..tidy import TIDY_SCHEMA, finish_tidy
 from .indicators import TABLE_ID, PartnerData, PartnerIndicator
 from .job import Job
-from .keys import Regions
 
 
 def finish(job: Job, long: pl.DataFrame, indicators: Sequence[PartnerIndicator], *, layout: str,
@@ -23,8 +23,11 @@ def finish(job: Job, long: pl.DataFrame, indicators: Sequence[PartnerIndicator],
     known, source, min_count = job.known, job.source, job.min_count
     present = set(long["code"].unique().to_list())
     buurten = {c for c in present if c.startswith("BU")}
-    complete_wk = sorted(wk for wk, bus in known.buurten_of_wijk.items() if bus and bus <= buurten)
-    complete_gm = sorted(gm for gm, bus in known.buurten_of.items() if bus and bus <= buurten)
+    parents = known.frame.filter(pl.col("level") == "buurt").select("wijk_code", "gemeente_code")
+    wijken = {wk for wk in parents["wijk_code"].unique().to_list() if wk}
+    gemeenten = {gm for gm in parents["gemeente_code"].unique().to_list() if gm}
+    complete_wk = sorted(wk for wk in wijken if (bus := known.buurten_of_wijk(wk)) and bus <= buurten)
+    complete_gm = sorted(gm for gm in gemeenten if (bus := known.buurten_of(gm)) and bus <= buurten)
     counts = {i.id for i in indicators if i.count}
     rows = long.select("code", "period", "indicator", "value", "status", "unit")
     if counts and complete_wk:
@@ -52,7 +55,7 @@ def finish(job: Job, long: pl.DataFrame, indicators: Sequence[PartnerIndicator],
     )
 
 
-def add_totals(rows: pl.DataFrame, counts: set[str], known: Regions, complete_wk: Sequence[str],
+def add_totals(rows: pl.DataFrame, counts: set[str], known: RegionList, complete_wk: Sequence[str],
                complete_gm: Sequence[str], *, fill_zeros: bool) -> pl.DataFrame:
     """Sum count indicators over the buurten of fully covered wijken and gemeenten.
 
@@ -62,7 +65,7 @@ def add_totals(rows: pl.DataFrame, counts: set[str], known: Regions, complete_wk
     """
     bu_rows = rows.filter(pl.col("code").str.starts_with("BU") & pl.col("indicator").is_in(list(counts)))
     parents = pl.DataFrame(
-        [(bu, wk, "GM" + bu[2:6]) for wk in complete_wk for bu in sorted(known.buurten_of_wijk[wk])],
+        [(bu, wk, "GM" + bu[2:6]) for wk in complete_wk for bu in sorted(known.buurten_of_wijk(wk))],
         schema={"code": pl.Utf8, "wijk": pl.Utf8, "gemeente": pl.Utf8}, orient="row",
     )
     if fill_zeros:

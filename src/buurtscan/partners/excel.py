@@ -19,7 +19,7 @@ import zipfile
 import polars as pl
 
 from .cells import RawTable, with_header
-from .messages import fail, letter, show
+from .messages import NoTable, fail, letter, show
 
 MAX_CELLS = 20_000_000  # rows × columns of the used range (1,000,000 rows of 20 columns)
 MAX_UNPACKED = 1024 * 1024 * 1024  # all members of a workbook zip together, unpacked
@@ -88,7 +88,7 @@ def read_excel(data: bytes, name: str, digest: str, sheet: str | None) -> RawTab
                    "Save the workbook again as .xlsx.") from None
     width = max((len(r) for r in rows), default=0)
     if not rows or width == 0:
-        raise fail(f"{name}, sheet \"{chosen}\": the sheet is empty. Choose the sheet with the figures (--sheet).")
+        raise NoTable(f"{name}, sheet \"{chosen}\": the sheet is empty. Choose the sheet with the figures (--sheet).")
     texts: list[list[str | None]] = [[] for _ in range(width)]
     numbers: list[list[float | None]] = [[] for _ in range(width)]
     for r in rows:

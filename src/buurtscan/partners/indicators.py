@@ -127,10 +127,12 @@ def check_values(table: RawTable, frame: pl.DataFrame, value_col: str, label: st
     elif ind.unit == "%":
         checks.append((v > 100, f"is a percentage above 100{named}. Fix the cell (a share lies between 0 and 100)."))
         checks.append((v < 0, f"is a negative percentage{named}. Fix the cell (a share lies between 0 and 100)."))
-    for cond, text in checks:
-        bad = frame.filter(cond.fill_null(False))
-        if bad.height:
-            row = bad.row(0, named=True)
+    if not checks:
+        return
+    hits = frame.select([cond.fill_null(False).any().alias(f"c{k}") for k, (cond, _) in enumerate(checks)]).row(0)
+    for (cond, text), hit in zip(checks, hits, strict=True):
+        if hit:
+            row = frame.filter(cond.fill_null(False)).row(0, named=True)
             raise fail(f"{table.where(row['__i'], label)}: \"{show(row[text_col])}\" {text}")
 
 

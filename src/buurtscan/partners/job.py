@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..catalogue import Catalogue
+from ..regions import RegionList
 from .cells import RawTable
 from .columns import Roles
-from .keys import Regions
 from .mapping import Mapping
 
 
@@ -20,7 +20,7 @@ class Job:
     table: RawTable
     source: str
     catalogue: Catalogue
-    known: Regions
+    known: RegionList
     mapping: Mapping
     roles: Roles
     domain: str | None = None  # --domain

@@ -3,8 +3,8 @@
 Codes are normalised (spaces, case, digits-only codes prefixed from the header) and checked
 against the cached region list; names are looked up there (with a gemeente column or the
 mapping's ``gemeente``). Unknown regions fail with a suggestion, or are skipped with a
-warning under ``--skip-unknown``. :class:`Regions` is the partner pipeline's view of the
-cached region list.
+warning under ``--skip-unknown``. Look-ups by code and name go through the one
+:class:`~buurtscan.regions.RegionList` (the same one ``find`` and ``fetch`` use).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import re
 
 import polars as pl
 
-from ..regions.names import ALIASES
-from ..text import fold
+from ..regions import RegionList
 from .cells import RawTable
 from .columns import CODE_RE, TOTAL_WORDS, Roles, code_expr, header_level
 from .mapping import Mapping
@@ -24,56 +23,7 @@ from .messages import fail, listing, show
 YEAR_RE = r"(?:^|\D)((?:19|20)\d\d)(?:\D|$)"
 
 
-class Regions:
-    """The cached region list, with lookups by code and by (folded) name."""
-
-    def __init__(self, regions: pl.DataFrame) -> None:
-        self.frame = regions
-        self.codes = set(regions["code"].to_list())
-        self.names = dict(zip(regions["code"].to_list(), regions["name"].to_list(), strict=True))
-        self.gemeenten = {c for c in self.codes if c.startswith("GM")}
-        self.by_name: dict[tuple[str, str], list[str]] = {}
-        gm_names: dict[str, str] = {}
-        for code, name, level, gm in regions.select("code", "name", "level", "gemeente_code").iter_rows():
-            folded = fold(name)
-            keys = {folded}
-            if level == "wijk":
-                keys.add(re.sub(r"^wijk \d+ ", "", folded))
-            if level == "gemeente":
-                gm_names[folded] = code
-            for k in keys:
-                self.by_name.setdefault((level, k), []).append(code)
-        self.gm_names = gm_names
-        self.buurten_of: dict[str, set[str]] = {}
-        self.buurten_of_wijk: dict[str, set[str]] = {}
-        buurten = regions.filter(pl.col("level") == "buurt")
-        for code, gm, wk in buurten.select("code", "gemeente_code", "wijk_code").iter_rows():
-            self.buurten_of.setdefault(gm, set()).add(code)
-            self.buurten_of_wijk.setdefault(wk, set()).add(code)
-
-    def gemeente(self, text: str) -> str | None:
-        t = text.strip().upper().replace(" ", "")
-        if re.fullmatch(r"GM[0-9A-Z]{4}", t):
-            return t
-        if re.fullmatch(r"\d{1,4}", t):
-            return "GM" + t.zfill(4)
-        folded = ALIASES.get(fold(text), fold(text))
-        return self.gm_names.get(folded)
-
-    def suggest(self, code: str, n: int = 3) -> list[str]:
-        import difflib
-
-        pool = [c for c in self.codes if c[:2] == code[:2]]
-        return [f"{c} ({self.names[c]})" for c in difflib.get_close_matches(code, pool, n=n, cutoff=0.6)]
-
-    def near_names(self, name: str, n: int = 3) -> list[str]:
-        import difflib
-
-        folded = {fold(v): v for v in self.names.values()}
-        return [folded[k] for k in difflib.get_close_matches(fold(name), list(folded), n=n, cutoff=0.6)]
-
-
-def resolve_names(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: Mapping, regions: Regions,
+def resolve_names(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: Mapping, regions: RegionList,
                   skip_unknown: bool, warnings: list[str]) -> pl.DataFrame:
     """Add ``code`` from a name column (+ gemeente column or mapping value) through the region list."""
     assert roles.name is not None
@@ -100,14 +50,10 @@ def resolve_names(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: M
             if gm is None:
                 raise fail(f"{table.where(i, gm_col)}: \"{show(g)}\" is not a gemeente in the cached region list. "
                            "Use its code (GM0518) or official name, and fetch it first (buurtscan fetch --gemeente …).")
-        folded = fold(n)
         hits: list[str] = []
         for level in level_pref:
-            found = regions.by_name.get((level, folded), [])
-            if gm:
-                found = [c for c in found if c == gm or c[2:6] == gm[2:6]]
-            if found:
-                hits = found
+            hits = regions.named(n, level, gemeente=gm)
+            if hits:
                 break
         if len(hits) > 1:
             raise fail(f"{table.where(i, name_col)}: the name \"{show(n)}\" fits several regions "
@@ -119,7 +65,7 @@ def resolve_names(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: M
             resolved[(n, g)] = hits[0]
     if unknown:
         first, i = unknown[0]
-        hints = regions.near_names(first)
+        hints = regions.near_names(first, 3)
         others = f"; {len(unknown) - 1} more unknown names: {listing([u for u, _ in unknown[1:]], 4)}" if len(unknown) > 1 else ""
         text = (f"{table.where(i, name_col)}: \"{show(first)}\" is not a region name in the cached region list"
                 + (f" (did you mean {', '.join(hints)}?)" if hints else "") + others)
@@ -136,7 +82,7 @@ def resolve_names(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: M
     return joined.filter(pl.col(name_col).is_null() | pl.col("code").is_not_null())
 
 
-def add_codes(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: Mapping, known: Regions,
+def add_codes(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: Mapping, known: RegionList,
               skip_unknown: bool, warnings: list[str]) -> pl.DataFrame:
     """Add ``code``: normalised from the code column, or looked up from names."""
     if roles.code is None:
@@ -146,7 +92,7 @@ def add_codes(table: RawTable, frame: pl.DataFrame, roles: Roles, mapping: Mappi
         pl.when(code.is_in(["NL", "NL01", "NEDERLAND"])).then(pl.lit("NL00")).otherwise(code).alias("code"))
 
 
-def check_codes(table: RawTable, frame: pl.DataFrame, key_col: str, regions: Regions, skip_unknown: bool,
+def check_codes(table: RawTable, frame: pl.DataFrame, key_col: str, regions: RegionList, skip_unknown: bool,
                 warnings: list[str], *, weight: str | None = None) -> pl.DataFrame:
     """Validate ``code`` (syntax, then existence in the cached region list); drop or fail on unknown ones."""
     distinct = frame.filter(pl.col("code").is_not_null()).group_by("code").agg(
@@ -232,7 +178,7 @@ def drop_totals(table: RawTable, frame: pl.DataFrame, roles: Roles, key_col: str
         return frame
     others = [h for h in text_cols if h != key_col and h not in (roles.name, roles.gemeente)]
     filled_others = pl.sum_horizontal([pl.col(h).is_not_null() for h in others]) if others else pl.lit(0)
-    natives = [table.native(h) for h in others if table.native(h)]
+    natives = [n for h in others if (n := table.native(h))]
     numbers = pl.sum_horizontal([pl.col(n).is_not_null() for n in natives]) if natives else pl.lit(0)
     no_figures = (numbers == 0) & ~pl.any_horizontal(
         [pl.col(h).str.contains(r"^[+-]?[\d.,\s]+%?$").fill_null(False) for h in others] or [pl.lit(False)])

@@ -21,6 +21,16 @@ def _is_count(spec_count: bool | None, per_1000: bool, unit: str) -> bool:
     return bool(spec_count) or per_1000 or (spec_count is None and unit == "aantal")
 
 
+def _narrow(frame: pl.DataFrame, keys: list[pl.Series], column: str, native: str | None) -> pl.DataFrame:
+    """The key columns and one value column (and its Excel numbers) as a frame of their own.
+
+    Built from the Series, not by ``select`` on the wide frame: every operation on a frame
+    costs time in its number of columns, so working on the wide one per column would make a
+    10,000-column file quadratic.
+    """
+    return pl.DataFrame([*keys, frame.get_column(column), *([frame.get_column(native)] if native else [])])
+
+
 def wide(job: Job, frame: pl.DataFrame, units: dict[str, str]) -> Parts:
     """A column per indicator; the unit from the unit row, the mapping or the header."""
     table, roles, mapping = job.table, job.roles, job.mapping
@@ -28,19 +38,21 @@ def wide(job: Job, frame: pl.DataFrame, units: dict[str, str]) -> Parts:
     skip_cols = {job.key_col, roles.name, roles.gemeente, roles.year, roles.unit, *roles.ignored}
     parts: list[pl.DataFrame] = []
     indicators: list[PartnerIndicator] = []
+    keys = [frame.get_column("__i"), frame.get_column("code")]
     for h in table.headers:
         if h in skip_cols:
             continue
         spec = spec_for(mapping, h)
         if spec.skip:
             continue
-        nums = parse_numbers(table, frame, h, h, default_mode)
+        frame_h = _narrow(frame, keys, h, table.native(h))
+        nums = parse_numbers(table, frame_h, h, h, default_mode)
         if nums.filled == 0 and mapping.spec(h) is None:
             job.warnings.append(f"Column \"{h}\" is empty and was left out.")
             continue
         if nums.text_only:
             if mapping.spec(h) is not None:
-                row = frame.filter(pl.col(h).is_not_null()).row(0, named=True)
+                row = frame_h.filter(pl.col(h).is_not_null()).row(0, named=True)
                 raise fail(f"{table.where(row['__i'], h)}: \"{show(row[h])}\" is not a number. "
                            "Fix the cell or leave it empty for a missing value.")
             job.warnings.append(f"Column \"{h}\" holds text, not figures, and was left out.")
@@ -50,8 +62,8 @@ def wide(job: Job, frame: pl.DataFrame, units: dict[str, str]) -> Parts:
         dom = need_domain(h, spec, job.domain, mapping, job.missing_domain)
         ind = make_indicator(source=job.source, column=h, spec=spec, unit=unit, count=is_count, domain=dom,
                              decimals=decimals_of(nums.value) if not is_count else 0)
-        sub = frame.select("__i", "code", pl.col(h)).with_columns(nums.value.alias("value"),
-                                                                  nums.status.alias("status"))
+        sub = frame_h.select("__i", "code", pl.col(h)).with_columns(nums.value.alias("value"),
+                                                                    nums.status.alias("status"))
         check_values(table, sub, "value", h, ind, h)
         indicators.append(ind)
         parts.append(sub.select("code", "__i", "value", "status", pl.lit(ind.id).alias("indicator"),

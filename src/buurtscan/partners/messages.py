@@ -32,3 +32,11 @@ def listing(items: Sequence[str], n: int = 6) -> str:
 def fail(message: str) -> PartnerDataError:
     """The error of a bad partner file (exit code 4); the message names file, line and column."""
     return PartnerDataError(message)
+
+
+class NoTable(PartnerDataError):
+    """The file holds no table at all (empty, only comments or blank lines)."""
+
+
+class OneColumn(PartnerDataError):
+    """The file has a single column. The partner reader needs a key and a figure; other readers say what they need."""

@@ -15,13 +15,14 @@ import re
 import polars as pl
 
 from ..catalogue import Catalogue
+from ..regions import RegionList
 from ..text import fold
 from . import layouts
 from .columns import TOTAL_WORDS, UNIT_ROW_KEYS, find_column, find_roles
 from .disclosure import finish
 from .indicators import PartnerData, PartnerIndicator, check_duplicates, domain_error, unique_ids
 from .job import Job
-from .keys import Regions, add_codes, check_codes, drop_totals, single_year
+from .keys import add_codes, check_codes, drop_totals, single_year
 from .mapping import Mapping
 from .messages import fail, listing, show
 from .reading import RawTable
@@ -32,7 +33,7 @@ def prepare(
     table: RawTable,
     *,
     source: str,
-    regions: pl.DataFrame,
+    regions: pl.DataFrame | RegionList,
     catalogue: Catalogue,
     mapping: Mapping | None = None,
     domain: str | None = None,
@@ -49,7 +50,7 @@ def prepare(
     if count_by is not None:
         count_by = find_column(table, count_by, "count_by column")
     _need_rows(table, table.frame)
-    job = Job(table=table, source=source, catalogue=catalogue, known=Regions(regions), mapping=mapping,
+    job = Job(table=table, source=source, catalogue=catalogue, known=regions if isinstance(regions, RegionList) else RegionList(regions), mapping=mapping,
               roles=find_roles(table, mapping, count_by), domain=domain,
               year=year if year is not None else mapping.year, count_by=count_by,
               skip_unknown=skip_unknown, min_count=min_count)
@@ -83,7 +84,7 @@ def unit_row(job: Job, frame: pl.DataFrame) -> tuple[dict[str, str], pl.DataFram
         return {}, frame
     first = frame.row(0, named=True)
     cells = {h: first[h] for h in table.headers if first[h] is not None and h != key_col}
-    natives = [table.native(h) for h in table.headers if table.native(h)]
+    natives = [n for h in table.headers if (n := table.native(h))]
     numeric = any(first[n] is not None for n in natives) or any(
         re.fullmatch(r"[+-]?[\d.,\s]+%?", str(v)) for v in cells.values())
     key_cell = fold(first[key_col] or "")

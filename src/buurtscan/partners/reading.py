@@ -19,6 +19,7 @@ import csv
 import hashlib
 import io
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 
@@ -26,7 +27,7 @@ from ..errors import UsageError
 from .cells import RawTable, with_header
 from .excel import read_excel
 from .guard import PARTNER_MAX_BYTES, read_checked
-from .messages import fail
+from .messages import NoTable, OneColumn, fail
 
 DELIMITERS = (";", ",", "\t", "|")
 SNIFF_LINES = 100
@@ -48,7 +49,7 @@ def read_table(path: Path, *, sheet: str | None = None, max_bytes: int = PARTNER
     data = read_checked(path, max_bytes=max_bytes, what=what, label=name)
     digest = hashlib.sha256(data).hexdigest()
     if not data[:4096].strip() and not data.strip():
-        raise fail(f"{name}: the file is empty. Export the figures again (a header line and a line per region).")
+        raise NoTable(f"{name}: the file is empty. Export the figures again (a header line and a line per region).")
     if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return read_excel(data, name, digest, sheet)
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
@@ -89,10 +90,12 @@ def encoding_error(name: str, error: UnicodeDecodeError, encoding: str) -> str:
     """Where the undecodable byte is: line, character (not byte) in that line, and the byte itself.
 
     The positions are those of ``error.object`` (for "utf-8-sig" the text after the BOM), so the
-    line and character are counted in that text, decoded up to the bad byte.
+    line and character are counted in that text, decoded up to the bad byte: as UTF-8 when the
+    file failed as Windows-1252 too (an editor shows it as UTF-8; a lone Windows-1252 byte is
+    one character either way).
     """
     data, pos = error.object, error.start
-    before = data[:pos].decode(encoding if encoding != "utf-16" else "utf-16", errors="replace")
+    before = data[:pos].decode("utf-8" if encoding == "cp1252" else encoding, errors="replace")
     line = before.count("\n") + 1
     col = len(before) - (before.rfind("\n") + 1) + 1
     bad = " ".join(f"0x{b:02X}" for b in data[pos:max(error.end, pos + 1)][:4])
@@ -165,18 +168,18 @@ def read_csv(text: str, name: str, digest: str, encoding: str, data: bytes | Non
         if len(head) >= SNIFF_LINES:
             break
     if not head:
-        raise fail(f"{name}: the file holds no table (only comments or blank lines). Export the figures again.")
+        raise NoTable(f"{name}: the file holds no table (only comments or blank lines). Export the figures again.")
     sample = "\n".join(head)
     delimiter, quote = sniff(sample)
     if not delimiter:
-        raise fail(f"{name}, line {skip + 1}: the file has a single column; a region code and at least one "
-                   "figure per line are needed, separated by ';', ',' or a tab.")
+        raise OneColumn(f"{name}, line {skip + 1}: the file has a single column; a region code and at least one "
+                        "figure per line are needed, separated by ';', ',' or a tab.")
     widths = [len(r) for r in csv.reader(head, delimiter=delimiter, quotechar=quote)]
     n = max(widths or [1])
     raw = data if data is not None and encoding == "utf-8" else text.encode("utf-8")
     schema = {f"c{i}": pl.Utf8 for i in range(n)}
 
-    def read(extra: str) -> pl.DataFrame:
+    def read(extra: Literal["raise", "ignore"]) -> pl.DataFrame:
         return pl.read_csv(
             io.BytesIO(raw), has_header=False, separator=delimiter, quote_char=quote, skip_rows=skip,
             schema=schema, missing_columns="insert", extra_columns=extra, raise_if_empty=False,
@@ -186,13 +189,13 @@ def read_csv(text: str, name: str, digest: str, encoding: str, data: bytes | Non
         frame = read("raise")
     except pl.exceptions.PolarsError as exc:
         if "more fields" not in str(exc):
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise fail(f"{name}: the file cannot be read as CSV ({first}). Check the quotes and separators.") from None
-        line, fields, extra_values = _too_many_fields(text, skip, delimiter, quote, n)
+            problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise fail(f"{name}: the file cannot be read as CSV ({problem}). Check the quotes and separators.") from None
+        at, fields, extra_values = _too_many_fields(text, skip, delimiter, quote, n)
         if extra_values:
             hint = (" A decimal comma in a comma-separated file must be quoted (\"12,5\"), or save the file "
                     "with ';' as separator." if delimiter == "," else " Remove the extra separators.")
-            raise fail(f"{name}, line {line}: {fields} fields where the header has {n}.{hint}") from None
+            raise fail(f"{name}, line {at}: {fields} fields where the header has {n}.{hint}") from None
         frame = read("ignore")  # only empty extra fields (trailing separators): harmless
     starts = _line_starts(text, skip, delimiter, quote, frame.height)
     base = RawTable(name=name, kind="csv", sha256=digest, headers=[], frame=frame.with_row_index("__i"),

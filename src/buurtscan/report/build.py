@@ -265,9 +265,11 @@ class _Notes:
         for (source, table_id), n in sorted(self.numbers.items(), key=lambda kv: kv[1]):
             e = self.entries.get((source, table_id), {})
             if source in OPEN_SOURCES:
+                # a table not downloaded (the bundled example) names the published files instead of a date
+                how = e.get("note") or f"opgehaald op {short_date(e.get('retrieved_at'))}"
                 text = (f"{e.get('publisher') or PUBLISHERS[source]}, {e.get('title') or table_id} "
                         f"(tabel {table_id}), cijfers over {e.get('period') or 'onbekend'}, "
-                        f"opgehaald op {short_date(e.get('retrieved_at'))}; {wording.licence(e.get('licence'))}.")
+                        f"{how}; {wording.licence(e.get('licence'))}.")
             else:
                 text = f"Bron: {source}, {_delivered(e)}; niet openbaar."
             out.append(SourceNote(n, wording.tidy(text), e.get("base_url") or ""))
@@ -285,7 +287,7 @@ def _delivered(entry: dict) -> str:
 def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[str], place: str) -> Figure:
     estimate = is_estimate(ind)
     rank = _rank_text(ind, level, place)
-    trend = _trend_text(ind)
+    trend = " ".join(t for t in (_trend_text(ind), ind.series.sentence() if ind.series else "") if t)
     words = score_words(ind, level)
     small = ind.statuses.get(level) == "klein"
     period = f"{ind.period}, schatting" if estimate and ind.period else ind.period or ""
@@ -318,6 +320,7 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[s
         estimate=estimate,
         rank_position=position,
         words=words,
+        series_break=ind.series.sentence() if ind.series else "",
     )
 
 

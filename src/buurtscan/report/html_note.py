@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from . import svg, templates
-from .model import Report
+from .model import Photo, Report
 
 TEMPLATE = "note.html.j2"
 
@@ -25,17 +23,9 @@ def environment(user_dir: Path | None, *, html: bool = True) -> Environment:
     )
 
 
-def _photos(report: Report) -> dict[str, str]:
-    """Data URIs of the story photos that exist (a missing photo is simply left out)."""
-    out = {}
-    for d in report.domains:
-        for s in d.stories:
-            if s.foto and Path(s.foto).is_file():
-                mime = mimetypes.guess_type(s.foto)[0] or "image/jpeg"
-                if mime.startswith("image/"):
-                    data = base64.b64encode(Path(s.foto).read_bytes()).decode()
-                    out[s.foto] = f"data:{mime};base64,{data}"
-    return out
+def _photos(report: Report) -> dict[Photo, str]:
+    """Data URIs of the story photos (already checked and scaled by the story reader)."""
+    return {s.foto: s.foto.data_uri for d in report.domains for s in d.stories if s.foto}
 
 
 def render(report: Report, *, user_dir: Path | None = None) -> bytes:

@@ -8,6 +8,7 @@ are kept beside the text where a renderer draws a chart.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -41,6 +42,7 @@ class Figure:
     estimate: bool = False  # a model estimate (RIVM): "schatting"
     rank_position: float | None = None  # 0 = highest value of the gemeente, 1 = lowest (for a position bar)
     words: str = ""  # for scores: the value in words ("onder het Nederlandse gemiddelde")
+    series_break: str = ""  # "Reeks vanaf 2021: de buurt is in 2021 opnieuw ingedeeld." or ""
 
 
 @dataclass(frozen=True)
@@ -84,12 +86,35 @@ class PolicyItem:
 
 
 @dataclass(frozen=True)
+class Photo:
+    """A story's photo, checked and scaled down by the story reader: ready to embed as it is.
+
+    Only PNG, JPEG or WebP files from the stories file's folder get this far; the image is
+    re-encoded as a JPEG of at most 1200 px. Base64 keeps the model JSON-safe (Typst gets JSON).
+    """
+
+    name: str  # the file name the user gave (for alt texts and notices)
+    mime: str  # "image/jpeg"
+    b64: str  # the scaled image, base64
+    width: int
+    height: int
+
+    @property
+    def data(self) -> bytes:
+        return base64.b64decode(self.b64)
+
+    @property
+    def data_uri(self) -> str:
+        return f"data:{self.mime};base64,{self.b64}"
+
+
+@dataclass(frozen=True)
 class Story:
     tekst: str
     wie: str
     wanneer: str
     soort: str
-    foto: str | None = None  # an absolute path the user supplied
+    foto: Photo | None = None  # checked and scaled by buurtscan.policy_stories
 
 
 @dataclass(frozen=True)

@@ -117,11 +117,11 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
                 doc.add_paragraph(_clean(f"“{st.tekst}”"), style=style)
                 who = st.wie + (f", {st.wanneer}" if st.wanneer else "") + (f" ({st.soort})" if st.soort else "")
                 doc.add_paragraph(_clean(f"— {who}"))
-                if st.foto and Path(st.foto).is_file():
+                if st.foto:
                     try:
-                        doc.add_picture(st.foto, width=Cm(6))
+                        doc.add_picture(io.BytesIO(st.foto.data), width=Cm(6))
                     except Exception:  # noqa: BLE001 - an unreadable image is left out, the text stays
-                        doc.add_paragraph(_clean(f"(foto {Path(st.foto).name} kon niet worden ingevoegd)"))
+                        doc.add_paragraph(_clean(f"(foto {st.foto.name} kon niet worden ingevoegd)"))
         if d.questions:
             doc.add_heading("Vragen voor het gesprek", level=2)
             for q in d.questions:

@@ -32,6 +32,12 @@ class FetchRequest:
     year: int | None = None
     wanted: dict[str, tuple[Want, ...]] = field(default_factory=dict)
     codes: tuple[str, ...] = ()  # the regions the user named (to report "no data for BU…")
+    # per source: groups of wants that deliver the same figure (a stem and its other-year names),
+    # to tell which figures a table lacks
+    alternatives: dict[str, tuple[tuple[Want, ...], ...]] = field(default_factory=dict)
+    # per source: the wants of the catalogue's key indicators (and their denominators), for series
+    key_wanted: dict[str, tuple[Want, ...]] = field(default_factory=dict)
+    history: int = 5  # years of older tables to read the key figures from (KWB; 0 = none)
 
     def wants(self, source: str) -> tuple[Want, ...] | None:
         return self.wanted.get(source)

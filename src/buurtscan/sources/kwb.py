@@ -6,6 +6,10 @@
   (``$filter`` on the padded key / ``startswith``), plus one query for Nederland. Asked
   for more than :data:`WHOLE_COUNTRY_FROM` gemeenten at once, the whole table is read in
   a handful of 10,000-row pages instead and filtered locally.
+- CBS fills a new year's table in stages. For every catalogue figure the newest table lacks,
+  the older tables are read (newest first, at most :data:`FALLBACK_YEARS` back) with only the
+  missing columns; and the key figures of the last ``--history`` years are read for the series
+  (:meth:`KwbSource.older`).
 - The table's region list (code → name) is the authority on which codes exist; it
   powers `buurtscan find` and the validation of codes before anything is downloaded.
 """
@@ -37,6 +41,9 @@ KNOWN_TABLES: dict[int, str] = {
     2025: "86165NED",
 }
 WHOLE_COUNTRY_FROM = 25  # gemeenten; from this many on, read the whole table
+# A figure the newest table lacks is looked for in the older tables of at most this many years
+# back (docs/comparison.md, "The newest figure of each indicator").
+FALLBACK_YEARS = 5
 # String topics that carry a code worth keeping as a number, under a year-stable name.
 CODE_TOPICS = {
     "IndelingswijzigingWijkenEnBuurten": "Indelingswijziging",
@@ -162,7 +169,15 @@ class KwbSource(StatLineSource):
         return cols
 
     def fetch(self, ctx: FetchContext, request: FetchRequest) -> SourceResult:
+        """The newest table (or ``--year``'s); then the older tables for what it lacks and for
+        the series (see :meth:`older`)."""
         meta = self.table_for(ctx, request.year)
+        newest = self.fetch_table(ctx, request, meta)
+        older = self.older(ctx, request, meta, newest.tables)
+        return SourceResult(newest.tables + older.tables, newest.skipped + older.skipped)
+
+    def fetch_table(self, ctx: FetchContext, request: FetchRequest, meta: TableMeta) -> SourceResult:
+        """Every wanted column of one table, for Nederland and each gemeente (or the country)."""
         year = self.year_of(meta)
         period = str(year) if year else meta.period
         cols = self.columns(meta, request.wants(NAME))
@@ -229,6 +244,104 @@ class KwbSource(StatLineSource):
         if not tables:
             raise SourceError(skipped[0].reason if skipped else "nothing could be downloaded")
         return SourceResult(tuple(tables), tuple(skipped))
+
+    # -- older tables ----------------------------------------------------------------
+    def older(self, ctx: FetchContext, request: FetchRequest, meta: TableMeta,
+              fetched: Sequence[TableData]) -> SourceResult:
+        """Older tables, newest first, with only the columns they are needed for:
+
+        - **what the newest table lacks** (the rule in docs/comparison.md): a catalogue figure
+          whose topic the newest table does not have, or that is empty for the whole gemeente
+          *and* Nederland (a new table year is filled in stages), is read from the older tables
+          of at most :data:`FALLBACK_YEARS` years back, until it is found;
+        - **the series**: the key figures (and denominators, ``Indelingswijziging``) from the
+          tables of the last ``request.history`` years.
+
+        One paged query per table per gemeente, Nederland in the same query (the whole table for
+        the country); never one per buurt. A table CBS does not serve is passed over.
+        """
+        base = self.year_of(meta)
+        groups = request.alternatives.get(NAME) or ()
+        key = request.key_wanted.get(NAME) or ()
+        if base is None or request.wants(NAME) is None:
+            return SourceResult()
+        years = self.available_years(ctx)
+        reach = max(request.history if key else 0, FALLBACK_YEARS if groups else 0)
+        candidates = sorted((y for y in years if base - reach <= y < base), reverse=True)
+        whole = request.gemeenten is None
+        parts: list[str | None] = [None] if whole else list(request.gemeenten or ())
+        nl = next((t.frame for t in fetched if t.gemeenten == (NEDERLAND,)), empty_tidy())
+        have: dict[str | None, pl.DataFrame] = {}
+        for part in parts:
+            frames = [t.frame for t in fetched if (t.gemeenten is None) == whole
+                      and (whole or t.gemeenten == (part,))]
+            have[part] = pl.concat([nl, *frames]) if frames else nl
+        missing = {part: self._lacking(meta, groups, have[part]) for part in parts}
+        api = ctx.cbs()
+        tables: list[TableData] = []
+        skipped: list[Skipped] = []
+        for y in candidates:
+            series = base - y <= request.history
+            fallback = base - y <= FALLBACK_YEARS
+            if not series and not (fallback and any(missing.values())):
+                continue
+            try:
+                old = api.table_meta(years[y])
+            except TableNotFoundError:
+                continue
+            except SourceError as exc:
+                skipped.append(Skipped(NAME, f"{years[y]}: {exc.message}"))
+                continue
+            period = str(self.year_of(old) or y)
+            nl_frames: list[pl.DataFrame] = []
+            nl_cols: dict[str, tuple[str, str]] = {}
+            for part in parts:
+                wants = list(key if series else ()) + [w for g in (missing[part] if fallback else ()) for w in g]
+                cols = self.columns(old, wants)
+                if not any(unit != "code" for _, unit in cols.values()):
+                    continue
+                select = [GEO, *cols]
+                flt = None if part is None else any_of(eq(GEO, pad(NEDERLAND)), gemeente_filter(part))
+                ctx.observer.message(f"Downloading {old.table_id} ({period}) for {part or 'the whole country'}: "
+                                     f"{len(cols)} columns")
+                try:
+                    frames = [wide_to_tidy(page, code_field=GEO, columns=cols, period=period, source=NAME,
+                                           table_id=old.table_id)
+                              for page in api.pages(old.table_id, "TypedDataSet", filter=flt, select=select)]
+                except SourceError as exc:
+                    skipped.append(Skipped(NAME, f"{old.table_id} {part or ''}: {exc.message}".strip()))
+                    continue
+                frame = pl.concat(frames) if frames else empty_tidy()
+                url = api.request_url(old.table_id, "TypedDataSet", filter=flt, select=select)
+                prov = self._provenance(ctx, old, period, url)
+                ids = tuple(sorted({i for i, _ in cols.values()}))
+                if part is None:
+                    tables.append(TableData(prov, frame, None, periods=(period,), indicators=ids))
+                else:
+                    own = frame.filter(pl.col("region_code") != NEDERLAND)
+                    tables.append(TableData(prov, own, (part,), periods=(period,), indicators=ids))
+                    nl_frames.append(frame.filter(pl.col("region_code") == NEDERLAND))
+                    nl_cols.update(cols)
+                missing[part] = self._lacking(old, missing[part], frame) if fallback else missing[part]
+            if nl_frames:  # Nederland came with every gemeente's query: store it once
+                frame = pl.concat(nl_frames).unique(subset=["region_code", "indicator"], keep="first",
+                                                    maintain_order=True)
+                ids = tuple(sorted({i for i, _ in nl_cols.values()}))
+                tables.append(TableData(tables[-1].provenance, frame, (NEDERLAND,), periods=(period,),
+                                        indicators=ids))
+        return SourceResult(tuple(tables), tuple(skipped))
+
+    @staticmethod
+    def _lacking(meta: TableMeta, groups: Sequence[tuple[tuple[str, str | None], ...]],
+                 frame: pl.DataFrame) -> list[tuple[tuple[str, str | None], ...]]:
+        """The want groups of which this table gives no figure in these rows (gemeente + NL)."""
+        filled = set(frame.filter(pl.col("value").is_not_null())["indicator"].unique().to_list())
+        out = []
+        for group in groups:
+            topics = [meta.find_topic(stem, g) for stem, g in group]
+            if not any(t is not None and t.numeric and t.indicator in filled for t in topics):
+                out.append(group)
+        return out
 
 
 

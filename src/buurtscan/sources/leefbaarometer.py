@@ -69,13 +69,14 @@ HEADER = ("bu_code", "bu_naam", "jaar", *INDICATORS)
 UNIT = "score"
 MEMBER = re.compile(r"^leefbaarometer[-_ ]?scores[-_ ](buurten|wijken|gemeenten)\b.*\.csv$", re.IGNORECASE)
 MEMBER_PATTERN = "Leefbaarometer-scores buurten*.csv"
-MAX_MEMBERS = 1000  # the real zip holds a handful of files
-MAX_RATIO = 100  # CSV text deflates 5-10x; deflate can reach ~1000x only on crafted data
 LEVEL_OF_MEMBER = {"buurten": "buurt", "wijken": "wijk", "gemeenten": "gemeente"}
 PREFIX = {"buurt": "BU", "wijk": "WK", "gemeente": "GM"}
 REFERENCE_TOLERANCE = 1e-6  # rows of one year must agree this closely on lbm − afw
+MAX_MEMBERS = 1000  # the real zip holds a handful of files
+MAX_RATIO = 100  # CSV text deflates 5-10x; deflate can reach ~1000x only on crafted data
 TIP = ("The download may be incomplete or the address may have changed; try again later or "
        "set BUURTSCAN_LEEFBAAROMETER_URL. Nothing in the cache was changed.")
+
 
 @dataclass(frozen=True)
 class Download:
@@ -167,14 +168,21 @@ def read_scores(path: Path, url: str, max_unpacked: int = 256 * 1024 * 1024) -> 
                 listed = ", ".join(i.filename for i in names[:8]) or "nothing"
                 raise SourceError(f"The Leefbaarometer zip at {url} holds no '{MEMBER_PATTERN}' "
                                   f"(it holds: {listed}).", tip=TIP)
-            data = {level: _unpack(z, info, url, max_unpacked) for level, info in found.items()}
+            data = {"buurt": _unpack(z, found["buurt"], url, max_unpacked)}
+            notes = []
+            for level in ("wijk", "gemeente"):
+                if level in found:
+                    try:
+                        data[level] = _unpack(z, found[level], url, max_unpacked)
+                    except SourceError as exc:
+                        notes.append(f"{exc.message} Its {level} scores are not used.")
+                        del found[level]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error) as exc:
         raise SourceError(f"The download from {url} is not a usable zip file ({exc}).", tip=TIP) from None
     except OSError as exc:
         raise SourceError(f"The Leefbaarometer zip from {url} cannot be read ({exc}).", tip=TIP) from None
     frames = [_read_level(found["buurt"].filename, data["buurt"], "buurt", url)]
     members = {"buurt": found["buurt"].filename}
-    notes = []
     for level in ("wijk", "gemeente"):
         if level not in found:
             continue

@@ -1,4 +1,4 @@
-"""partners.py: reading what partners really send, and validating it. Pure: no cache, no network.
+"""partners.prepare() end to end on files: reading what partners really send, and validating it. Pure: no cache, no network.
 
 All figures in these files are MADE UP; the codes and names are real Den Haag regions.
 """
@@ -261,7 +261,7 @@ def test_records_zero_filled_in_covered_wijk(tmp_path):
 
 # ----------------------------------------------------------------------------- excel
 def test_excel_example_with_names_and_second_sheet():
-    example = Path(__file__).resolve().parents[1] / "examples" / "ggd_gezondheidsmonitor_2024.xlsx"
+    example = Path(__file__).resolve().parents[2] / "examples" / "ggd_gezondheidsmonitor_2024.xlsx"
     table = partners.read_table(example)
     assert table.kind == "excel" and table.sheet == "Buurten"
     assert table.headers[:2] == ["Gemeente", "Buurt"] and table.header_line == 3
