@@ -196,12 +196,14 @@ def add_similar_profile(target: Path = TARGET) -> None:
             rel = Path("tables") / f"{entry['source']}-{entry['table_id']}.parquet"
             shutil.copyfile(settings.cache_dir / entry["file"], target / rel)
             periods = entry.pop("periods", None) or {}
-            parts = {name: {**part, "retrieved_at": SNAPSHOT} for by in periods.values() for name, part in by.items()}
-            entry.update(file=rel.as_posix(), retrieved_at=SNAPSHOT, note=NOTE)
+            parts = {name: {**part, "retrieved_at": SNAPSHOT, "request_url": ""} for by in periods.values()
+                     for name, part in by.items()}
+            entry.update(file=rel.as_posix(), retrieved_at=SNAPSHOT, note=NOTE, request_url="",
+                         files=["Kerncijfers_wijken_en_buurten_2024_geslachten.csv (StatLine-export 85984NED)"])
             if manifest.get("format") == 1:
                 entry["parts"] = parts
             else:
-                entry["periods"] = {p: {name: {**part, "retrieved_at": SNAPSHOT} for name, part in by.items()}
+                entry["periods"] = {p: {name: {**part, "retrieved_at": SNAPSHOT, "request_url": ""} for name, part in by.items()}
                                     for p, by in periods.items()}
             assert entry["source"] == NAME, key
             manifest["tables"][key] = entry

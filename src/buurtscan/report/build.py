@@ -431,7 +431,7 @@ def build_report(
     region = scan.region
     level = region.level if region.level in ("buurt", "wijk") else "gemeente"
     columns = ("buurt", "wijk", "gemeente", "nederland")[("buurt", "wijk", "gemeente").index(level):]
-    general_cols = (*columns, similar_text.COLUMN) if similar_text.has_column(scan) else columns
+    general_cols = (*columns, similar_text.COLUMN) if similar_text.has_column(scan) and limits.similar else columns
     notes = _Notes(scan)
     gemeente_name = region.gemeente_name
     place = place_name(gemeente_name)
@@ -556,7 +556,8 @@ def _similar_note(scan: Scan, place: str, used: int) -> tuple[SourceNote, ...]:
     if not similar_text.has_column(scan):
         return ()
     entry = next((s for s in scan.sources if s["source"] == similar_text.similar.NAME), {})
-    text = similar_text.source_text(scan, place, short_date(entry.get("retrieved_at")))
+    when = entry.get("note") or f"opgehaald op {short_date(entry.get('retrieved_at'))}"
+    text = similar_text.source_text(scan, place, when)
     return (SourceNote(used + 1, text, entry.get("base_url") or ""),)
 
 

@@ -61,7 +61,7 @@ def source_text(scan: Scan, place: str, retrieved: str) -> str:
     entry = next((s for s in scan.sources if s["source"] == similar.NAME), {})
     return wording.tidy(
         f"Vergelijkbare buurten: CBS, {entry.get('title') or 'Kerncijfers wijken en buurten'} (tabel "
-        f"{sim.table_id if sim else ''}), alle buurten van Nederland, opgehaald op "
+        f"{sim.table_id if sim else ''}), alle buurten van Nederland, "
         f"{retrieved}. Gekozen: de {sim.k if sim else similar.DEFAULT_K} buurten buiten "
         f"{place} met de kleinste afstand in {_themes(sim.themes) if sim else 'het profiel'} (elk kenmerk "
         "gestandaardiseerd over alle buurten van Nederland, elk thema even zwaar; herkomst telt niet mee). "
