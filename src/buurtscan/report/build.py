@@ -81,8 +81,9 @@ class Limits:
             replace(self, questions=2, highlights=1, policy=2, partner=2, stories=1),
             replace(self, questions=1, highlights=1, policy=1, partner=2, stories=1),
             *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, items=n)
-              for n in (8, 6, 4, 3, 2, 1)),
-            replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, items=1, similar=False),
+              for n in (8, 6, 4)),
+            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, items=n, similar=False)
+              for n in (4, 3, 2, 1)),
             *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, figures=3, items=n,
                       similar=False) for n in (2, 1, 0)),
         ]
@@ -538,7 +539,7 @@ def build_report(
         age_chart=age_chart,
         summary=summary,
         domains=tuple(domains),
-        sources=tuple(notes.notes()) + _similar_note(scan, place, len(notes.numbers)),
+        sources=tuple(notes.notes()) + (_similar_note(scan, place, len(notes.numbers)) if limits.similar else ()),
         attribution=_attribution(scan),
         reading_guide=reading_guide(level, place, uses_rivm=any(s["source"] == "rivm" for s in scan.sources),
                                     uses_lbm=any(s["source"] == "leefbaarometer" for s in scan.sources)),
