@@ -348,10 +348,11 @@ def test_numbers_are_the_model_strings(deck, report):
     table = next(sh.table for sh in deck.slides[1].shapes if sh.has_table)
     rows = {row.cells[0].text_frame.text.split("\u00a0")[0]: [c.text_frame.text for c in row.cells][1:]
             for row in list(table.rows)[1:]}
-    assert rows["Inwoners"][0] == "3.360" and rows["Inwoners"][2:] == ["566.221", "17.942.942"]
-    assert rows["65 jaar of ouder"][0] == "11,2%" and rows["65 jaar of ouder"][2:] == ["15,2%", "20,5%"]
+    assert rows["Inwoners"][0] == "3.360" and rows["Inwoners"][2:4] == ["566.221", "17.942.942"]
+    assert rows["65 jaar of ouder"][0] == "11,2%" and rows["65 jaar of ouder"][2:4] == ["15,2%", "20,5%"]
     for f in report.general:
-        assert rows[f.label] == [f.buurt, f.wijk, f.gemeente, f.nederland] == list(f.cells)
+        assert rows[f.label] == list(f.cells)
+        assert list(f.cells)[:4] == [f.buurt, f.wijk, f.gemeente, f.nederland]  # + Vergelijkbaar when known
 
 
 # ------------------------------------------------------------------------------------------ untrusted text

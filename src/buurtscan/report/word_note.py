@@ -82,7 +82,8 @@ class _Writer:
 
         report = self.report
         # one column per reference (buurt, wijk, gemeente, Nederland); Nederland's figures are the longest
-        values_cm = (*([1.75] * (len(report.columns) - 1)), 1.95)
+        columns = report.columns_for(figures)
+        values_cm = (*([1.75] * (len(columns) - 1)), 1.95)
         widths = [Cm(self.column_cm - sum(values_cm)), *(Cm(v) for v in values_cm)]
         table = self.doc.add_table(rows=1, cols=len(widths))
         table.style = self.style("Table Grid")
@@ -94,7 +95,7 @@ class _Writer:
             col.set(qn("w:w"), str(int(w.twips)))
         head = table.rows[0]
         _repeat_header(head)
-        for cell, text in zip(head.cells, ["", *report.columns], strict=True):
+        for cell, text in zip(head.cells, ["", *columns], strict=True):
             p = cell.paragraphs[0]
             run = p.add_run(_clean(text))
             run.bold = True
@@ -522,6 +523,8 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     w.bullets(report.summary)
     if not report.summary and report.summary_note:
         w.para(report.summary_note, italic=True)
+    if report.similar:
+        w.para(report.similar)
     for d in report.domains:
         w.domain(d)
     w.heading("Bronnen en leeswijzer", 1)
