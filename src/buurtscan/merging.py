@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import partners
 from .cache import Cache, PartnerIndicator, PartnerInfo
@@ -22,6 +22,9 @@ from .errors import UsageError
 from .observe import NullObserver, Observer
 from .provenance import ALL_PERIODS, Provenance, TableData, utc_now
 from .settings import Settings
+
+if TYPE_CHECKING:
+    import polars as pl
 
 LICENCE = "aangeleverd door de partner, niet openbaar"
 

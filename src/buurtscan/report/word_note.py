@@ -192,8 +192,6 @@ class _Writer:
         p.paragraph_format.space_after = Pt(2)
 
     def domain(self, d: DomainSection) -> None:
-        from docx.oxml.ns import qn
-        from docx.shared import Cm, Pt
 
         self.heading(d.title, 1)
         if self.resident:  # at most three figures, in plain words, each with its source and year
@@ -224,7 +222,7 @@ class _Writer:
     def voices(self, d: DomainSection) -> None:
         """The domain's stories and questions (first in the resident version)."""
         from docx.oxml.ns import qn
-        from docx.shared import Cm, Pt
+        from docx.shared import Cm
 
         if d.stories:
             self.heading("Verhalen uit de buurt", 2)
@@ -349,7 +347,6 @@ def _repeat_header(row) -> None:  # noqa: ANN001
 
 def _restart_numbering(doc, style_name: str) -> int | None:  # noqa: ANN001
     """A new numbering instance of the style's list, restarting at 1; None if the style has none."""
-    from docx.oxml.ns import qn
 
     try:
         style = doc.styles[style_name]
@@ -483,7 +480,6 @@ def _base(user_dir: Path | None):  # noqa: ANN202
 
 
 def render(report: Report, *, user_dir: Path | None = None) -> bytes:
-    from docx.enum.section import WD_SECTION
     from docx.shared import Pt
 
     doc, styled = _base(user_dir)
@@ -500,7 +496,6 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     first = doc.sections[0]
     _header_footer(first, report)
     usable_cm = (first.page_width - first.left_margin - first.right_margin) / 360000
-    gap_cm = 0.6
     # Tables with four reference columns need the full width to keep labels on one or two lines
     # (in two columns Word wraps them into four or five); the text runs over the full width too.
     column_cm = usable_cm
