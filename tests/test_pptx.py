@@ -142,7 +142,10 @@ def test_story_photo_on_its_domain_slide_and_a_notice_when_policy_is_left_out(sc
     Image.new("RGB", (800, 800), "#88aa55").save(photo)
     domain = known(build_report(scan))[0].id
     policy = [PolicyInput(domain, PolicyItem(f"Plan {i}", "buurt", "2027", "gemeente")) for i in range(4)]
-    stories = [StoryInput(domain, Story("Het is hier goed wonen.", "bewoner", "2026", "interview", str(photo)))]
+    from buurtscan.policy_stories import load_photo
+
+    foto = load_photo(tmp_path / "verhalen.csv", 2, "foto.png")  # checked and scaled, as the story reader does
+    stories = [StoryInput(domain, Story("Het is hier goed wonen.", "bewoner", "2026", "interview", foto))]
     report = build_report(scan, policy=policy, stories=stories)
     prs = Presentation(io.BytesIO(pptx_deck.render(report)))
     slide = prs.slides[titles(prs).index(report.domains[[d.id for d in report.domains].index(domain)].title)]

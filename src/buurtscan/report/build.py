@@ -73,22 +73,21 @@ class Limits:
     similar: bool = True  # the sentence naming vergelijkbare buurten (left out before the last items)
 
     def tighter(self) -> Limits | None:
-        """A smaller note: first fewer questions and sentences, then fewer items, then fewer rows."""
+        """A smaller note: first fewer questions and sentences, then fewer rows, then fewer whole items."""
         steps = [
             replace(self, questions=2),
             replace(self, questions=2, highlights=1),
             replace(self, questions=2, highlights=1, policy=2, partner=2),
             replace(self, questions=2, highlights=1, policy=2, partner=2, stories=1),
             replace(self, questions=1, highlights=1, policy=1, partner=2, stories=1),
-            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, items=n)
-              for n in (8, 6, 4)),
-            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, items=n, similar=False)
-              for n in (4, 3, 2, 1)),
-            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, figures=3, items=n,
-                      similar=False) for n in (2, 1)),
-            # a resident's story or a plan outweighs a domain's third figure: those go first
-            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, figures=2, items=n,
-                      similar=False) for n in (2, 1, 0)),
+            # residents' stories and plans outweigh the similar-buurten sentence and a domain's fourth
+            # and third figure: those go before any whole item is left out
+            replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, similar=False),
+            replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, similar=False, figures=3),
+            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, similar=False, figures=3,
+                      items=n) for n in (8, 6, 4, 3)),
+            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, similar=False, figures=2,
+                      items=n) for n in (3, 2, 1, 0)),
         ]
         for step in steps:
             if step != self and _smaller(step, self):
