@@ -175,5 +175,59 @@ def main() -> None:
     print(f"wrote {TARGET} ({size / 1024:.0f} KB)")
 
 
+def add_similar_profile(target: Path = TARGET) -> None:
+    """Add the national profile for vergelijkbare buurten (and the country's region list, for their
+    names) to the example in ``target``, in the format of its manifest (issue 18).
+
+    ``python scripts/make_example.py similar`` runs only this step on the committed example.
+    It runs `fetch --similar` against the fake CBS service, so the figures are the real national rows
+    of 85984NED (inwoners and leeftijdsgroepen of all 14,574 buurten; the other profile topics are
+    missing in the real files at hand and so in the profile).
+    """
+    from buurtscan.similar import NAME
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(cache_dir=Path(tmp) / "cache", backoff=0.0)
+        fetch(settings, similar=True, transport=FakeCBS().transport())
+        made = json.loads((settings.cache_dir / "manifest.json").read_text(encoding="utf-8"))
+        path = target / "manifest.json"
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        for key, entry in made["tables"].items():
+            rel = Path("tables") / f"{entry['source']}-{entry['table_id']}.parquet"
+            shutil.copyfile(settings.cache_dir / entry["file"], target / rel)
+            periods = entry.pop("periods", None) or {}
+            parts = {name: {**part, "retrieved_at": SNAPSHOT, "request_url": ""} for by in periods.values()
+                     for name, part in by.items()}
+            entry.update(file=rel.as_posix(), retrieved_at=SNAPSHOT, note=NOTE, request_url="",
+                         files=["Kerncijfers_wijken_en_buurten_2024_geslachten.csv (StatLine-export 85984NED)"])
+            if manifest.get("format") == 1:
+                entry["parts"] = parts
+            else:
+                entry["periods"] = {p: {name: {**part, "retrieved_at": SNAPSHOT, "request_url": ""} for name, part in by.items()}
+                                    for p, by in periods.items()}
+            assert entry["source"] == NAME, key
+            manifest["tables"][key] = entry
+        for table_id, entry in made["regions"].items():  # the complete list replaces the six gemeenten'
+            rel = Path("regions") / f"{table_id}.parquet"
+            shutil.copyfile(settings.cache_dir / entry["file"], target / rel)
+            manifest["regions"][table_id] = {**entry, "file": rel.as_posix(), "retrieved_at": SNAPSHOT}
+        path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    readme = target / "README.md"
+    if SIMILAR_NOTE not in readme.read_text(encoding="utf-8"):
+        readme.write_text(readme.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + SIMILAR_NOTE)
+
+
+SIMILAR_NOTE = """Vergelijkbare buurten: `tables/cbs_kwb_profile-85984NED.parquet` holds the national profile
+(85984NED, every buurt of Nederland: inwoners and leeftijdsgroepen, the other profile topics are
+missing in the real files at hand) and `regions/85984NED.parquet` the country's complete region
+list, so that `buurtscan show BU05183620 --example` names buurten elsewhere. Added by
+`add_similar_profile()` in scripts/make_example.py (`python scripts/make_example.py similar`).
+"""
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["similar"]:
+        add_similar_profile()
+    else:
+        main()
+        add_similar_profile()

@@ -1196,6 +1196,37 @@ def build_leefbaarometer(src: Path, w: Writer) -> None:
 # --------------------------------------------------------------------------- main
 
 
+def build_similar_profile(src: Path, out: Path) -> int:
+    """tests/fixtures/similar/kwb2024-buurten-profiel.csv.gz: the national rows for vergelijkbare buurten.
+
+    Straight from the geslachten export (not through the OData fixtures), so that
+    tests/test_similar.py can recompute the nearest buurten on a path of its own: one line per
+    buurt (14,574), code, gemeentecode, inwoners and the five age groups, real values, '.'
+    (missing/secret) kept as an empty cell.
+    """
+    rows = read_semicolon_csv(src / "cbs-kwb-2024" / "Kerncijfers_wijken_en_buurten_2024_geslachten.csv")[1:]
+    lines = ["code;gemeente;AantalInwoners;k_0Tot15Jaar;k_15Tot25Jaar;k_25Tot45Jaar;k_45Tot65Jaar;k_65JaarOfOuder"]
+    gemeenten: dict[str, str] = {}
+    for r in rows:
+        kind, code = r[2].strip(), r[3].strip()
+        if kind == "Gemeente":
+            gemeenten[r[1].strip()] = code
+        if kind != "Buurt":
+            continue
+        cells = [str(v) if (v := to_long(x)) is not None else "" for x in (r[5], *r[8:13])]
+        lines.append(";".join([code, "GM" + code[2:6], *cells]))
+    assert len(lines) - 1 == 14574, len(lines)
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    target = out / "similar" / "kwb2024-buurten-profiel.csv.gz"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as f:
+        f.write(data)
+    target.write_bytes(buf.getvalue())
+    note(f"similar: {len(lines) - 1:,} buurten written for the vergelijkbare-buurten test")
+    return len(lines) - 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
@@ -1223,6 +1254,7 @@ def main(argv: list[str] | None = None) -> int:
     info_47018, n_47018, c_47018 = build_47018(src, w)
     info_50090, n_50090, c_50090 = build_50090(src, w, names2024)
     build_leefbaarometer(src, w)
+    build_similar_profile(src, out)
 
     n_topics_2024 = sum(1 for p in dp2024 if p["Type"] == "Topic")
     w.catalog(

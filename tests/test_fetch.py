@@ -31,7 +31,12 @@ def snapshot(root: Path) -> dict[str, str]:
 
 
 def data_requests(fake, table="85984NED"):
-    return [r for r in fake.requests if r.path.endswith(f"{table}/TypedDataSet")]
+    """Data requests for the asked gemeenten (not the national profile's, see test_similar.py)."""
+    return [r for r in fake.requests if r.path.endswith(f"{table}/TypedDataSet")
+            and r.query.get("$filter") != PROFILE_FILTER]
+
+
+PROFILE_FILTER = "startswith(WijkenEnBuurten,'BU')"  # the national profile for vergelijkbare buurten
 
 
 def test_fetch_one_buurt_stores_gemeente_wijken_buurten_and_nl(settings: Settings, fake):

@@ -146,7 +146,9 @@ def test_moerwijk_oost_real_figures_come_through(moerwijk):
 
 def test_provenance_complete_for_every_source(moerwijk):
     settings, report, _ = moerwijk
-    tables = Cache(settings.cache_dir).manifest().tables
+    tables = dict(Cache(settings.cache_dir).manifest().tables)
+    profile = tables.pop("cbs_kwb_profile/85984NED")  # the national profile (tests/test_similar.py)
+    assert profile.parts.keys() == {"*"} and profile.publisher == "CBS"
     assert set(tables) == {"cbs_kwb/85984NED", "politie/47018NED", "rivm/50090NED", "nabijheid/85231NED",
                            "leefbaarometer/leefbaarometer-3.0", "cbs_kwb/84583NED", "cbs_kwb/85039NED"}  # older: series + what 2024 lacks
     fields = ("source", "table_id", "title", "period", "modified", "publisher", "licence", "base_url",
@@ -495,7 +497,7 @@ def test_status_asks_every_source_upstream(moerwijk):
     settings, _, _ = moerwijk
     fresh = FakeCBS()  # not the shared one: this test simulates a new release
     statuses = {s.source: s for s in cache_status(settings, transport=fresh.transport())}
-    assert set(statuses) == set(REGISTRY)
+    assert set(statuses) == set(REGISTRY) | {"cbs_kwb_profile"}  # the profile is checked like its KWB table
     assert all(s.check_error is None and s.changed is False for s in statuses.values()), statuses
     head = [r for r in fresh.requests if r.catalog == "leefbaarometer"]
     assert [(r.method, r.size) for r in head] == [("HEAD", 0)]  # the zip is not downloaded for this

@@ -225,6 +225,9 @@ def fetch(
                        ] = 5,
     source: Annotated[list[str] | None, typer.Option("--source", metavar="NAME", help="Only these sources (repeatable); "
                       "default all. Example: --source cbs_kwb")] = None,
+    similar: Annotated[bool, typer.Option("--similar", help="Also (re)download the national profile for "
+                       "vergelijkbare buurten (a few paged requests; a plain fetch does it once when it is missing). "
+                       "Works without codes.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Download the open statistics of buurten into the cache.
@@ -238,7 +241,7 @@ def fetch(
     try:
         report = do_fetch(
             _state.settings(), codes or [], gemeenten=gemeente or [], whole_country=all_, year=year,
-            history=history, sources=source, observer=observer,
+            history=history, sources=source, observer=observer, similar=similar,
         )
     finally:
         observer.close()
@@ -328,6 +331,8 @@ def show(
                                           "cache.")] = False,
     trend: Annotated[bool, typer.Option("--trend", help="Show the series of every indicator that has one (buurt, "
                                         "gemeente, Nederland per period) and the trend judgement.")] = False,
+    similar_k: Annotated[int, typer.Option("--similar-k", metavar="K", min=1, max=100, help="How many "
+                         "vergelijkbare buurten (outside the gemeente) to compare with.")] = 10,
 ) -> None:
     """Show the scan of a region from the cache: every domain, compared with wijk, gemeente and NL.
 
@@ -336,7 +341,8 @@ def show(
     from .cache import Cache
     from .scan import build_scan
 
-    scan = build_scan(_example_cache() if example else Cache(_state.settings().cache_dir), code)
+    scan = build_scan(_example_cache() if example else Cache(_state.settings().cache_dir), code,
+                      similar_k=similar_k)
     if as_json:
         _print_json(scan.as_dict())
         return
@@ -418,12 +424,15 @@ def _print_scan(scan) -> None:  # noqa: ANN001 - a scan.Scan
     console.print(f"[bold]Buurtscan {r.name}[/bold] ({r.code}{', ' + where if where else ''})")
     levels = [lv for lv in ("buurt", "wijk", "gemeente", "nederland")
               if any(i.statuses.get(lv) != "n.v.t." for s in scan.sections for i in s.indicators)]
+    similar = any(i.similar for s in scan.sections for i in s.indicators)
     for section in scan.sections:
         table = Table(title=section.title, title_justify="left", title_style="bold", expand=False,
                       box=box.SIMPLE_HEAD, pad_edge=False)
         table.add_column("Indicator", overflow="fold", max_width=46)
         for lv in levels:
             table.add_column(lv.capitalize(), justify="right", no_wrap=True)
+        if similar:
+            table.add_column("Vergelijkbare buurten", justify="right", no_wrap=True)
         table.add_column("Rang", justify="right", no_wrap=True)
         table.add_column("Bron, jaar", no_wrap=True)
         table.add_column("Signaal", no_wrap=True)
@@ -432,14 +441,38 @@ def _print_scan(scan) -> None:  # noqa: ANN001 - a scan.Scan
                      .replace("niet beschikbaar", "n.b.") for lv in levels]
             rank = f"{i.rank}/{i.rank_of}" if i.rank else ""
             sig = f"{i.signal.kind} ({i.signal.valence})" if i.signal else ""
+            if similar:
+                ref = i.similar
+                cells.append(f"{figure(ref.median, i.decimals, i.unit, with_unit=False)} "
+                             f"({figure(ref.p25, i.decimals, i.unit, with_unit=False)}–"
+                             f"{figure(ref.p75, i.decimals, i.unit, with_unit=False)})" if ref else "")
+                if i.similar_signal:
+                    s_ = i.similar_signal
+                    sig = "; ".join(x for x in (sig, f"{s_.kind} dan in vergelijkbare buurten ({s_.valence})") if x)
             source = f"{SOURCE_NAMES.get(i.source, i.source)} {i.period or ''}".strip()
             label = i.label if i.unit == "aantal" else f"{i.label} ({i.unit})"
             table.add_row(label, *cells, rank, source, sig)
         console.print(table)
     console.print("n.b. = niet beschikbaar; Rang = plaats onder de buurten van de gemeente, 1 = hoogste waarde.")
+    if scan.similar is not None:
+        _print_similar(console, scan.similar)
     console.print("Bronnen: " + "; ".join(
         f"{s['publisher']} {s['table_id']} ({s['title']}, {s['period']}), opgehaald {str(s['retrieved_at'])[:10]}"
         for s in scan.sources))
+
+
+def _print_similar(console, sim) -> None:  # noqa: ANN001 - rich Console, scan.SimilarSet
+    from .similar import THEME_LABELS
+
+    if not sim.buurten:
+        console.print(f"Vergelijkbare buurten: geen ({sim.reason}).")
+        return
+    themes = ", ".join(THEME_LABELS.get(t, t) for t in sim.themes)
+    console.print(f"Vergelijkbare buurten = de {len(sim.buurten)} buurten buiten de gemeente die in {sim.period} "
+                  f"het meest lijken op deze buurt naar {themes} (CBS {sim.table_id}); de kolom geeft hun mediaan "
+                  "met tussen haakjes de middelste helft (25e–75e percentiel):")
+    for n, b in enumerate(sim.buurten, start=1):
+        console.print(f"  {n:2}. {b.name} ({b.gemeente_name}, {b.code}), afstand {b.distance:.3f}")
 
 
 @app.command()
@@ -556,6 +589,8 @@ def render(
                     "'bewoners' (the resident version: larger text, at most three figures per domain in plain "
                     "words, stories and questions first; files end in -bewoners). Example: --voor bewoners")
                     ] = "professionals",
+    similar_k: Annotated[int, typer.Option("--similar-k", metavar="K", min=1, max=100, help="How many "
+                         "vergelijkbare buurten (outside the gemeente) to compare with.")] = 10,
 ) -> None:
     """Produce the globale scan: a 1–2 page note (HTML, PDF, Word, Markdown) and/or a short deck.
 
@@ -569,7 +604,7 @@ def render(
     if pptx and "pptx" not in formats:
         formats = (*formats, "pptx")
     options = RenderOptions(formats=formats, out_dir=out, templates=templates, policy=policy, stories=stories,
-                            deck_template=deck_template, audience=parse_audience(voor))
+                            deck_template=deck_template, audience=parse_audience(voor), similar_k=similar_k)
     observer = CliObserver(_state.quiet, _state.verbose)
     try:
         results = do_render(

@@ -157,6 +157,27 @@ def _all_regions(kwb: KwbSource, ctx: FetchContext, cache: Cache, table_id: str,
     return frame
 
 
+def _add_profile(kwb: KwbSource, ctx: FetchContext, cache: Cache, tables: list, skipped: list[Skipped],
+                 *, forced: bool) -> None:
+    """Add the national profile (vergelijkbare buurten) when asked for or not yet cached."""
+    from .sources import kwb_profile
+
+    try:
+        meta = kwb.table_for(ctx, ctx.memo.get("year"))
+        entry = cache.manifest().tables.get(f"{kwb_profile.NAME}/{meta.table_id}")
+        if not forced and kwb_profile.is_current(entry, meta):
+            return
+        whole = next((t for t in tables if t.provenance.source == kwb.name and t.gemeenten is None
+                      and t.provenance.table_id == meta.table_id), None)
+        if whole is not None:  # fetch --all: cut it from the rows already downloaded
+            tables.append(kwb_profile.from_whole_table(ctx, kwb, meta, whole))
+            return
+        listed = cache.region_entry(meta.table_id)
+        tables.append(kwb_profile.fetch_profile(ctx, kwb, meta, need_regions=not (listed and listed.complete)))
+    except SourceError as exc:
+        skipped.append(Skipped(kwb_profile.NAME, f"vergelijkbare buurten: {exc.message}", failed=forced))
+
+
 def fetch(
     settings: Settings,
     codes: Sequence[str] = (),
@@ -171,6 +192,7 @@ def fetch(
     check: bool = True,
     older: bool = True,
     patient: bool = False,
+    similar: bool = False,
 ) -> FetchReport:
     """Download the figures for these regions (plus their gemeente, wijken, buurten and NL).
 
@@ -180,11 +202,16 @@ def fetch(
     table at all (`refresh` of a new release of the same table). ``patient=False`` (the
     interactive default) gives up quickly on a host that cannot be reached; `refresh` passes
     ``patient=True`` to keep the full retries (see :mod:`buurtscan.http_client`).
+    ``similar=True`` (`fetch --similar`) also downloads the national profile for vergelijkbare
+    buurten; without it the profile is fetched only when the KWB source runs and the cache has
+    none (or an outdated one) for the KWB table of the year.
     """
     regions, wanted = plan_gemeenten(codes, gemeenten)
     if history < 0:
         raise UsageError(f"--history must be 0 or more years, got {history}.")
-    if not wanted and not whole_country:
+    if similar and not wanted and not whole_country:
+        sources = sources or ["cbs_kwb"]  # only the profile: the loop below has no gemeente to fetch
+    elif not wanted and not whole_country:
         raise UsageError(
             "Name at least one region code, a --gemeente, or --all.",
             tip="For example: buurtscan fetch BU05183620",
@@ -223,7 +250,7 @@ def fetch(
         tables = []
         skipped: list[Skipped] = []
         errors: list[SourceError] = []
-        for name in names:
+        for name in names if (wanted or whole_country) else ():
             source = REGISTRY[name]
             try:
                 with answer_shape(getattr(source, "title", name)):
@@ -234,6 +261,8 @@ def fetch(
                 continue
             tables.extend(result.tables)
             skipped.extend(result.skipped)
+        if similar or "cbs_kwb" in names:
+            _add_profile(kwb, ctx, cache, tables, skipped, forced=similar)
         if not tables:
             if len(names) == 1 and len(errors) == 1:  # one source asked for: its own sentence and tip
                 raise errors[0]

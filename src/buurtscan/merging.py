@@ -12,15 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import partners
 from .cache import Cache, PartnerIndicator, PartnerInfo
+from .cache.store import SIDE_SOURCES
 from .catalogue import load as load_catalogue
 from .errors import UsageError
 from .observe import NullObserver, Observer
 from .provenance import ALL_PERIODS, Provenance, TableData, utc_now
 from .settings import Settings
+
+if TYPE_CHECKING:
+    import polars as pl
 
 LICENCE = "aangeleverd door de partner, niet openbaar"
 
@@ -89,6 +93,18 @@ class MergeReport:
         return "\n".join(lines)
 
 
+def _cached_regions(cache: Cache) -> pl.DataFrame:
+    """The cached region list, limited to the gemeenten whose figures are cached (a complete national
+    list, as `find` or the profile for vergelijkbare buurten keep, does not make a gemeente cached)."""
+    import polars as pl
+
+    regions = cache.region_list()
+    parts = {p for e in cache.tables() if e.partner is None and e.source not in SIDE_SOURCES for p in e.parts}
+    if "*" in parts:
+        return regions
+    return regions.filter(pl.col("gemeente_code").is_in(sorted(parts)) | (pl.col("code") == "NL00"))
+
+
 def merge(
     settings: Settings,
     path: Path | str,
@@ -119,7 +135,7 @@ def merge(
         raise UsageError(f"--min-count must be at least 1, got {min_count}.")
     path = Path(path)
     cache = Cache(settings.cache_dir)
-    regions = cache.region_list()
+    regions = _cached_regions(cache)
     if regions.is_empty():
         raise UsageError(
             f"Nothing is cached yet at {settings.cache_dir}, so the region codes in {path.name} cannot be checked.",

@@ -316,6 +316,7 @@ def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observe
             stories=Path(opts["stories"]) if opts.get("stories") else None,
             deck_template=Path(opts["deck_template"]) if opts.get("deck_template") else None,
             audience=str(opts.get("audience") or "professionals"),
+            similar_k=int(opts.get("similar_k") or 10),
         )
         try:
             results = do_render(settings, codes, gemeente=gemeente, options=options, observer=observer)

@@ -73,6 +73,7 @@ class RenderOptions:
     deck_template: Path | None = None
     limits: Limits = field(default_factory=Limits)
     audience: str = "professionals"  # or "bewoners": the resident version (larger text, plainer, stories first)
+    similar_k: int = 10  # vergelijkbare buurten per buurt
 
     def as_dict(self) -> dict[str, object]:
         """The options with every path made absolute (refresh replays them from cron's folder)."""
@@ -155,7 +156,7 @@ def render(
     failed: list[tuple[Path, str]] = []
     total = sum(len(v) for v in by_gemeente.values())
     for gm, wanted in by_gemeente.items():
-        data = GemeenteData(cache, gm, catalogue)
+        data = GemeenteData(cache, gm, catalogue, options.similar_k)
         if not wanted:  # --gemeente: every cached buurt of it
             wanted = data.codes("buurt")
             if not wanted:
@@ -331,7 +332,8 @@ def _valid_entry(e: object) -> bool:
     codes, options = e.get("codes", []), e.get("options", {})
     return (isinstance(codes, list) and all(isinstance(c, str) for c in codes)
             and isinstance(e.get("gemeente"), (str, type(None))) and isinstance(options, dict)
-            and all(isinstance(v, (str, type(None))) for k, v in options.items() if k != "formats")
+            and all(isinstance(v, (str, type(None))) or (k == "similar_k" and isinstance(v, int))
+                    for k, v in options.items() if k != "formats")
             and isinstance(options.get("formats", []), list))
 
 

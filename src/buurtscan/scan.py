@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from . import compare
+from . import compare, similar as similar_core
 from .series import Series
 from .series import build as build_series
 from .trend import Judgement
@@ -73,6 +73,8 @@ class IndicatorResult:
     raw: dict[str, float | None] = field(default_factory=dict)  # figures before derivation (counts)
     partner: bool = False  # from a merged partner file
     threshold: int = 5  # small counts below this are shown as "< threshold"
+    similar: similar_core.Reference | None = None  # median and spread in the vergelijkbare buurten
+    similar_signal: compare.Signal | None = None  # against that median, reported apart from `signal`
     series: Series | None = None  # comparable figures over the years (docs/comparison.md)
     klasse: str | None = None  # Leefbaarometer total score in words ("boven het Nederlandse gemiddelde")
     judgement: Judgement | None = None  # which way the series goes (trend.py; None: no series)
@@ -107,6 +109,9 @@ class IndicatorResult:
             "denominator_period": self.denominator_period,
             "raw": dict(self.raw),
             "partner": self.partner,
+            "similar": ({**self.similar.as_dict(),
+                         "signal": self.similar_signal.as_dict() if self.similar_signal else None}
+                        if self.similar else None),
             "series": self.series.as_dict() if self.series else None,
             "klasse": self.klasse,
             "trend_judgement": self.judgement.as_dict() if self.judgement else None,
@@ -130,12 +135,53 @@ class Section:
 
 
 @dataclass(frozen=True)
+class SimilarBuurt:
+    code: str
+    name: str
+    gemeente_code: str
+    gemeente_name: str
+    distance: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name,
+                "gemeente": {"code": self.gemeente_code, "name": self.gemeente_name},
+                "distance": round(self.distance, similar_core.DECIMALS)}
+
+
+@dataclass(frozen=True)
+class SimilarSet:
+    """The vergelijkbare buurten of a buurt: who they are and on what they were chosen."""
+
+    k: int
+    table_id: str | None
+    period: str | None
+    themes: tuple[str, ...]  # theme ids of the profile that counted (similar.THEMES)
+    dimensions: tuple[str, ...]
+    buurten: tuple[SimilarBuurt, ...]
+    reason: str | None = None  # why there are none
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "k": self.k,
+            "table_id": self.table_id,
+            "period": self.period,
+            "themes": list(self.themes),
+            "dimensions": list(self.dimensions),
+            "rule": ("k nearest buurten of the same table year outside the gemeente; weighted root mean "
+                     "square of z-scores over the profile (docs/comparison.md, Vergelijkbare buurten)"),
+            "buurten": [b.as_dict() for b in self.buurten],
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
 class Scan:
     region: RegionInfo
     sections: tuple[Section, ...]
     sources: tuple[dict[str, Any], ...]
     generated_at: str
     notes: tuple[str, ...] = field(default=())
+    similar: SimilarSet | None = None  # only for a buurt
 
     def section(self, section_id: str) -> Section:
         return next(s for s in self.sections if s.id == section_id)
@@ -150,6 +196,7 @@ class Scan:
             "sections": [s.as_dict() for s in self.sections],
             "sources": list(self.sources),
             "notes": list(self.notes),
+            "similar": self.similar.as_dict() if self.similar else None,
         }
 
 
@@ -160,8 +207,15 @@ class GemeenteData:
     between the buurten of a gemeente, so a whole gemeente renders quickly.
     """
 
-    def __init__(self, cache: Cache, gemeente: str, catalogue: Catalogue | None = None) -> None:
+    def __init__(self, cache: Cache, gemeente: str, catalogue: Catalogue | None = None,
+                 similar_k: int = similar_core.DEFAULT_K) -> None:
         self.cache = cache
+        self.similar_k = similar_k
+        self._similar: dict[str, similar_core.Match] | None = None
+        self._similar_profile: similar_core.Profile | None = None
+        self._similar_rows: dict[str, compare.Rows] = {}
+        self._similar_index: compare.Index | None = None
+        self._similar_memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
         self.gemeente = gemeente
         self.catalogue = catalogue or load()
         with cache.reading():  # one generation of the cache, even while another run commits
@@ -259,6 +313,10 @@ class GemeenteData:
         }
         sections = []
         used: set[tuple[str, str]] = set()
+        match = self.similar_match(info.code) if info.level == "buurt" else None
+        neighbours = [n.code for n in match.neighbours] if match else []
+        if neighbours and self._similar_profile is not None:
+            used.add((similar_core.NAME, self._similar_profile.table_id))
         for domain in self.catalogue.domains:
             results = []
             for ind in self.catalogue.in_domain(domain.id):
@@ -275,6 +333,7 @@ class GemeenteData:
                     used.add((ind.source, d.table_id))
                     for stem in {*ind.stems, *ind.of, d.stem or ""}:
                         used |= {(ind.source, t) for t in self._tables.get((ind.source, stem, d.period or ""), ())}
+                ref = self._similar_reference(ind, info.code, neighbours) if neighbours else None
                 results.append(
                     IndicatorResult(
                         id=ind.id,
@@ -304,6 +363,9 @@ class GemeenteData:
                         judgement=judge_trend(ser, unit=ind.unit, decimals=ind.decimals, direction=ind.direction,
                                               comparable=ind.comparable, level=own_level,
                                               descriptive=ind.descriptive),
+                        similar=ref,
+                        similar_signal=(compare.signal(ind, own, {"vergelijkbare buurten": (ref.median, "ok")})
+                                        if ref else None),
                         klasse=self._klasse(ind, d, info.code),
                     )
                 )
@@ -313,6 +375,7 @@ class GemeenteData:
             sections=tuple(sections),
             sources=tuple(self._sources(used, info.gemeente_code)),
             generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+            similar=self._similar_set(match) if info.level == "buurt" else None,
         )
 
     def _klasse(self, ind: Indicator, d: compare.Derived, code: str) -> str | None:
@@ -321,6 +384,74 @@ class GemeenteData:
             return None
         cells = self._index.get((leefbaarheid.NAME, "afw", d.period), (None, {}))[1]
         return leefbaarheid.klasse(cells.get(code, (None, ""))[0])
+
+    # -- vergelijkbare buurten ---------------------------------------------------------
+    def _profile(self) -> similar_core.Profile | None:
+        """The national profile of the newest cached table year that has this gemeente's buurten."""
+        entries = [e for e in self.manifest.tables.values() if e.source == similar_core.NAME]
+        for entry in sorted(entries, key=lambda e: e.period, reverse=True):
+            frame = self.cache.scan(source=similar_core.NAME).filter(pl.col("table_id") == entry.table_id).collect()
+            profile = similar_core.build_profile(frame, entry.table_id)
+            if profile is not None and bool((profile.gemeenten == self.gemeente).any()):
+                return profile
+        return None
+
+    def similar_match(self, code: str) -> similar_core.Match | None:
+        """The k most similar buurten of a buurt of this gemeente (None: no national profile cached).
+
+        Computed once for every buurt of the gemeente (a vectorised pass over the country).
+        """
+        if self._similar is None:
+            self._similar_profile = self._profile()
+            if self._similar_profile is None:
+                self._similar = {}
+            else:
+                p = self._similar_profile
+                own = [str(c) for c in p.codes[p.gemeenten == self.gemeente]]
+                self._similar = similar_core.nearest(p, own, self.similar_k)
+        if self._similar_profile is None:
+            return None
+        if code not in self._similar:
+            self._similar.update(similar_core.nearest(self._similar_profile, [code], self.similar_k))
+        return self._similar[code]
+
+    def _similar_set(self, match: similar_core.Match | None) -> SimilarSet | None:
+        p = self._similar_profile
+        if match is None or p is None:
+            return None
+        buurten = tuple(
+            SimilarBuurt(n.code, self._names.get(n.code, n.code), n.gemeente_code,
+                         self._names.get(n.gemeente_code, n.gemeente_code), n.distance)
+            for n in match.neighbours
+        )
+        return SimilarSet(self.similar_k, p.table_id, p.period, p.themes, tuple(d.id for d in p.dimensions),
+                          buurten, match.reason)
+
+    def _similar_data(self) -> compare.Index:
+        """Cached figures of every similar buurt of the gemeente: whatever the cache holds for them,
+        plus the national profile rows (as KWB rows of the same table) where the KWB table has none."""
+        if self._similar_index is None:
+            codes = sorted({n.code for m in (self._similar or {}).values() for n in m.neighbours})
+            kwb = self.cache.scan().filter(pl.col("region_code").is_in(codes)).collect()
+            profile = self.cache.scan(source=similar_core.NAME).filter(pl.col("region_code").is_in(codes)).collect(
+                ).with_columns(pl.lit(compare.KWB).alias("source"))
+            extra = profile.join(kwb, on=["region_code", "source", "table_id", "period", "indicator"], how="anti")
+            self._similar_index = compare.index_rows(pl.concat([kwb, extra]))
+        return self._similar_index
+
+    def _similar_reference(self, ind: Indicator, code: str, neighbours: list[str]) -> similar_core.Reference | None:
+        """Median and spread of the indicator in the similar buurten, in the buurt's own period and table."""
+        chosen = compare.plan(self.rows(ind), ind, code)
+        if chosen.period is None:
+            return None
+        if ind.id not in self._similar_rows:
+            self._similar_rows[ind.id] = compare.Rows(self._similar_data(), ind)
+        key = (ind.id, chosen)
+        if key not in self._similar_memo:
+            self._similar_memo[key] = compare.evaluate(self._similar_rows[ind.id], ind, chosen)
+        derived = self._similar_memo[key]
+        values = [v if st == "ok" else None for v, st in (derived.lookup.get(c, (None, "")) for c in neighbours)]
+        return similar_core.reference(values, self.similar_k)
 
     def _sources(self, used: set[tuple[str, str]], gemeente: str | None) -> Iterator[dict[str, Any]]:
         for entry in self.manifest.tables.values():
@@ -345,7 +476,8 @@ class GemeenteData:
             }
 
 
-def build_scan(cache: Cache, code: str, catalogue: Catalogue | None = None) -> Scan:
+def build_scan(cache: Cache, code: str, catalogue: Catalogue | None = None,
+               similar_k: int = similar_core.DEFAULT_K) -> Scan:
     """The scan of one region from the cache (no network)."""
     rc = parse_code(code)
     if rc.level == "land":
@@ -355,4 +487,4 @@ def build_scan(cache: Cache, code: str, catalogue: Catalogue | None = None) -> S
             f"The cache at {cache.root} is empty.", tip=f"Fetch the buurt first: buurtscan fetch {rc.code}"
         )
     assert rc.gemeente is not None
-    return GemeenteData(cache, rc.gemeente, catalogue).scan(rc.code)
+    return GemeenteData(cache, rc.gemeente, catalogue, similar_k).scan(rc.code)

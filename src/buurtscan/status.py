@@ -43,6 +43,9 @@ class TableStatus:
                 "changed": self.changed}
 
 
+PROFILE_OF = {"cbs_kwb_profile": "cbs_kwb"}  # the national profile is checked like its KWB table
+
+
 @dataclass(frozen=True)
 class FileProblem:
     """A cached file that is missing or damaged, and how to repair it."""
@@ -104,7 +107,7 @@ def cache_status(settings: Settings, *, check_upstream: bool = True,
         ctx = FetchContext(settings, http)
         unreachable: str | None = None
         for st in out:
-            source = REGISTRY.get(st.source)
+            source = REGISTRY.get(st.source) or REGISTRY.get(PROFILE_OF.get(st.source, ""))
             check = getattr(source, "upstream_modified", None)
             if check is None:
                 checked.append(st)

@@ -123,6 +123,9 @@ def atomic_write_parquet(frame: pl.DataFrame, path: Path) -> None:
             tmp.unlink()
 
 
+SIDE_SOURCES = frozenset({"cbs_kwb_profile"})  # not part of the ordinary rows (see scan())
+
+
 class Cache:
     """Read and write one cache folder."""
 
@@ -310,9 +313,14 @@ class Cache:
         return self.manifest().sorted_tables()
 
     def scan(self, *, source: str | None = None) -> pl.LazyFrame:
-        """All cached tidy rows (optionally of one source) as a lazy frame."""
+        """All cached tidy rows (optionally of one source) as a lazy frame.
+
+        Side tables (:data:`SIDE_SOURCES`: the national profile for vergelijkbare buurten) are
+        left out unless their source is asked for by name.
+        """
         manifest = self.manifest()
-        entries = [e for e in manifest.tables.values() if source is None or e.source == source]
+        entries = [e for e in manifest.tables.values()
+                   if (e.source == source if source is not None else e.source not in SIDE_SOURCES)]
         if not entries:
             return empty_tidy().lazy()
         for e in entries:

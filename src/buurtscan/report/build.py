@@ -27,7 +27,7 @@ from pathlib import Path
 from .. import compare
 from ..catalogue import Indicator, load
 from ..scan import IndicatorResult, Scan
-from . import trends, wording
+from . import similar_text, trends, wording
 from .formatting import MISSING, SMALL_MARK, change, figure, number, unit_label
 from .model import Bar, Chart, DomainSection, Figure, PartnerFigure, PolicyItem, Report, SourceNote, Story
 
@@ -40,6 +40,7 @@ PUBLISHERS = {
     "politie": "Politie / CBS",
     "rivm": "RIVM / CBS",
     "leefbaarometer": "Leefbaarometer (BZK)",
+    "cbs_kwb_profile": "CBS",  # the national profile for vergelijkbare buurten (similar_text)
 }
 OPEN_SOURCES = set(PUBLISHERS)
 PROPER = ("Leefbaarometer", "Wmo", "WOZ")  # names that keep their capital inside a sentence
@@ -47,7 +48,8 @@ PER_DOMAIN = 2  # at most this many items of one domain in "Wat valt op"
 MIN_COMPARISONS = 3
 MAX_STRENGTH = 6.0  # a ratio against a near-zero reference (vermogen € 500 vs € 13.500) counts as 6 steps
 NON_KEY_WEIGHT = 0.75  # "nothing stands out" needs at least this many comparisons
-COLUMN_TITLES = {"buurt": "Buurt", "wijk": "Wijk", "gemeente": "Gemeente", "nederland": "Nederland"}
+COLUMN_TITLES = {"buurt": "Buurt", "wijk": "Wijk", "gemeente": "Gemeente", "nederland": "Nederland",
+                 similar_text.COLUMN: similar_text.TITLE}
 NOTHING_STANDS_OUT = "Geen cijfers die ruim afwijken van {against}."
 TOO_FEW = "Voor deze {level} zijn te weinig vergelijkbare cijfers om iets te laten opvallen."
 
@@ -69,9 +71,10 @@ class Limits:
     questions: int = 3
     changes: int = 3  # "Wat verandert"; the first thing a tighter note gives up
     items: int | None = None  # at most this many policy items and stories in the whole note (None: no cap)
+    similar: bool = True  # the sentence naming vergelijkbare buurten (left out before the last items)
 
     def tighter(self) -> Limits | None:
-        """A smaller note: first fewer questions and sentences, then fewer items, then fewer rows."""
+        """A smaller note: first fewer questions and sentences, then fewer rows, then fewer whole items."""
         steps = [
             replace(self, changes=0),
             replace(self, questions=2),
@@ -79,13 +82,14 @@ class Limits:
             replace(self, questions=2, highlights=1, policy=2, partner=2),
             replace(self, questions=2, highlights=1, policy=2, partner=2, stories=1),
             replace(self, questions=1, highlights=1, policy=1, partner=2, stories=1),
-            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, items=n)
-              for n in (8, 6, 4, 3, 2, 1)),
-            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, figures=3, items=n)
-              for n in (2, 1)),
-            # a resident's story or a plan outweighs a domain's third figure: those go first
-            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, figures=2, items=n)
-              for n in (2, 1, 0)),
+            # residents' stories and plans outweigh the similar-buurten sentence and a domain's fourth
+            # and third figure: those go before any whole item is left out
+            replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, similar=False),
+            replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, similar=False, figures=3),
+            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, similar=False, figures=3,
+                      items=n) for n in (8, 6, 4, 3)),
+            *(replace(self, questions=1, highlights=1, policy=1, partner=1, stories=1, similar=False, figures=2,
+                      items=n) for n in (3, 2, 1, 0)),
         ]
         for step in steps:
             if step != self and _smaller(step, self):
@@ -94,7 +98,7 @@ class Limits:
 
 
 def _smaller(a: Limits, b: Limits) -> bool:
-    fields = ("figures", "policy", "partner", "highlights", "questions", "stories", "items", "changes")
+    fields = ("figures", "policy", "partner", "highlights", "questions", "stories", "items", "changes", "similar")
     big = 10**6
     get = lambda x, f: big if getattr(x, f) is None else getattr(x, f)
     return all(get(a, f) <= get(b, f) for f in fields) and any(get(a, f) < get(b, f) for f in fields)
@@ -324,7 +328,8 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[s
     development = trends.verdict_text(ind, place)
     shown = " ".join(t for t in (development, ind.series.sentence() if ind.series else "") if t) if development \
         else trend
-    bits = [period, words, "klein aantal" if small else "", rank, "" if shown.startswith("geen") else shown]
+    bits = [period, words, "klein aantal" if small else "", rank, "" if shown.startswith("geen") else shown,
+            similar_text.detail(ind) if similar_text.COLUMN in columns else ""]
     position = None
     if ind.rank and ind.rank_of and rank:
         position = 0.0 if ind.rank_of == 1 else (ind.rank - 1) / (ind.rank_of - 1)
@@ -345,7 +350,7 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[s
         note=notes.number(ind),
         key=ind.key,
         missing=ind.values.get(level) is None,
-        cells=tuple(_fmt(ind, c) for c in columns),
+        cells=tuple(similar_text.cell(ind) if c == similar_text.COLUMN else _fmt(ind, c) for c in columns),
         detail=" · ".join(b for b in bits if b),
         strength=ind.signal.strength if ind.signal else 0.0,
         small=small,
@@ -473,13 +478,14 @@ def build_report(
     region = scan.region
     level = region.level if region.level in ("buurt", "wijk") else "gemeente"
     columns = ("buurt", "wijk", "gemeente", "nederland")[("buurt", "wijk", "gemeente").index(level):]
+    general_cols = (*columns, similar_text.COLUMN) if similar_text.has_column(scan) and limits.similar else columns
     notes = _Notes(scan)
     gemeente_name = region.gemeente_name
     place = place_name(gemeente_name)
     policy_where = Path(policy_file).name if policy_file else "het beleidsbestand"
     stories_where = Path(stories_file).name if stories_file else "het verhalenbestand"
     general = scan.section("algemeen")
-    general_figs = tuple(_figure(i, notes, level, columns, place) for i in general.indicators
+    general_figs = tuple(_figure(i, notes, level, general_cols, place) for i in general.indicators
                          if i.key and i.values.get(level) is not None)
     ages = [i for i in general.indicators if i.chart == "leeftijdsopbouw"]
     age_chart = None
@@ -579,7 +585,7 @@ def build_report(
         age_chart=age_chart,
         summary=summary,
         domains=tuple(domains),
-        sources=tuple(notes.notes()),
+        sources=tuple(notes.notes()) + (_similar_note(scan, place, len(notes.numbers)) if limits.similar else ()),
         attribution=_attribution(scan),
         reading_guide=reading_guide(level, place, uses_rivm=any(s["source"] == "rivm" for s in scan.sources),
                                     uses_lbm=any(s["source"] == "leefbaarometer" for s in scan.sources)),
@@ -590,7 +596,19 @@ def build_report(
         changes=trends.changes([i for s in scan.sections for i in s.indicators if not i.partner], place,
                                limit=limits.changes),
         audience=audience,
+        similar=similar_text.sentence(scan, place) if limits.similar else "",
+        general_columns=tuple(COLUMN_TITLES[c] for c in general_cols) if general_cols != columns else (),
     )
+
+
+def _similar_note(scan: Scan, place: str, used: int) -> tuple[SourceNote, ...]:
+    """The last source note: how the vergelijkbare buurten were chosen (none without them)."""
+    if not similar_text.has_column(scan):
+        return ()
+    entry = next((s for s in scan.sources if s["source"] == similar_text.similar.NAME), {})
+    when = entry.get("note") or f"opgehaald op {short_date(entry.get('retrieved_at'))}"
+    text = similar_text.source_text(scan, place, when)
+    return (SourceNote(used + 1, text, entry.get("base_url") or ""),)
 
 
 def reading_guide(level: str, place: str, *, uses_rivm: bool = True, uses_lbm: bool = True) -> str:

@@ -190,6 +190,14 @@ class Report:
     comparisons: int = 0  # how many figures could be compared with a reference
     changes: tuple[str, ...] = ()  # "Wat verandert": at most three counting trends, strongest first
     audience: str = "professionals"  # or "bewoners": the resident version (larger text, stories first)
+    similar: str = ""  # one sentence naming a few vergelijkbare buurten ("" without them)
+    general_columns: tuple[str, ...] = ()  # the Algemene gegevens table's columns when they differ (+ vergelijkbaar)
+
+    def columns_for(self, figures: tuple[Figure, ...]) -> tuple[str, ...]:
+        """The column titles of a table of these figures (its cells decide: general or domain)."""
+        if self.general_columns and figures and len(figures[0].cells) == len(self.general_columns):
+            return self.general_columns
+        return self.columns
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (for the Typst template, which receives JSON)."""

@@ -769,8 +769,8 @@ def _own(report: Report, f: Figure) -> str:
     return f.buurt if report.level == "buurt" else f.wijk if report.level == "wijk" else f.gemeente
 
 
-def _columns(report: Report) -> list[str]:
-    return list(report.columns)
+def _columns(report: Report, figures: Sequence[Figure] = ()) -> list[str]:
+    return list(report.columns_for(tuple(figures)))
 
 
 def _values(report: Report, f: Figure) -> list[str]:
@@ -856,7 +856,7 @@ def _table_plan(report: Report, figures: Sequence[Figure], rect: tuple[int, int,
     every word whole; then numbers whole (a long label may break); then anything at the smallest size.
     Rows that do not fit even then are left out (counted in the last value returned)."""
     width = rect[2] / PT
-    header = [[para("")]] + [[para(Run(c, tone="muted"), scale=0.8, align="r", before=0)] for c in _columns(report)]
+    header = [[para("")]] + [[para(Run(c, tone="muted"), scale=0.8, align="r", before=0)] for c in _columns(report, figures)]
     rows = [_figure_cells(report, f, general=general) for f in figures]
     dropped = 0
     while True:
@@ -1169,7 +1169,7 @@ def _series_word(name: str) -> str:
 
 
 def _figure_line(report: Report, f: Figure) -> str:
-    cols = _columns(report)
+    cols = _columns(report, (f,))
     vals = ", ".join(f"{_series_word(c)} {v}" for c, v in zip(cols, _values(report, f), strict=True))
     bits = [f.detail and f"periode {f.detail}", f.signal and f"signaal: {f.signal}",
             f.note and f"bron [{f.note}] {f.source}"]
@@ -1205,6 +1205,8 @@ def _summary_paras(report: Report) -> list[Para]:
         head, sep, rest = s.partition(": ")
         runs = (Run(head + sep, bold=True), Run(rest)) if sep and head in titles else (Run(s),)
         out.append(Para(runs, bullet=True, before=0.6, drop=None if i < 3 else 10 + i))
+    if report.similar:  # the vergelijkbare buurten, named; left out before the three strongest signals
+        out.append(para(Run(report.similar, tone="muted"), scale=0.85, before=0.8, drop=9))
     return out
 
 
@@ -1221,7 +1223,8 @@ def cover(ctx: Ctx) -> None:
     lines = [r.intro, "",
              ("'Wat valt op' zijn de sterkste signalen over alle thema's: eerst ongunstig, dan gunstig, dan "
               "opvallend, zo mogelijk één per thema."),
-             *(f"- {s}" for s in r.summary), *(f"Let op: {n}" for n in r.notices), "", SIGNALS,
+             *(f"- {s}" for s in r.summary), *([r.similar] if r.similar else []),
+             *(f"Let op: {n}" for n in r.notices), "", SIGNALS,
              "", r.reading_guide, "", *_source_lines(r)]
     if fitted.shortened or f.shortened:
         lines.insert(0, "Niet alles past op de dia; de volledige tekst staat hieronder.")

@@ -82,7 +82,8 @@ class _Writer:
 
         report = self.report
         # one column per reference (buurt, wijk, gemeente, Nederland); Nederland's figures are the longest
-        values_cm = (*([1.75] * (len(report.columns) - 1)), 1.95)
+        columns = report.columns_for(figures)
+        values_cm = (*([1.75] * (len(columns) - 1)), 1.95)
         widths = [Cm(self.column_cm - sum(values_cm)), *(Cm(v) for v in values_cm)]
         table = self.doc.add_table(rows=1, cols=len(widths))
         table.style = self.style("Table Grid")
@@ -94,7 +95,7 @@ class _Writer:
             col.set(qn("w:w"), str(int(w.twips)))
         head = table.rows[0]
         _repeat_header(head)
-        for cell, text in zip(head.cells, ["", *report.columns], strict=True):
+        for cell, text in zip(head.cells, ["", *columns], strict=True):
             p = cell.paragraphs[0]
             run = p.add_run(_clean(text))
             run.bold = True
@@ -191,8 +192,6 @@ class _Writer:
         p.paragraph_format.space_after = Pt(2)
 
     def domain(self, d: DomainSection) -> None:
-        from docx.oxml.ns import qn
-        from docx.shared import Cm, Pt
 
         self.heading(d.title, 1)
         if self.resident:  # at most three figures, in plain words, each with its source and year
@@ -223,7 +222,7 @@ class _Writer:
     def voices(self, d: DomainSection) -> None:
         """The domain's stories and questions (first in the resident version)."""
         from docx.oxml.ns import qn
-        from docx.shared import Cm, Pt
+        from docx.shared import Cm
 
         if d.stories:
             self.heading("Verhalen uit de buurt", 2)
@@ -348,7 +347,6 @@ def _repeat_header(row) -> None:  # noqa: ANN001
 
 def _restart_numbering(doc, style_name: str) -> int | None:  # noqa: ANN001
     """A new numbering instance of the style's list, restarting at 1; None if the style has none."""
-    from docx.oxml.ns import qn
 
     try:
         style = doc.styles[style_name]
@@ -516,7 +514,6 @@ def _trends(w: _Writer, report: Report) -> None:
 
 
 def render(report: Report, *, user_dir: Path | None = None) -> bytes:
-    from docx.enum.section import WD_SECTION
     from docx.shared import Pt
 
     doc, styled = _base(user_dir)
@@ -533,7 +530,6 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     first = doc.sections[0]
     _header_footer(first, report)
     usable_cm = (first.page_width - first.left_margin - first.right_margin) / 360000
-    gap_cm = 0.6
     # Tables with four reference columns need the full width to keep labels on one or two lines
     # (in two columns Word wraps them into four or five); the text runs over the full width too.
     column_cm = usable_cm
@@ -557,6 +553,8 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     if not report.summary and report.summary_note:
         w.para(report.summary_note, italic=True)
     _trends(w, report)
+    if report.similar:
+        w.para(report.similar)
     for d in report.domains:
         w.domain(d)
     w.heading("Bronnen en leeswijzer", 1)

@@ -1,0 +1,307 @@
+"""Similar buurten elsewhere: a structural profile, a distance and the k nearest buurten.
+
+Pure functions on a tidy frame of the national profile (the KWB topics below for every
+buurt of Nederland of one table year, cached by :mod:`buurtscan.sources.kwb_profile`);
+nothing here reads files or the network. The rule in words is in docs/comparison.md
+("Vergelijkbare buurten"); in short:
+
+* **Profile.** Six themes, weight 1 each: mate van stedelijkheid, inwoners (log10),
+  leeftijdsopbouw (5 shares of inwoners), huishoudenssamenstelling (3 shares of
+  huishoudens), woningbezit (koop %, corporatie %) and inkomen (gemiddeld per inwoner).
+  A theme's weight is split evenly over its dimensions that the table has. Herkomst is
+  deliberately not part of the profile.
+* **The table has it.** A dimension counts only if at least :data:`MIN_FILLED` of the
+  buurten with inwoners have a figure for it and its figures are not all equal; every
+  counted dimension is standardised (z-score, population standard deviation) over all
+  buurten of Nederland with a figure, of the same table year.
+* **Missing is missing.** A buurt without inwoners has no profile. Shares of a buurt with
+  fewer than :data:`SMALL_POPULATION` inwoners are treated as missing (CBS rounds small
+  counts). The buurt's own missing dimensions are left out of its distance; it needs at
+  more than half of the profile's weight, else it gets no similar buurten. A candidate must
+  have a figure for every dimension the buurt uses; it is never filled in with 0 or a mean.
+* **Distance.** The weighted root mean square of the standardised differences over the
+  buurt's dimensions. Candidates: buurten of the same table year outside the buurt's own
+  gemeente. Order: distance rounded to :data:`DECIMALS` decimals, then the buurtcode
+  (ascending), so ties are broken by code and the result is deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+NAME = "cbs_kwb_profile"  # the cache source name of the national profile
+DEFAULT_K = 10
+MIN_FILLED = 0.5  # a dimension counts when at least this share of buurten has a figure
+MIN_WEIGHT = 0.5  # a buurt needs figures for more than this share of the profile's weight
+SMALL_POPULATION = 100  # shares of smaller buurten are too rounded (same as compare.py)
+DECIMALS = 9  # distances are rounded to this many decimals before ordering
+CHUNK = 128  # subjects per vectorised block (128 x 14,574 doubles ≈ 15 MB per array)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    theme: str
+    stem: str  # the KWB topic stem
+    how: str  # "value" | "log10" | "share"
+    of: str | None = None  # denominator stem of a share
+
+
+THEMES: dict[str, float] = {  # theme -> weight
+    "stedelijkheid": 1.0,
+    "inwoners": 1.0,
+    "leeftijdsopbouw": 1.0,
+    "huishoudens": 1.0,
+    "woningbezit": 1.0,
+    "inkomen": 1.0,
+}
+THEME_LABELS = {
+    "stedelijkheid": "mate van stedelijkheid",
+    "inwoners": "aantal inwoners",
+    "leeftijdsopbouw": "leeftijdsopbouw",
+    "huishoudens": "samenstelling van de huishoudens",
+    "woningbezit": "koop- en corporatiewoningen",
+    "inkomen": "inkomen",
+}
+DIMENSIONS: tuple[Dimension, ...] = (
+    Dimension("stedelijkheid", "stedelijkheid", "MateVanStedelijkheid", "value"),
+    Dimension("inwoners_log10", "inwoners", "AantalInwoners", "log10"),
+    Dimension("leeftijd_0_15", "leeftijdsopbouw", "k_0Tot15Jaar", "share", "AantalInwoners"),
+    Dimension("leeftijd_15_25", "leeftijdsopbouw", "k_15Tot25Jaar", "share", "AantalInwoners"),
+    Dimension("leeftijd_25_45", "leeftijdsopbouw", "k_25Tot45Jaar", "share", "AantalInwoners"),
+    Dimension("leeftijd_45_65", "leeftijdsopbouw", "k_45Tot65Jaar", "share", "AantalInwoners"),
+    Dimension("leeftijd_65_plus", "leeftijdsopbouw", "k_65JaarOfOuder", "share", "AantalInwoners"),
+    Dimension("eenpersoons", "huishoudens", "Eenpersoonshuishoudens", "share", "HuishoudensTotaal"),
+    Dimension("zonder_kinderen", "huishoudens", "HuishoudensZonderKinderen", "share", "HuishoudensTotaal"),
+    Dimension("met_kinderen", "huishoudens", "HuishoudensMetKinderen", "share", "HuishoudensTotaal"),
+    Dimension("koop", "woningbezit", "Koopwoningen", "value"),
+    Dimension("corporatie", "woningbezit", "InBezitWoningcorporatie", "value"),
+    Dimension("inkomen_per_inwoner", "inkomen", "GemiddeldInkomenPerInwoner", "value"),
+)
+
+
+def stems() -> list[str]:
+    """Every KWB topic stem the profile reads (what `fetch --similar` selects)."""
+    out: list[str] = []
+    for d in DIMENSIONS:
+        for s in (d.stem, d.of):
+            if s and s not in out:
+                out.append(s)
+    return out
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The standardised profile of every buurt of one table year."""
+
+    table_id: str
+    period: str
+    codes: np.ndarray  # buurtcodes, ascending (the tie-breaking order)
+    gemeenten: np.ndarray  # gemeentecode per buurt
+    z: np.ndarray  # (n, d) standardised values, NaN = missing
+    weights: np.ndarray  # (d,)
+    dimensions: tuple[Dimension, ...]  # the dimensions that count for this table year
+    mean: np.ndarray
+    std: np.ndarray
+    has_profile: np.ndarray  # (n,) bool: the buurt has inwoners (> 0)
+
+    @property
+    def themes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(d.theme for d in self.dimensions))
+
+    def position(self, code: str) -> int | None:
+        i = int(np.searchsorted(self.codes, code))
+        return i if i < len(self.codes) and self.codes[i] == code else None
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    code: str
+    gemeente_code: str
+    distance: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """The similar buurten of one buurt (empty with a reason when there are none)."""
+
+    code: str
+    neighbours: tuple[Neighbour, ...]
+    reason: str | None = None  # why there are none (Dutch, for reports)
+
+
+def _values(wide: pl.DataFrame, d: Dimension) -> np.ndarray:
+    x = wide[d.stem].to_numpy().astype(float) if d.stem in wide.columns else np.full(wide.height, np.nan)
+    if d.how == "log10":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(x > 0, np.log10(np.where(x > 0, x, 1.0)), np.nan)
+    if d.how == "share":
+        den = wide[d.of].to_numpy().astype(float) if d.of in wide.columns else np.full(wide.height, np.nan)
+        people = wide["AantalInwoners"].to_numpy().astype(float)
+        ok = (den > 0) & (people >= SMALL_POPULATION)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(ok, x / np.where(den > 0, den, 1.0) * 100.0, np.nan)
+    return x
+
+
+def build_profile(frame: pl.DataFrame, table_id: str | None = None) -> Profile | None:
+    """The profile of one table year from tidy rows of the national profile (None if empty).
+
+    ``frame`` holds tidy rows (``tidy.TIDY_SCHEMA``) of one table; only buurt rows are used.
+    """
+    rows = frame.filter(pl.col("region_level") == "buurt")
+    if table_id is not None:
+        rows = rows.filter(pl.col("table_id") == table_id)
+    if rows.is_empty():
+        return None
+    tid = table_id or str(rows["table_id"][0])
+    period = str(rows["period"].max())
+    wide = (
+        rows.filter(pl.col("period") == period)
+        .pivot(on="indicator", index=["region_code", "gemeente_code"], values="value", aggregate_function="first")
+        .sort("region_code")
+    )
+    if "AantalInwoners" not in wide.columns:
+        return None
+    people = wide["AantalInwoners"].to_numpy().astype(float)
+    has_profile = people > 0
+    base = max(int(has_profile.sum()), 1)
+    kept: list[Dimension] = []
+    columns: list[np.ndarray] = []
+    for d in DIMENSIONS:
+        x = _values(wide, d)
+        x = np.where(has_profile, x, np.nan)
+        filled = np.isfinite(x)
+        if filled.sum() / base < MIN_FILLED or filled.sum() < 2 or np.nanstd(x) == 0:
+            continue  # the table (this year) does not have it
+        kept.append(d)
+        columns.append(x)
+    if not kept:
+        return None
+    raw = np.column_stack(columns)
+    mean = np.nanmean(raw, axis=0)
+    std = np.nanstd(raw, axis=0)
+    z = (raw - mean) / std
+    per_theme = {t: sum(1 for d in kept if d.theme == t) for t in THEMES}
+    weights = np.array([THEMES[d.theme] / per_theme[d.theme] for d in kept])
+    return Profile(
+        table_id=tid,
+        period=period,
+        codes=wide["region_code"].to_numpy().astype(str),
+        gemeenten=wide["gemeente_code"].to_numpy().astype(str),
+        z=z,
+        weights=weights,
+        dimensions=tuple(kept),
+        mean=mean,
+        std=std,
+        has_profile=has_profile,
+    )
+
+
+def distances(profile: Profile, positions: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Distances from these buurten (rows) to every buurt (columns); ``inf`` = no candidate.
+
+    Also returns per subject whether it has enough of the profile (``usable``). Vectorised
+    over the country (one pass per dimension over a subjects x buurten block), so a whole
+    gemeente costs about as much as a few single buurten.
+    """
+    z, w = profile.z, profile.weights
+    n, d = z.shape
+    missing = ~np.isfinite(z)  # (n, d)
+    z0 = np.where(missing, 0.0, z)  # only for the arithmetic: candidates missing a used dimension are excluded
+    out = np.full((len(positions), n), np.inf)
+    usable = np.zeros(len(positions), dtype=bool)
+    total = w.sum()
+    for start in range(0, len(positions), CHUNK):
+        block = np.asarray(positions[start : start + CHUNK], dtype=int)
+        used = ~missing[block] & profile.has_profile[block][:, None]  # (m, d)
+        wu = np.where(used, w, 0.0)
+        wsum = wu.sum(axis=1)
+        ok_subject = wsum > MIN_WEIGHT * total + 1e-9  # "more than half", robust to 5 x 0.2 != 1
+        d2 = np.zeros((len(block), n))
+        lacks = np.zeros((len(block), n), dtype=bool)
+        for j in range(d):  # a loop over the profile's dimensions, not over buurten
+            diff = z0[None, :, j] - z0[block, j][:, None]
+            d2 += wu[:, j][:, None] * (diff * diff)
+            lacks |= used[:, j][:, None] & missing[None, :, j]
+        d2 /= np.where(wsum > 0, wsum, 1.0)[:, None]
+        other = profile.gemeenten[None, :] != profile.gemeenten[block][:, None]
+        eligible = other & ~lacks & profile.has_profile[None, :] & ok_subject[:, None]
+        out[start : start + len(block)] = np.where(eligible, np.sqrt(d2), np.inf)
+        usable[start : start + len(block)] = ok_subject
+    return out, usable
+
+
+def _order(dist: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k nearest (rounded distance, then code = position), inf excluded."""
+    finite = np.flatnonzero(np.isfinite(dist))
+    if finite.size == 0:
+        return finite
+    rounded = np.round(dist[finite], DECIMALS)
+    if finite.size > 4 * k:  # only the candidates up to the k-th distance need sorting
+        cut = np.partition(rounded, k - 1)[k - 1]
+        keep = rounded <= cut
+        finite, rounded = finite[keep], rounded[keep]
+    order = np.lexsort((finite, rounded))  # codes are sorted, so position order = code order
+    return finite[order][:k]
+
+
+def nearest(profile: Profile, codes: Iterable[str], k: int = DEFAULT_K) -> dict[str, Match]:
+    """The k most similar buurten of each buurt (outside its gemeente), nearest first."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    codes = list(dict.fromkeys(codes))
+    out: dict[str, Match] = {}
+    found = [(c, p) for c in codes if (p := profile.position(c)) is not None]
+    for c in codes:
+        if profile.position(c) is None:
+            out[c] = Match(c, (), f"de buurt staat niet in het landelijke profiel van {profile.table_id}")
+    if not found:
+        return out
+    dist, usable = distances(profile, [p for _, p in found])
+    for row, (code, pos) in enumerate(found):
+        if not profile.has_profile[pos]:
+            out[code] = Match(code, (), "de buurt heeft geen inwoners")
+            continue
+        if not usable[row]:
+            out[code] = Match(code, (), "te weinig gegevens over de buurt zelf")
+            continue
+        picks = _order(dist[row], k)
+        out[code] = Match(code, tuple(
+            Neighbour(str(profile.codes[p]), str(profile.gemeenten[p]), float(dist[row, p])) for p in picks
+        ), None if len(picks) else "geen buurten met een volledig profiel buiten de gemeente")
+    return out
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The vergelijkbare-buurten reference of one indicator: median and spread of their figures."""
+
+    median: float
+    p25: float
+    p75: float
+    low: float
+    high: float
+    n: int  # how many similar buurten had a figure
+
+    def as_dict(self) -> dict[str, float | int]:
+        return dict(self.__dict__)
+
+
+def min_figures(k: int) -> int:
+    """A reference needs figures for at least half of the k similar buurten (and at least 3)."""
+    return max(3, math.ceil(k / 2))
+
+
+def reference(values: Iterable[float | None], k: int) -> Reference | None:
+    """Median, quartiles and range of the figures that exist (None below :func:`min_figures`)."""
+    vals = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+    if vals.size < min_figures(k):
+        return None
+    p25, med, p75 = np.percentile(vals, [25, 50, 75])
+    return Reference(float(med), float(p25), float(p75), float(vals.min()), float(vals.max()), int(vals.size))
