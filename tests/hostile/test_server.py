@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 
-from buurtscan.cache import Cache
 from buurtscan.errors import SourceError
 from buurtscan.fetching import fetch
 from buurtscan.http_client import MAX_REDIRECTS, Http
