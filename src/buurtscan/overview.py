@@ -324,20 +324,9 @@ def _long(data: GemeenteData, scan: Scan) -> list[dict[str, Any]]:
 
 
 def _attribution(sources: Sequence[dict[str, Any]]) -> str:
-    from .report.build import OPEN_SOURCES
+    from .report.build import attribution
 
-    used = {s["source"] for s in sources}
-    parts = ["Bron: CBS (Centraal Bureau voor de Statistiek), open data onder licentie CC BY 4.0"]
-    if "politie" in used:
-        parts.append("Politie, via CBS StatLine (dataderden)")
-    if "rivm" in used:
-        parts.append("RIVM/GGD'en/CBS, Gezondheid per wijk en buurt")
-    if "leefbaarometer" in used:
-        parts.append("Leefbaarometer 3.0, ministerie van BZK")
-    partners = sorted(u for u in used if u not in OPEN_SOURCES)
-    if partners:
-        parts.append("partnercijfers: " + ", ".join(partners))
-    return "; ".join(parts) + ". Bewerking: buurtscan."
+    return attribution(sources)
 
 
 def leeswijzer(min_population: int) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .. import compare
 from ..catalogue import Indicator, load
@@ -667,7 +668,12 @@ def _partner_figure(scan: Scan, i: IndicatorResult, level: str) -> PartnerFigure
 
 
 def _attribution(scan: Scan) -> str:
-    used = {s["source"] for s in scan.sources}
+    return attribution(scan.sources)
+
+
+def attribution(sources: Sequence[dict[str, Any]]) -> str:
+    """The attribution line for these sources (CBS named, CC BY 4.0; partners by name)."""
+    used = {s["source"] for s in sources}
     parts = ["Bron: CBS (Centraal Bureau voor de Statistiek), open data onder licentie CC BY 4.0"]
     if "politie" in used:
         parts.append("Politie, via CBS StatLine (dataderden)")
