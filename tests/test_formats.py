@@ -193,7 +193,9 @@ def test_pdf_text_sizes_marks_and_hyphenation(notes):
         sources = {int(n) for n in re.findall(r"^\s*(\d+)\.\s+\S", text.split("BRONNEN")[-1], flags=re.M)}
         assert numbers and numbers <= sources, (code, numbers, sources)  # every mark points to a source
         assert 0 not in numbers
-    source = (Path(pdf_note.__file__).parents[3] / "templates" / "note.typ").read_text()
+    from buurtscan.report import templates
+
+    source = templates.find("note.typ", None).read_text()  # the packaged template (also in a wheel install)
     assert 'lang: "nl"' in source and "hyphenate: true" in source
 
 
