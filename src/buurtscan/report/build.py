@@ -363,6 +363,8 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[s
         series=trends.series_line(ind, level),
         development=development,
         plain=plain_text(ind, level, place),
+        own=_fmt(ind, level),
+        own_value=ind.values.get(level),
     )
 
 

@@ -69,6 +69,8 @@ class Figure:
     series: str = ""  # the series in one line: "2019 → 2021 → 2024: 3.245 → 2.855 → 3.360"
     development: str = ""  # the trend judgement in words: "2014–2024 gestegen (+0,06)"
     plain: str = ""  # the figure in plain words, for residents: "Huishoudens met een laag inkomen: ongeveer 1 op de 4 …"
+    own: str = ""  # the subject's own value as printed (the buurt's, the wijk's or the gemeente's, by report level)
+    own_value: float | None = None  # the same, raw (for charts)
 
 
 @dataclass(frozen=True)
