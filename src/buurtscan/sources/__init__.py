@@ -13,7 +13,7 @@ attribution line. Every other list of open sources derives from the sources' own
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, KeysView, Mapping
 
 from .base import Source
 from .kwb import KwbSource
@@ -48,7 +48,20 @@ def attributions(used: Iterable[str], registry: dict[str, Source] = REGISTRY) ->
     return out
 
 
-SHORT_NAMES = short_names()
-OPEN_SOURCES = frozenset(SHORT_NAMES)
+class _ShortNames(Mapping[str, str]):
+    """:func:`short_names` of the registry as it is now (a source registered later shows up too)."""
+
+    def __getitem__(self, name: str) -> str:
+        return short_names()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(short_names())
+
+    def __len__(self) -> int:
+        return len(short_names())
+
+
+SHORT_NAMES: Mapping[str, str] = _ShortNames()
+OPEN_SOURCES: KeysView[str] = SHORT_NAMES.keys()
 
 __all__ = ["OPEN_SOURCES", "REGISTRY", "SHORT_NAMES", "Source", "attributions", "short_names"]
