@@ -45,7 +45,6 @@ import io
 import json
 import os
 import re
-import secrets
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -54,6 +53,7 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
+from ..atomic import atomic_write_bytes, temp_path
 from ..errors import SourceError
 from ..leefbaarheid import klasse  # noqa: F401 - the reading rule lives with the scan (no network imports)
 from ..regions import CODE_RE, NEDERLAND, normalise
@@ -292,7 +292,7 @@ class LeefbaarometerSource:
                 headers["If-None-Match"] = kept["etag"]
             if kept.get("last_modified"):
                 headers["If-Modified-Since"] = kept["last_modified"]
-        tmp = folder / f".{target.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp"
+        tmp = temp_path(target)
         try:
             ctx.observer.message(f"Checking the Leefbaarometer download at {url}" if headers
                                  else f"Downloading the Leefbaarometer open data from {url}")
@@ -412,10 +412,4 @@ def _read_info(path: Path) -> dict[str, str]:
 
 
 def _write_info(path: Path, info: dict[str, object]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
-    try:
-        tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    atomic_write_bytes(path, json.dumps(info, indent=2).encode("utf-8"))
