@@ -6,11 +6,15 @@ column, the partner-name check, `merge --remove`, `status`) derives from the reg
 second test registers a tiny source of its own and follows it through fetch and status.
 """
 
+import re
+from typing import Any
+
 import polars as pl
 import pytest
 
 from buurtscan import sources
 from buurtscan.cache import Cache
+from buurtscan.catalogue import Catalogue
 from buurtscan.errors import UsageError
 from buurtscan.fetching import fetch
 from buurtscan.merging import remove
@@ -18,7 +22,18 @@ from buurtscan.partners import OPEN_SOURCES as PARTNER_CHECK
 from buurtscan.partners import check_source_name
 from buurtscan.report import build, overview_xlsx
 from buurtscan.sources import REGISTRY, SHORT_NAMES, attributions
-from buurtscan.sources.base import FetchContext, FetchRequest, Provenance, SourceResult, TableData, utc_now
+from buurtscan.odata import eq, topic_columns
+from buurtscan.regions import NEDERLAND, pad
+from buurtscan.sources.base import (
+    FetchContext,
+    FetchRequest,
+    Provenance,
+    SourceResult,
+    TableData,
+    named_without_figures,
+    utc_now,
+)
+from buurtscan.sources.statline import CBS_ATTRIBUTION, GEO, Listed, StatLineSource, years_in_titles
 from buurtscan.status import PROFILE_OF, cache_status
 from buurtscan.tidy import finish_tidy
 
@@ -101,3 +116,47 @@ def test_a_registered_source_is_picked_up_everywhere(buurtmeter, settings, fake)
         remove(settings, buurtmeter)  # `merge --remove` leaves open data alone
     status = {s.source: s for s in cache_status(settings, transport=fake.transport())}
     assert status[buurtmeter].upstream_modified == "2025-02-01"
+
+
+# the worked example of docs/architecture.md ("Een bron toevoegen"), on a table the fake CBS serves
+AFSTAND_TITLE = re.compile(r"^Nabijheid voorzieningen\b.*\bbuurtcijfers\s+(\d{4})\s*$", re.IGNORECASE)
+
+
+class AfstandSource(StatLineSource):
+    name = "afstand"
+    title = "CBS Afstand tot voorzieningen (voorbeeld)"
+    publisher = "CBS"
+    licence = "CC BY 4.0"
+    short_name = "CBS"
+    attribution = CBS_ATTRIBUTION
+    catalogue_title = "Nabijheid voorzieningen"
+    known_tables = {2021: "85231NED"}
+
+    def from_catalogue(self, records: list[dict[str, Any]]) -> Listed:
+        return years_in_titles(records, AFSTAND_TITLE)
+
+    def fetch(self, ctx: FetchContext, request: FetchRequest) -> SourceResult:
+        found = self.discover_table(ctx, request.year)
+        cols = topic_columns(found.meta, request.wants(self.name))
+
+        def load(part: tuple[str, ...] | None, region: str | None) -> TableData:
+            return self.read_pages(ctx, found.meta, cols, period=str(found.year), flt=region, part=part)
+
+        tables, skipped = self.fetch_by_gemeente(ctx, request, load, nederland=eq(GEO, pad(NEDERLAND)),
+                                                 label=found.meta.table_id)
+        skipped += named_without_figures(self.name, request, tables, lambda t: found.meta.table_id)
+        return SourceResult(tuple(tables), tuple(skipped))
+
+
+def test_a_statline_source_is_a_dozen_lines(monkeypatch, settings, fake):
+    monkeypatch.setitem(REGISTRY, "afstand", AfstandSource())
+    wanted = Catalogue.wanted  # stands in for the catalogue lines a new source comes with (data)
+    monkeypatch.setattr(Catalogue, "wanted", lambda self, source: [("AfstandTotHuisartsenpraktijk", None)]
+                        if source == "afstand" else wanted(self, source))
+    fetch(settings, ["BU05183620"], sources=["afstand"], transport=fake.transport())
+    entry = Cache(settings.cache_dir).manifest().tables["afstand/85231NED"]
+    assert (entry.period, entry.publisher, sorted(entry.parts)) == ("2021", "CBS", ["GM0518", "NL00"])
+    rows = Cache(settings.cache_dir).for_region("BU05183620").filter(pl.col("source") == "afstand")
+    nl = rows.filter((pl.col("region_code") == "NL00") & (pl.col("indicator") == "AfstandTotHuisartsenpraktijk"))
+    assert nl["value"].to_list() == [1.0]  # the real NL value of 85231NED (as in test_sources.py)
+    assert build.PUBLISHERS["afstand"] == "CBS"
