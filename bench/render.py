@@ -41,8 +41,8 @@ def main() -> None:
     ns = parser.parse_args()
 
     from buurtscan.cache import Cache
-    from buurtscan.fetching import fetch
-    from buurtscan.rendering import RenderOptions, _renderer, render
+    from buurtscan.actions.fetch import fetch
+    from buurtscan.actions.render import RenderOptions, _renderer, render
     from buurtscan.settings import Settings
     from tests.fakecbs import FakeCBS
 

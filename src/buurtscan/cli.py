@@ -189,8 +189,8 @@ def find(
 
     Example: buurtscan find --gemeente Berkelland   →  every wijk, each followed by its buurten
     """
-    from .finding import find as do_find
-    from .finding import region_list
+    from .actions.find import find as do_find
+    from .actions.find import region_list
 
     observer = CliObserver(_state.quiet, _state.verbose)
     if example:
@@ -235,7 +235,7 @@ def fetch(
     For each code: the buurt, its wijk, its gemeente with all its wijken and buurten
     (for ranks) and Nederland. Example: buurtscan fetch BU05183620 WK036301
     """
-    from .fetching import fetch as do_fetch
+    from .actions.fetch import fetch as do_fetch
 
     observer = CliObserver(_state.quiet, _state.verbose)
     try:
@@ -280,7 +280,7 @@ def status(
     """
     from .cache import Cache
     from .errors import EXIT_CACHE
-    from .status import cache_status, check_files
+    from .actions.status import cache_status, check_files
 
     settings = _state.settings()
     tables = cache_status(settings, check_upstream=not offline)
@@ -535,7 +535,7 @@ def merge(
     Nothing is written unless the whole file is valid. Merging the same --source again
     replaces its earlier data. Example: buurtscan merge overlast.csv --source corporatie --domain wonen
     """
-    from . import merging
+    from .actions import merge as merging
     from .errors import UsageError
 
     settings = _state.settings()
@@ -597,8 +597,8 @@ def render(
     Prints the paths of the files written. Example: buurtscan render BU05183620 --format pdf --out notes
     """
     from .errors import OutputError
-    from .rendering import RenderOptions, parse_audience, parse_formats
-    from .rendering import render as do_render
+    from .actions.render import RenderOptions, parse_audience, parse_formats
+    from .actions.render import render as do_render
 
     formats = parse_formats(fmt) if fmt else (() if pptx else ("html", "pdf"))
     if pptx and "pptx" not in formats:
@@ -686,8 +686,8 @@ def refresh(
     went well, 1 when some sources failed, 3 when nothing was reachable.
     Example (crontab): 15 6 * * 1 buurtscan --cache-dir /srv/buurtscan/cache refresh --render
     """
-    from .refreshing import RefreshBusy
-    from .refreshing import refresh as do_refresh
+    from .actions.refresh import RefreshBusy
+    from .actions.refresh import refresh as do_refresh
 
     observer = CliObserver(_state.quiet, _state.verbose)
     try:

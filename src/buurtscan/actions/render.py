@@ -22,17 +22,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .cache import Cache, atomic_write_bytes
-from .catalogue import load
-from .errors import BuurtscanError, CacheError, OutputError, UsageError
-from .text import fold
-from .observe import NullObserver, Observer
-from .regions import parse_code
-from .report.build import Limits, PolicyInput, StoryInput, build_report
-from .report.model import Report
-from .scan import GemeenteData, Scan
-from .settings import Settings
-from .provenance import utc_now
+from ..cache import Cache, atomic_write_bytes
+from ..catalogue import load
+from ..errors import BuurtscanError, CacheError, OutputError, UsageError
+from ..text import fold
+from ..observe import NullObserver, Observer
+from ..regions import parse_code
+from ..report.build import Limits, PolicyInput, StoryInput, build_report
+from ..report.model import Report
+from ..scan import GemeenteData, Scan
+from ..settings import Settings
+from ..provenance import utc_now
 
 NOTE_FORMATS = ("html", "pdf", "docx", "md")
 FORMATS = (*NOTE_FORMATS, "pptx", "xlsx")
@@ -47,17 +47,17 @@ RESIDENT_PAGES = 3  # the resident version's larger text (11 pt) may take a thir
 def _renderer(fmt: str) -> Callable[..., bytes]:
     """The renderer of a format, imported only when used (typst, python-docx, python-pptx are heavy)."""
     if fmt == "html":
-        from .report.html_note import render
+        from ..report.html_note import render
     elif fmt == "pdf":
-        from .report.pdf_note import render
+        from ..report.pdf_note import render
     elif fmt == "docx":
-        from .report.word_note import render
+        from ..report.word_note import render
     elif fmt == "md":
-        from .report.markdown_note import render
+        from ..report.markdown_note import render
     elif fmt == "pptx":
-        from .report.pptx_deck import render
+        from ..report.pptx_deck import render
     elif fmt == "xlsx":  # the scan as a spreadsheet (needs the scan itself: real numbers and statuses)
-        from .report.scan_xlsx import render
+        from ..report.scan_xlsx import render
     else:  # pragma: no cover - parse_formats rejects others
         raise ValueError(fmt)
     return render
@@ -130,7 +130,7 @@ def render(
     policy: list[PolicyInput] = []
     stories: list[StoryInput] = []
     if options.policy or options.stories:
-        from .policy_stories import read_policy, read_stories
+        from ..policy_stories import read_policy, read_stories
 
         policy = read_policy(options.policy, catalogue) if options.policy else []
         stories = read_stories(options.stories, catalogue) if options.stories else []
@@ -258,7 +258,7 @@ def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryI
     The note is laid out with Typst to measure it; every format then gets the same content,
     so the HTML, Word and Markdown notes say what the PDF says. Returns the PDF too.
     """
-    from .report.pdf_note import compile_note, page_count
+    from ..report.pdf_note import compile_note, page_count
 
     limits: Limits | None = options.limits
     report, pdf = None, None
@@ -297,7 +297,7 @@ def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryI
 def _end(report: Report, options: RenderOptions) -> dict[str, float] | None:
     """Where the note's text ends (page, y, page height), from the template's ``<end>`` marker;
     None for a template without one."""
-    from .report.pdf_note import compile_note
+    from ..report.pdf_note import compile_note
 
     ends = compile_note(report, user_dir=options.templates, query="<end>")
     return ends[-1] if ends else None

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import httpx
 
-from .cache import WHOLE, Cache, refetch_tip
-from .errors import BuurtscanError
-from .fetching import answer_shape
-from .http_client import Http
-from .settings import Settings
-from .sources import REGISTRY
-from .sources.base import FetchContext
+from ..cache import WHOLE, Cache, refetch_tip
+from ..errors import BuurtscanError
+from .fetch import answer_shape
+from ..http_client import Http
+from ..settings import Settings
+from ..sources import REGISTRY
+from ..sources.base import FetchContext
 
 
 @dataclass(frozen=True)

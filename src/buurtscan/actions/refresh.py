@@ -22,17 +22,17 @@ from pathlib import Path
 import httpx
 from filelock import FileLock, Timeout
 
-from .cache import WHOLE, Cache, TableEntry
-from .errors import one_line
-from .errors import EXIT_OK, EXIT_PARTIAL, EXIT_SOURCE, BuurtscanError, CacheError, SourceError, UsageError
-from .fetching import answer_shape, fetch
-from .http_client import Http
-from .observe import NullObserver, Observer
-from .regions import NEDERLAND, gemeente_of
-from .settings import Settings
-from .sources import REGISTRY
-from .sources.base import FetchContext, utc_now
-from .sources.kwb import KwbSource
+from ..cache import WHOLE, Cache, TableEntry
+from ..errors import one_line
+from ..errors import EXIT_OK, EXIT_PARTIAL, EXIT_SOURCE, BuurtscanError, CacheError, SourceError, UsageError
+from .fetch import answer_shape, fetch
+from ..http_client import Http
+from ..observe import NullObserver, Observer
+from ..regions import NEDERLAND, gemeente_of
+from ..settings import Settings
+from ..sources import REGISTRY
+from ..sources.base import FetchContext, utc_now
+from ..sources.kwb import KwbSource
 
 log = logging.getLogger("buurtscan.refresh")
 UNCHANGED, UPDATED, NEW_TABLE, FAILED = "unchanged", "updated", "new table", "failed"
@@ -284,8 +284,8 @@ def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: 
 def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observer: Observer
               ) -> tuple[list[str], list[str]]:
     """Make again what `render` recorded, for regions whose data changed."""
-    from .rendering import RenderOptions, recorded
-    from .rendering import render as do_render
+    from .render import RenderOptions, recorded
+    from .render import render as do_render
 
     changed = [o for o in outcomes if o.status in (UPDATED, NEW_TABLE)]
     if not changed:

@@ -16,17 +16,17 @@ from dataclasses import dataclass
 import httpx
 import polars as pl
 
-from . import catalogue
-from .catalogue import ALWAYS_KWB, DENOMINATORS, Catalogue
-from .cache import Cache
-from .errors import SourceError, UnknownRegionError, UsageError
-from .http_client import Http
-from .observe import Observer
-from .regions import RegionCode, RegionList, parse_code
-from .settings import Settings
-from .sources import REGISTRY
-from .sources.base import FetchContext, FetchRequest, Skipped, Want, utc_now
-from .sources.kwb import NAME as KWB, KwbSource
+from .. import catalogue
+from ..catalogue import ALWAYS_KWB, DENOMINATORS, Catalogue
+from ..cache import Cache
+from ..errors import SourceError, UnknownRegionError, UsageError
+from ..http_client import Http
+from ..observe import Observer
+from ..regions import RegionCode, RegionList, parse_code
+from ..settings import Settings
+from ..sources import REGISTRY
+from ..sources.base import FetchContext, FetchRequest, Skipped, Want, utc_now
+from ..sources.kwb import NAME as KWB, KwbSource
 
 DEFAULT_HISTORY = 5  # years of older Kerncijfers tables read for the series (`fetch --history`)
 
@@ -160,7 +160,7 @@ def _all_regions(kwb: KwbSource, ctx: FetchContext, cache: Cache, table_id: str,
 def _add_profile(kwb: KwbSource, ctx: FetchContext, cache: Cache, tables: list, skipped: list[Skipped],
                  *, forced: bool) -> None:
     """Add the national profile (vergelijkbare buurten) when asked for or not yet cached."""
-    from .sources import kwb_profile
+    from ..sources import kwb_profile
 
     try:
         meta = kwb.table_for(ctx, ctx.memo.get("year"))
