@@ -19,7 +19,7 @@ import polars as pl
 from .. import catalogue
 from ..catalogue import ALWAYS_KWB, DENOMINATORS, Catalogue
 from ..cache import Cache
-from ..errors import SourceError, UnknownRegionError, UsageError
+from ..errors import SourceError, UnknownRegionError, UsageError, source_failure
 from ..http_client import Http
 from ..observe import Observer
 from ..regions import RegionCode, RegionList, parse_code
@@ -250,7 +250,8 @@ def fetch(
         tables = []
         skipped: list[Skipped] = []
         errors: list[SourceError] = []
-        for name in names if (wanted or whole_country) else ():
+        tried = names if (wanted or whole_country) else []
+        for name in tried:
             source = REGISTRY[name]
             try:
                 with answer_shape(getattr(source, "title", name)):
@@ -267,10 +268,9 @@ def fetch(
             if len(names) == 1 and len(errors) == 1:  # one source asked for: its own sentence and tip
                 raise errors[0]
             reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped)
-            raise SourceError(
-                f"Nothing could be downloaded ({reasons}).",
-                tip="Check the connection and try again later; the cache was not changed.",
-            )
+            failure = source_failure(errors if len(errors) == len(tried) else (), f"Nothing could be downloaded ({reasons}).")
+            failure.tip = "Check the connection and try again later; the cache was not changed."
+            raise failure
         stored = cache.commit(tables)
         return FetchReport(
             gemeenten=request.gemeenten,

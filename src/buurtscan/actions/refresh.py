@@ -24,7 +24,8 @@ from filelock import FileLock, Timeout
 
 from ..cache import WHOLE, Cache, TableEntry
 from ..errors import one_line
-from ..errors import EXIT_OK, EXIT_PARTIAL, EXIT_SOURCE, BuurtscanError, CacheError, SourceError, UsageError
+from ..errors import (EXIT_OK, EXIT_PARTIAL, EXIT_SOURCE, BuurtscanError, CacheError, RefreshBusy, SourceUnavailable,
+                      UsageError)
 from .fetch import answer_shape, fetch
 from ..http_client import Http
 from ..observe import NullObserver, Observer
@@ -37,12 +38,6 @@ from ..sources.kwb import KwbSource
 log = logging.getLogger("buurtscan.refresh")
 UNCHANGED, UPDATED, NEW_TABLE, FAILED = "unchanged", "updated", "new table", "failed"
 LOCK_NAME = ".refresh.lock"
-
-
-class RefreshBusy(BuurtscanError):
-    """Another refresh holds the lock (not an error for cron: exit 0)."""
-
-    exit_code = EXIT_OK
 
 
 @dataclass(frozen=True)
@@ -275,8 +270,7 @@ def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: 
     except CacheError:
         raise  # the cache cannot be written (full disk, permissions): stop the whole run
     except BuurtscanError as exc:
-        unreachable = isinstance(exc, SourceError) and ("unreachable" in exc.message or "did not answer" in exc.message
-                                                         or "usable answer" in exc.message)
+        unreachable = isinstance(exc, SourceUnavailable)
         observer.message(f"{name} {table_id}: failed — {exc.message}")
         return Outcome(name, table_id, FAILED, gms, exc.message, before, None, unreachable)
 

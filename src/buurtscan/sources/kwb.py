@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
-from ..errors import SourceError, TableNotFoundError, UsageError
+from ..errors import SourceError, TableNotFoundError, UsageError, source_failure
 from ..odata import TableMeta, any_of, eq, startswith
 from ..regions import NEDERLAND, pad
 from ..tidy import empty_tidy, regions_frame, wide_to_tidy
@@ -225,11 +225,13 @@ class KwbSource(StatLineSource):
 
         gemeenten = list(request.gemeenten or ())
         total = len(gemeenten) + 1
+        failures: list[SourceError] = []
         try:
             tables.append(load((NEDERLAND,), eq(GEO, pad(NEDERLAND)),
                                regions_frame([(NEDERLAND, "Nederland")])))
         except SourceError as exc:
             skipped.append(Skipped(NAME, f"Nederland: {exc.message}"))
+            failures.append(exc)
         ctx.observer.progress(NAME, 1, total)
         for i, gm in enumerate(gemeenten, start=2):
             ctx.observer.message(f"Downloading {meta.table_id} for {gm}")
@@ -240,9 +242,10 @@ class KwbSource(StatLineSource):
                 tables.append(load((gm,), gemeente_filter(gm), regions))
             except SourceError as exc:
                 skipped.append(Skipped(NAME, f"{gm}: {exc.message}"))
+                failures.append(exc)
             ctx.observer.progress(NAME, i, total)
         if not tables:
-            raise SourceError(skipped[0].reason if skipped else "nothing could be downloaded")
+            raise source_failure(failures, skipped[0].reason if skipped else "nothing could be downloaded")
         return SourceResult(tuple(tables), tuple(skipped))
 
     # -- older tables ----------------------------------------------------------------

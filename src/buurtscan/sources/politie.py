@@ -28,7 +28,7 @@ from typing import Any
 
 import polars as pl
 
-from ..errors import SourceError, TableNotFoundError
+from ..errors import SourceError, TableNotFoundError, source_failure
 from ..odata import (
     CbsOData,
     TableMeta,
@@ -73,6 +73,7 @@ def by_gemeente(
         return [table], []
     tables: list[TableData] = []
     skipped: list[Skipped] = []
+    failures: list[SourceError] = []
     parts: list[tuple[str, str]] = [(NEDERLAND, nederland)]
     parts += [(gm, gemeente_filter(gm)) for gm in request.gemeenten]
     for i, (part, flt) in enumerate(parts, start=1):
@@ -81,9 +82,10 @@ def by_gemeente(
             tables.append(load((part,), flt))
         except SourceError as exc:
             skipped.append(Skipped(name, f"{part}: {exc.message}"))
+            failures.append(exc)
         ctx.observer.progress(name, i, len(parts))
     if not tables:
-        raise SourceError(skipped[0].reason if skipped else "nothing could be downloaded")
+        raise source_failure(failures, skipped[0].reason if skipped else "nothing could be downloaded")
     return tables, skipped
 
 
