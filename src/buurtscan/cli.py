@@ -415,6 +415,7 @@ def _print_scan(scan) -> None:  # noqa: ANN001 - a scan.Scan
     from rich.table import Table
 
     from .report.formatting import figure
+    from .sources import SHORT_NAMES
 
     console = Console(highlight=False)
     if not console.is_terminal:  # piped into a file or a pager: don't squeeze into 80 columns
@@ -449,7 +450,7 @@ def _print_scan(scan) -> None:  # noqa: ANN001 - a scan.Scan
                 if i.similar_signal:
                     s_ = i.similar_signal
                     sig = "; ".join(x for x in (sig, f"{s_.kind} dan in vergelijkbare buurten ({s_.valence})") if x)
-            source = f"{SOURCE_NAMES.get(i.source, i.source)} {i.period or ''}".strip()
+            source = f"{SHORT_NAMES.get(i.source, i.source)} {i.period or ''}".strip()
             label = i.label if i.unit == "aantal" else f"{i.label} ({i.unit})"
             table.add_row(label, *cells, rank, source, sig)
         console.print(table)
@@ -659,15 +660,6 @@ def overview(
     for ov in overviews:
         for path in write_overview(ov, formats, out, templates):
             print(path)
-
-
-SOURCE_NAMES = {
-    "cbs_kwb": "CBS",
-    "politie": "Politie/CBS",
-    "rivm": "RIVM/CBS",
-    "nabijheid": "CBS",
-    "leefbaarometer": "Leefbaarometer",
-}
 
 
 @app.command()

@@ -236,7 +236,7 @@ def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: 
                 years = source.available_years(ctx)
                 cached_year = _year(entry.period)
                 newer = [y for y in years if cached_year is not None and y > cached_year]
-                if newer and not ctx.memo.get("kwb_catalogue_fallback"):
+                if newer and source.name not in ctx.fallback:
                     year, status = max(newer), NEW_TABLE
                 else:
                     year = cached_year
