@@ -17,7 +17,7 @@ from buurtscan.cache import Cache
 from buurtscan.catalogue import Catalogue
 from buurtscan.errors import UsageError
 from buurtscan.actions.fetch import fetch
-from buurtscan.merging import remove
+from buurtscan.actions.merge import remove
 from buurtscan.partners import OPEN_SOURCES as PARTNER_CHECK
 from buurtscan.partners import check_source_name
 from buurtscan.report import build, overview_xlsx
