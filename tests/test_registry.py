@@ -34,7 +34,7 @@ from buurtscan.sources.base import (
     utc_now,
 )
 from buurtscan.sources.statline import CBS_ATTRIBUTION, GEO, Listed, StatLineSource, years_in_titles
-from buurtscan.status import PROFILE_OF, cache_status
+from buurtscan.actions.status import PROFILE_OF, cache_status
 from buurtscan.tidy import finish_tidy
 
 
