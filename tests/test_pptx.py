@@ -30,6 +30,8 @@ from buurtscan.report.model import Bar, Chart, PolicyItem, Story
 from buurtscan.scan import build_scan
 from buurtscan.settings import Settings
 
+from tests import deck_measure
+
 BUURT, GEMEENTE, NL = "BU05183620", "GM0518", "NL00"
 DOMAIN_TITLES = ("Wonen", "Werk & participatie", "Onderwijs & opvoeding", "Veiligheid & criminaliteit", "Gezondheid",
                  "Samenleven & integratie", "Leefomgeving & openbare ruimte", "Armoede & schulden")
@@ -306,7 +308,7 @@ def assert_text_fits(prs) -> int:
             if sh.has_text_frame and sh.text_frame.text and kind != "sldNum":
                 tx = sh._element.find(f"{P}txBody")
                 bold = kind in ("title", "ctrTitle")
-                need = pptx_deck.measure_tx_body(tx, sh.width / 12700, bold=bold)
+                need = deck_measure.measure_tx_body(tx, sh.width / 12700, bold=bold)
                 assert need <= sh.height / 12700 + 0.5, (n, sh.name, need, sh.height / 12700, sh.text_frame.text)
                 assert crude_height(sh) <= sh.height / 12700 + 0.5, (n, sh.name, sh.text_frame.text)
                 for p in sh.text_frame.paragraphs:
@@ -316,7 +318,7 @@ def assert_text_fits(prs) -> int:
             if sh.has_table:
                 total = 0
                 for row in sh.table.rows:
-                    need = max(pptx_deck.measure_cell(c._tc, sh.table.columns[i].width / 12700)
+                    need = max(deck_measure.measure_cell(c._tc, sh.table.columns[i].width / 12700)
                                for i, c in enumerate(row.cells))
                     assert need <= row.height / 12700 + 0.5, (n, [c.text_frame.text for c in row.cells])
                     total += row.height

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .model import Figure
+from ..model import Figure
 
 LINE = (("1F3A5F", 2.25, None), ("8A96A3", 1.5, None), ("B5BDC6", 1.25, "dash"))
 
