@@ -462,7 +462,7 @@ def test_user_template_with_own_theme_slides_and_4_3(report, tmp_path):
     from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 
     theme = prs.slide_master.part.part_related_by(RT.THEME)
-    theme._blob = theme.blob.replace(b'typeface="Arial"', b'typeface="Verdana"')
+    theme._blob = theme.blob.replace(b'typeface="Lato"', b'typeface="Verdana"')
     path = tmp_path / "huisstijl.pptx"
     prs.save(str(path))
     out = Presentation(io.BytesIO(pptx_deck.render(report, deck_template=path)))

@@ -37,10 +37,21 @@ def comparing_chart(section: DomainSection, shown: Sequence[Figure]) -> Chart | 
     chart = domain_chart(section)
     if chart is None:
         return None
+    if chart.unit in DEVIATIONS and "Nederland" in chart.series[1:]:
+        chart = _without_series(chart, chart.series.index("Nederland", 1))
     labels = {f.label for f in shown if not f.small}  # a small number is not compared
     bars = tuple(b for b in chart.bars if b.label in labels and b.values[0] is not None
                  and any(v is not None for v in b.values[1:]))
     return replace(chart, bars=bars) if bars else None
+
+
+DEVIATIONS = {"afwijking"}  # units measured against Nederland: its bar is 0 by definition and compares nothing
+
+
+def _without_series(chart: Chart, k: int) -> Chart:
+    bars = tuple(replace(b, values=b.values[:k] + b.values[k + 1:], texts=b.texts[:k] + b.texts[k + 1:])
+                 for b in chart.bars)
+    return replace(chart, series=chart.series[:k] + chart.series[k + 1:], bars=bars)
 
 
 def chart_series(chart: Chart) -> list[int]:

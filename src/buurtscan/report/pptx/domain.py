@@ -22,9 +22,8 @@ def _partner_paras(section: DomainSection) -> list[Para]:
     for s in section.stories[:1]:
         out.append(heading("Verhaal uit de buurt"))
         who = ", ".join(x for x in (s.wie, s.wanneer) if x) + (f" ({s.soort})" if s.soort else "")
-        out.append(para(Run(f"“{s.tekst}”", italic=True), before=0.2, drop=5))  # whole or not at all
-        if who:
-            out.append(para(Run(f"— {who}", tone="muted"), scale=0.85, before=0.15))
+        runs = [Run(f"“{s.tekst}”", italic=True)] + ([Run(f" — {who}", tone="muted")] if who else [])
+        out.append(Para(tuple(runs), before=0.2, drop=1))  # quote and speaker together, whole or not at all
     return out
 
 
@@ -75,9 +74,11 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
     shown = _shown(r, section)
     missing = [fig for fig in section.figures if fig.missing]
     chart = comparing_chart(section, shown)
+    trend = trend_figure(shown)
+    graphic = chart is not None or trend is not None
     chart_rect, table_rect = f.rect(13), f.rect(14)
     side_rect = f.rect(16)
-    if chart is None:  # nothing to compare: the right column holds the words
+    if not graphic:  # nothing to compare: the right column holds the words
         side_rect = (chart_rect[0], chart_rect[1], chart_rect[2], side_rect[1] + side_rect[3] - chart_rect[1])
     side: list[Para] = []
     if section.highlights:
@@ -92,7 +93,7 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
     if not section.highlights and section.signals_note and shown:
         side.insert(0, para(Run(section.signals_note, italic=True, tone="muted"), drop=1))
     if side:
-        if chart is not None:
+        if graphic:
             chart_rect, side_rect = make_room(side, chart_rect, side_rect, f.size_of(16, 13), ctx.body_factor)
         text_rect = _story_photo(f, side_rect, section)
         f.text(16, side, rects=[text_rect])
@@ -118,12 +119,13 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
     else:
         f.remove(14)
     f.remove(13)
-    trend = trend_figure(shown) if chart is not None else None
-    if trend is not None:  # the bars above, the key figure's series below (report/pptx_trend.py)
+    if trend is not None and chart is not None:  # the bars above, the key figure's series below
         cx, cy, cw, ch = chart_rect
         top = ch * 11 // 20
         add_trend_chart(f.slide, (cx, cy + top, cw, ch - top), trend)
         chart_rect = (cx, cy, cw, top)
+    elif trend is not None:
+        add_trend_chart(f.slide, chart_rect, trend)
     if chart is not None:
         add_chart(f, chart_rect, chart, shown, title=chart_title(chart))
     lines = [f"{section.title}: de kerncijfers van {r.title.removeprefix('Buurtscan ')} naast gemeente en Nederland."]
@@ -131,7 +133,7 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
         lines.append(f"{wording_count(left_out, 'cijfer past', 'cijfers passen')} niet op de dia; "
                      f"{'het staat' if left_out == 1 else 'ze staan'} hieronder.")
     lines += [figure_line(r, fig) for fig in section.figures]
-    if chart is None:
+    if not graphic:
         lines.append("Geen grafiek: er is hier niets om naast elkaar te zetten.")
     if trend is not None and trend.spark:
         lines.append(f"Trendgrafiek {trend.label}: {trend.spark.text}"
