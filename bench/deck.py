@@ -53,7 +53,8 @@ def main() -> None:
         with cProfile.Profile() as prof:
             for r in reports:
                 render(r)
-        pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(prof).sort_stats("tottime").print_stats(25)
         return
     best = float("inf")
     for _ in range(ns.repeat):

@@ -44,7 +44,7 @@ def unknown(ctx: Ctx, sections: Sequence[DomainSection]) -> None:
     if f.shortened:
         lines.insert(0, "Niet alles past op de dia; alles staat hieronder.")
     lines += ["", *source_lines(r)]
-    set_notes(f.slide, lines)
+    set_notes(f, lines)
 
 
 def closing(ctx: Ctx) -> None:
@@ -59,7 +59,7 @@ def closing(ctx: Ctx) -> None:
                 para("Wat zien bewoners en partners dat niet in de cijfers staat?", bullet=True, before=0.4),
                 para("Welke verhalen, plannen of plekken horen erbij?", bullet=True, before=0.4)],
            largest=24, smallest=18)
-    set_notes(f.slide, ["Afsluiting: open het gesprek. Vraag eerst wat mensen herkennen, dan wat er ontbreekt; "
+    set_notes(f, ["Afsluiting: open het gesprek. Vraag eerst wat mensen herkennen, dan wat er ontbreekt; "
                         "noteer verhalen en plannen, zodat ze in een volgende scan kunnen worden meegenomen.",
                         "", *source_lines(r)])
 
@@ -102,7 +102,7 @@ def policy(ctx: Ctx) -> None:
     if f.shortened:
         lines.insert(0, "Niet alles past op de dia; alle punten staan hieronder.")
     lines += ["", *source_lines(r)]
-    set_notes(f.slide, lines)
+    set_notes(f, lines)
 
 
 def sources(ctx: Ctx) -> None:
@@ -125,6 +125,6 @@ def sources(ctx: Ctx) -> None:
     f.text(14, guide)
     lines = ["Waar de cijfers vandaan komen en hoe je ze leest.", *source_lines(r), "", r.reading_guide, "",
              SIGNALS, READING.format(own=r.columns[0].lower())]
-    set_notes(f.slide, lines)
+    set_notes(f, lines)
 
 

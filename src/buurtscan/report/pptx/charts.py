@@ -9,6 +9,7 @@ from typing import Any
 
 from ..formatting import MISSING
 from ..model import Chart, DomainSection, Figure, Report
+from .fast import ChartData
 from .fitting import PT, Box, Run, clean, fit, para, text_width
 from .ooxml import LABEL_SIZE, P, data_labels, write_paras
 from .slide import SlideFiller
@@ -87,13 +88,12 @@ def add_chart(filler: SlideFiller, rect: tuple[int, int, int, int], chart: Chart
               *, title: str) -> Any:
     """A native clustered bar chart; each series is named at its first bar (no legend, whose order differs
     between PowerPoint and LibreOffice for bar charts); data labels are the model's Dutch strings."""
-    from pptx.chart.data import CategoryChartData
     from pptx.dml.color import RGBColor
     from pptx.enum.chart import XL_CHART_TYPE, XL_TICK_MARK
     from pptx.util import Pt
 
     keep = chart_series(chart)
-    data = CategoryChartData(number_format="0.0")
+    data = ChartData(number_format="0.0")
     data.categories = [clean(b.label) for b in chart.bars]
     for i in keep:
         data.add_series(clean(chart.series[i]), [b.values[i] for b in chart.bars])

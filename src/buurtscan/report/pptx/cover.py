@@ -43,7 +43,7 @@ def cover(ctx: Ctx) -> None:
              "", r.reading_guide, "", *source_lines(r)]
     if fitted.shortened or f.shortened:
         lines.insert(0, "Niet alles past op de dia; de volledige tekst staat hieronder.")
-    set_notes(f.slide, lines)
+    set_notes(f, lines)
 
 
 def general(ctx: Ctx) -> None:
@@ -81,7 +81,7 @@ def general(ctx: Ctx) -> None:
                                        for i in chart_series(r.age_chart)) for b in r.age_chart.bars) + ".")
     lines += ["", READING.format(own=own), "Trend: de verandering sinds het vorige jaar met cijfers voor deze buurt.",
               "", r.reading_guide, "", *source_lines(r)]
-    set_notes(f.slide, lines)
+    set_notes(f, lines)
 
 
 def _filled_optional(ctx: Ctx) -> set[str]:

@@ -10,7 +10,9 @@ from .back import closing, left_out, policy, sources, unknown
 from .cover import cover, general
 from .domain import domain
 from .fitting import clean
-from .layouts import LayoutInfo, check_template, load_template, remove_slides, template_path, theme_fonts
+from . import fast
+from .layouts import (LayoutInfo, check_template, load_template, remove_slides, template_path, template_protos,
+                      theme_fonts)
 from .slide import Ctx
 
 MAX_SLIDES = 12
@@ -22,9 +24,10 @@ def render(report: Report, *, user_dir: Path | None = None, deck_template: Path 
     prs = load_template(path)
     layouts = check_template(prs, path.name)
     remove_slides(prs)
+    fast.install_partnames(prs.part.package)
     heading_factor, body_factor = theme_fonts(prs)
     ctx = Ctx(report, prs, {k: LayoutInfo.read(v) for k, v in layouts.items()}, heading_factor, body_factor,
-              footer=f"{report.title} · {report.code} · {report.date}")
+              footer=f"{report.title} · {report.code} · {report.date}", protos=template_protos(path))
     known = [d for d in report.domains if any(not f.missing for f in d.figures)]
     unknown_domains = [d for d in report.domains if d not in known]
     has_policy = any(d.policy for d in report.domains) or bool(left_out(report))

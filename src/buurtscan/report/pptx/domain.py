@@ -154,6 +154,6 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
     lines += ["", READING.format(own=r.columns[0].lower()), SIGNALS, "", r.reading_guide, "", *source_lines(r)]
     if f.shortened:
         lines.insert(1, "Niet alles past op de dia; de volledige tekst staat hieronder.")
-    set_notes(f.slide, lines)
+    set_notes(f, lines)
 
 

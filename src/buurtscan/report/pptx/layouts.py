@@ -64,6 +64,20 @@ def _read(path: str, _mtime: int, _size: int) -> bytes:
     return Path(path).read_bytes()
 
 
+def template_protos(path: Path) -> dict[str, Any]:
+    """The slide and notes copies of :mod:`.fast` for this template file version (filled by the first deck)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    return _protos(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _protos(_path: str, _mtime: int, _size: int) -> dict[str, Any]:
+    return {}
+
+
 def check_template(prs: Any, name: str) -> dict[str, Any]:
     """The layouts the deck needs, by key; UsageError naming whatever is missing."""
     found: dict[str, Any] = {}

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..model import Figure, Report
 from ..wording import tidy as wording_tidy
+from . import fast
 from .fitting import clean
 from .tables import columns, values
 
@@ -43,9 +44,10 @@ SIGNALS = ("Signaal: 'ongunstig' of 'gunstig' als de buurt duidelijk afwijkt van
            "groot is maar goed noch slecht. Een * achter een cijfer: klein aantal, niet vergelijken.")
 
 
-def set_notes(slide: Any, lines: Sequence[str]) -> None:
+def set_notes(filler: Any, lines: Sequence[str]) -> None:
+    """The speaker notes of the filler's slide, one line a paragraph."""
     text = "\n".join(clean(line) for line in lines if line is not None)
-    slide.notes_slide.notes_text_frame.text = text
+    fast.set_notes_text(filler.slide, text, filler.ctx.protos)
 
 
 _CLI = re.compile(r";?\s*zie\s+`[^`]*`|\s*\(--[a-z-]+\)|`")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
 from ..model import Report
+from . import fast
 from .fitting import INSET_Y, PT, Box, Fitted, Para, clean, fit, para_height
 from .layouts import LayoutInfo
 from .ooxml import A, P, write_paras
@@ -23,6 +24,7 @@ class Ctx:
     heading_factor: float
     body_factor: float
     footer: str
+    protos: dict[str, Any] = field(default_factory=dict)  # fast.py's copies, per template version
 
 
 class SlideFiller:
@@ -31,7 +33,7 @@ class SlideFiller:
     def __init__(self, ctx: Ctx, key: str) -> None:
         self.ctx = ctx
         self.info = ctx.layouts[key]
-        self.slide = ctx.prs.slides.add_slide(self.info.layout)
+        self.slide = fast.add_slide(ctx.prs, self.info.layout, ctx.protos)
         self.phs: dict[int, etree._Element] = {}
         for sp in self.slide.shapes._spTree.iterchildren():
             ph = sp.find(f"{P}nvSpPr/{P}nvPr/{P}ph")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .fast import ChartData
 from ..model import Figure
 
 LINE = (("1F3A5F", 2.25, None), ("8A96A3", 1.5, None), ("B5BDC6", 1.25, "dash"))
@@ -29,7 +30,6 @@ def _compares(lines: Sequence[tuple[str, Sequence[float | None]]]) -> bool:
 
 
 def add_trend_chart(slide: Any, rect: tuple[int, int, int, int], f: Figure) -> Any:
-    from pptx.chart.data import CategoryChartData
     from pptx.dml.color import RGBColor
     from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE, XL_TICK_MARK
     from pptx.enum.dml import MSO_LINE_DASH_STYLE
@@ -38,7 +38,7 @@ def add_trend_chart(slide: Any, rect: tuple[int, int, int, int], f: Figure) -> A
     s = f.spark
     assert s is not None
     fmt = "0" if s.decimals <= 0 else "0." + "0" * s.decimals
-    data = CategoryChartData(number_format=fmt)
+    data = ChartData(number_format=fmt)
     data.categories = list(s.periods)
     for name, values in s.lines:
         data.add_series(name, list(values))
