@@ -1,6 +1,6 @@
 """Deck benchmark: decks per CPU-second for every buurt of a gemeente (default Den Haag, 114 buurten).
 
-    python bench/deck.py [--gemeente GM0518] [--repeat 3] [--profile]
+    python bench/deck.py [--gemeente GM0518] [--repeat 3] [--profile] [--limit N] [--src ../other/src]
 
 The cache is filled offline from the test fixtures (real CBS data). The report models are built
 once; only the deck renderer is timed (CPU seconds of this process, best of ``--repeat``).
@@ -17,7 +17,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "src"))
+if "--src" in sys.argv:  # another checkout's code, to compare in the same minute (load changes CPU-seconds too)
+    sys.path.insert(0, sys.argv[sys.argv.index("--src") + 1])
+else:
+    sys.path.insert(0, str(ROOT / "src"))
 
 
 def main() -> None:
@@ -25,6 +28,8 @@ def main() -> None:
     parser.add_argument("--gemeente", default="GM0518")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N buurten")
+    parser.add_argument("--src", help="the src folder of another checkout (e.g. before a change)")
     ns = parser.parse_args()
 
     from buurtscan.cache import Cache
@@ -41,7 +46,8 @@ def main() -> None:
     fetch(settings, gemeenten=[ns.gemeente], transport=fake.transport())
     fetch(settings, gemeenten=[ns.gemeente], year=2019, transport=fake.transport(), sources=["cbs_kwb"])
     data = GemeenteData(Cache(settings.cache_dir), ns.gemeente, load(), 10)
-    reports = [build_report(data.scan(code)) for code in data.codes("buurt")]
+    codes = data.codes("buurt")
+    reports = [build_report(data.scan(code)) for code in codes[: ns.limit or len(codes)]]
 
     from buurtscan.report.pptx_deck import render
 

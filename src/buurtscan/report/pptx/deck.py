@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from ..model import Report
@@ -25,9 +24,10 @@ def render(report: Report, *, user_dir: Path | None = None, deck_template: Path 
     layouts = check_template(prs, path.name)
     remove_slides(prs)
     fast.install_partnames(prs.part.package)
-    heading_factor, body_factor = theme_fonts(prs)
-    ctx = Ctx(report, prs, {k: LayoutInfo.read(v) for k, v in layouts.items()}, heading_factor, body_factor,
-              footer=f"{report.title} · {report.code} · {report.date}", protos=template_protos(path))
+    protos = template_protos(path)
+    heading_factor, body_factor = protos.get("fonts") or protos.setdefault("fonts", theme_fonts(prs))
+    ctx = Ctx(report, prs, {k: LayoutInfo.read(v, protos) for k, v in layouts.items()}, heading_factor,
+              body_factor, footer=f"{report.title} · {report.code} · {report.date}", protos=protos)
     known = [d for d in report.domains if any(not f.missing for f in d.figures)]
     unknown_domains = [d for d in report.domains if d not in known]
     has_policy = any(d.policy for d in report.domains) or bool(left_out(report))
@@ -49,6 +49,4 @@ def render(report: Report, *, user_dir: Path | None = None, deck_template: Path 
     core.keywords = "buurtscan; globale scan; WijkWijzer"
     core.language = "nl-NL"
     core.revision = 1
-    buf = io.BytesIO()
-    prs.save(buf)
-    return buf.getvalue()
+    return fast.save(prs)

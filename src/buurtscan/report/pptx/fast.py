@@ -111,6 +111,33 @@ def _write_notes(element: Any, text: str) -> None:
         return
 
 
+def save(prs: Any) -> bytes:
+    """The package as .pptx bytes, as python-pptx writes it but with fast compression and fixed file
+    times (the same deck gives the same bytes)."""
+    from pptx.opc.oxml import serialize_part_xml
+    from pptx.opc.serialized import _ContentTypesItem
+
+    package = prs.part.package
+    parts = tuple(package.iter_parts())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=FAST) as z:
+        def put(name: str, blob: bytes) -> None:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, blob, compresslevel=FAST)
+
+        put("[Content_Types].xml", serialize_part_xml(_ContentTypesItem.xml_for(parts)))
+        put("_rels/.rels", package._rels.xml)
+        for part in parts:
+            put(part.partname.membername, part.blob)
+            if part._rels:
+                put(part.partname.rels_uri.membername, part.rels.xml)
+    return buf.getvalue()
+
+
+FAST = 1  # zlib level: a little larger than level 6, several times faster
+
+
 # ---------------------------------------------------------------------------------------------
 # The chart's embedded workbook
 

@@ -109,18 +109,14 @@ def size_of(p: Para, base: float) -> float:
 
 def count_lines(runs: Sequence[Run], width: float, size: float, factor: float, *, bold: bool = False) -> int:
     """Lines a paragraph takes when wrapped at word boundaries (long words broken)."""
-    words: list[list[tuple[str, bool]]] = [[]]  # each word as pieces of one weight
-    for run in runs:
-        weight = bold if run.bold is None else run.bold
-        for k, piece in enumerate(run.text.split(" ")):
-            if k:
-                words.append([])
-            if piece:
-                words[-1].append((piece, weight))
+    return _count_lines(tuple(runs), width, size, factor, bold)
+
+
+@lru_cache(maxsize=100000)
+def _count_lines(runs: tuple[Run, ...], width: float, size: float, factor: float, bold: bool) -> int:
     space = fonts.advances(False)[" "] * size / 1000 * factor * SAFETY
     lines, line = 1, 0.0
-    for word in words:
-        w = sum(text_width(piece, size, bold=b, factor=factor) for piece, b in word)
+    for w, word in _words(runs, size, factor, bold):
         if line and line + space + w <= width:
             line += space + w
             continue
@@ -138,6 +134,22 @@ def count_lines(runs: Sequence[Run], width: float, size: float, factor: float, *
                     line = 0.0
                 line += cw
     return lines
+
+
+@lru_cache(maxsize=50000)
+def _words(runs: tuple[Run, ...], size: float, factor: float, bold: bool
+           ) -> tuple[tuple[float, tuple[tuple[str, bool], ...]], ...]:
+    """The words of a paragraph with their widths (a word may span runs of different weight)."""
+    words: list[list[tuple[str, bool]]] = [[]]  # each word as pieces of one weight
+    for run in runs:
+        weight = bold if run.bold is None else run.bold
+        for k, piece in enumerate(run.text.split(" ")):
+            if k:
+                words.append([])
+            if piece:
+                words[-1].append((piece, weight))
+    return tuple((sum(text_width(piece, size, bold=b, factor=factor) for piece, b in word), tuple(word))
+                 for word in words)
 
 
 def para_height(p: Para, box: Box, base: float, *, first: bool) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -153,7 +154,18 @@ class LayoutInfo:
     footers: tuple[tuple[str, etree._Element, float], ...]  # (ftr | sldNum, layout element, text size)
 
     @classmethod
-    def read(cls, layout: Any) -> LayoutInfo:
+    def read(cls, layout: Any, protos: dict[str, Any] | None = None) -> LayoutInfo:
+        """Read the layout, or take what an earlier deck read of this template version (``protos``)."""
+        key = f"layout:{layout.name}"
+        if protos is not None and key in protos:
+            return cls(layout, *protos[key])
+        info = cls._read(layout)
+        if protos is not None:
+            protos[key] = (info.rects, info.sizes, tuple((k, copy.deepcopy(e), z) for k, e, z in info.footers))
+        return info
+
+    @classmethod
+    def _read(cls, layout: Any) -> LayoutInfo:
         rects, sizes, footers = {}, {}, []
         for ph in layout.placeholders:
             idx = ph.placeholder_format.idx

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
+from functools import lru_cache
 
 from lxml import etree
 
@@ -98,11 +100,21 @@ def write_paras(tx_body: etree._Element, paras: Sequence[Para], base: float, *, 
 
 
 def cell_border(tc: etree._Element, *, bottom: str | None) -> None:
+    """No borders but a hairline at the bottom, no fill, the deck's cell margins (a copy of one made once)."""
     tc_pr = tc.find(A + "tcPr")
-    if tc_pr is None:
-        tc_pr = etree.SubElement(tc, A + "tcPr")
-    for child in list(tc_pr):
-        tc_pr.remove(child)
+    if tc_pr is not None:
+        tc.remove(tc_pr)
+    new = copy.deepcopy(_cell_pr(bottom))
+    tx = tc.find(A + "txBody")
+    if tx is not None:
+        tx.addnext(new)  # after the text, before any extLst
+    else:
+        tc.insert(0, new)
+
+
+@lru_cache(maxsize=8)
+def _cell_pr(bottom: str | None) -> etree._Element:
+    tc_pr = etree.Element(A + "tcPr")
     for side in ("lnL", "lnR", "lnT", "lnB"):
         ln = etree.SubElement(tc_pr, A + side)
         if side == "lnB" and bottom:
@@ -118,6 +130,7 @@ def cell_border(tc: etree._Element, *, bottom: str | None) -> None:
     tc_pr.set("marT", str(int(CELL_Y * PT)))
     tc_pr.set("marB", str(int(CELL_Y * PT)))
     tc_pr.set("anchor", "t")
+    return tc_pr
 
 
 _SHOW = ("showLegendKey", "showVal", "showCatName", "showSerName", "showPercent", "showBubbleSize")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from lxml import etree
 
@@ -84,11 +85,13 @@ def _column_widths(rows: Sequence[Sequence[Sequence[Para]]], width: float, base:
     return [width - sum(need), *need]
 
 
+@lru_cache(maxsize=50000)
 def _line_width(p: Para, base: float, factor: float) -> float:
     size = size_of(p, base)
     return sum(text_width(r.text, size, bold=bool(r.bold), factor=factor) for r in p.runs)
 
 
+@lru_cache(maxsize=50000)
 def _longest_word(p: Para, base: float, factor: float) -> float:
     size = size_of(p, base)
     words = [(w, bool(r.bold)) for r in p.runs for w in r.text.split(" ") if w]
