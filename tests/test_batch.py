@@ -71,7 +71,7 @@ def test_a_failing_buurt_is_reported_and_the_others_render(tmp_path, jobs):
                options=RenderOptions(formats=("md",), out_dir=out, templates=templates),
                cache=example_cache(), record=False, jobs=jobs)
     assert info.value.exit_code == 1 and info.value.failed == ("BU04890101",)
-    assert "1 of 3 buurten could not be rendered (BU04890101: ZeroDivisionError" in info.value.message
+    assert "1 of 3 buurten could not be rendered: BU04890101 (ZeroDivisionError" in info.value.message
     assert sorted(f.name[:10] for f in out.iterdir()) == ["BU04890102", "BU05183620"]
     assert sorted(f.name[:10] for f in info.value.written) == ["BU04890102", "BU05183620"]
 

@@ -21,6 +21,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -251,6 +252,9 @@ def run_batch(cache: Cache, jobs_list: Sequence[Job], *, options: RenderOptions,
     else:
         import multiprocessing
 
+        from .report.formats import Format, preload
+
+        preload(tuple(Format(f) for f in options.formats))  # a missing library is an ImportError here, not a dead pool
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_init, initargs=(cache.root, options, catalogue, policy, stories))
         try:
@@ -259,7 +263,11 @@ def run_batch(cache: Cache, jobs_list: Sequence[Job], *, options: RenderOptions,
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     i = pending.pop(fut)
-                    outcomes[i] = fut.result()
+                    try:
+                        outcomes[i] = fut.result()
+                    except BrokenProcessPool:  # a worker died (out of memory, killed): the rest cannot run
+                        outcomes[i] = Outcome(jobs_list[i].code, error="the render process stopped unexpectedly "
+                                              "(out of memory or killed?)")
                     _raise_fatal(outcomes[i])  # a broken template or cache stops the run here
                     report(outcomes[i])
         except BaseException:
@@ -278,14 +286,14 @@ def run_batch(cache: Cache, jobs_list: Sequence[Job], *, options: RenderOptions,
 
 
 def failed_error(result: BatchResult) -> RenderFailed:
-    """The error that ends a run in which some buurten failed (exit 1)."""
+    """The error that ends a run in which some buurten failed (exit 1); it names them (at most ten)."""
     first = result.failed[0]
     n, ok = len(result.failed), len(result.rendered)
+    others = [o.code for o in result.failed[1:10]] + (["…"] if n > 10 else [])
     return RenderFailed(
-        f"{n} of {n + ok} buurten could not be rendered ({first.code}: {first.error})"
-        + (f"; the other {ok} were." if ok else "."),
-        tip="The failed buurten are listed above; run again with --verbose to see why, and report a bug "
-        "if the data looks right.",
+        f"{n} of {n + ok} buurten could not be rendered: {first.code} ({first.error})"
+        + (f", {', '.join(others)}" if others else "") + (f"; the other {ok} were." if ok else "."),
+        tip="Run again with --verbose to see why each failed, and report a bug if the data looks right.",
         written=tuple(f for r in result.rendered for f in r.files),
         failed=tuple(o.code for o in result.failed),
     )
