@@ -34,7 +34,7 @@ def main() -> None:
 
     from buurtscan.cache import Cache
     from buurtscan.catalogue import load
-    from buurtscan.fetching import fetch
+    from buurtscan.actions.fetch import fetch
     from buurtscan.report.build import build_report
     from buurtscan.scan import GemeenteData
     from buurtscan.settings import Settings

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -60,7 +61,7 @@ class CliObserver:
     def __init__(self, quiet: bool, verbose: bool) -> None:
         self.quiet = quiet
         self.verbose = verbose
-        self.tty = sys.stderr.isatty()
+        self.tty = sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("true", "1")  # CI: plain lines
         self._progress: Any = None
         self._tasks: dict[str, Any] = {}
 
@@ -592,11 +593,18 @@ def render(
                     ] = "professionals",
     similar_k: Annotated[int, typer.Option("--similar-k", metavar="K", min=1, max=100, help="How many "
                          "vergelijkbare buurten (outside the gemeente) to compare with.")] = 10,
+    all_cached: Annotated[bool, typer.Option("--all-cached", help="Render every cached buurt of every "
+                          "cached gemeente.")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", metavar="N", min=1, help="Render N buurten at "
+                    "once, one process each (default: the number of cores). Example: --jobs 4",
+                    show_default=False)] = None,
 ) -> None:
     """Produce the globale scan: a 1–2 page note (HTML, PDF, Word, Markdown) and/or a short deck.
 
-    Prints the paths of the files written. Example: buurtscan render BU05183620 --format pdf --out notes
+    Prints the paths of the files written. A buurt that fails is reported and the others are
+    still rendered; the run then exits with 1. Example: buurtscan render BU05183620 --format pdf --out notes
     """
+    from .batch import RenderFailed
     from .errors import OutputError
     from .actions.render import RenderOptions, parse_audience, parse_formats
     from .actions.render import render as do_render
@@ -611,8 +619,9 @@ def render(
         results = do_render(
             _state.settings(), codes or [], gemeente=gemeente, options=options,
             cache=_example_cache() if example else None, record=not example, observer=observer,
+            jobs=jobs, all_cached=all_cached, verbose=_state.verbose,
         )
-    except OutputError as exc:  # some files could not be written: list those that were
+    except (OutputError, RenderFailed) as exc:  # some files or buurten failed: list those that were written
         for f in exc.written:
             print(f)
         raise

@@ -292,7 +292,8 @@ def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observe
         codes = list(entry.get("codes") or [])
         gemeente = entry.get("gemeente")
         regions = {gemeente_of(c) for c in codes} | ({gemeente} if gemeente else set())
-        if not everywhere and not (regions & touched):
+        all_cached = entry.get("all_cached") is True  # `render --all-cached`: every changed gemeente is in it
+        if not everywhere and not all_cached and not (regions & touched):
             continue
         opts = dict(entry.get("options") or {})
         out_dir = Path(str(opts.get("out_dir") or "out"))
@@ -313,7 +314,8 @@ def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observe
             similar_k=int(opts.get("similar_k") or 10),
         )
         try:
-            results = do_render(settings, codes, gemeente=gemeente, options=options, observer=observer)
+            results = do_render(settings, codes, gemeente=gemeente, options=options, observer=observer,
+                                all_cached=all_cached)
         except BuurtscanError as exc:  # incl. OutputError: some files were written, some not
             errors.append(one_line(exc.message))
             files += [str(f) for f in getattr(exc, "written", ())]
