@@ -214,7 +214,7 @@ def test_real_cache_of_the_previous_release_reads_scans_and_upgrades(tmp_path, f
     import json
     import shutil
 
-    from buurtscan.fetching import fetch
+    from buurtscan.actions.fetch import fetch
     from buurtscan.scan import build_scan
     from buurtscan.settings import Settings
     from tests.fakecbs import DEFAULT_FIXTURES

@@ -16,8 +16,8 @@ from buurtscan import sources
 from buurtscan.cache import Cache
 from buurtscan.catalogue import Catalogue
 from buurtscan.errors import UsageError
-from buurtscan.fetching import fetch
-from buurtscan.merging import remove
+from buurtscan.actions.fetch import fetch
+from buurtscan.actions.merge import remove
 from buurtscan.partners import OPEN_SOURCES as PARTNER_CHECK
 from buurtscan.partners import check_source_name
 from buurtscan.report import build, overview_xlsx
@@ -34,7 +34,7 @@ from buurtscan.sources.base import (
     utc_now,
 )
 from buurtscan.sources.statline import CBS_ATTRIBUTION, GEO, Listed, StatLineSource, years_in_titles
-from buurtscan.status import PROFILE_OF, cache_status
+from buurtscan.actions.status import PROFILE_OF, cache_status
 from buurtscan.tidy import finish_tidy
 
 

@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from buurtscan import similar
 from buurtscan.cache import Cache
 from buurtscan.cli import app
-from buurtscan.fetching import fetch
+from buurtscan.actions.fetch import fetch
 from buurtscan.scan import build_scan
 from buurtscan.settings import Settings
 

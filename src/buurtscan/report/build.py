@@ -345,6 +345,7 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[s
         key=ind.key,
         missing=ind.values.get(level) is None,
         cells=tuple(similar_text.cell(ind) if c == similar_text.COLUMN else _fmt(ind, c) for c in columns),
+        similar=similar_text.cell(ind) if ind.similar is not None else "",
         detail=" · ".join(b for b in bits if b),
         strength=ind.signal.strength if ind.signal else 0.0,
         small=small,

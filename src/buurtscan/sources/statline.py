@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from ..errors import SourceError, TableNotFoundError
+from ..errors import SourceError, TableNotFoundError, source_failure
 from ..odata import CbsOData, TableMeta, any_of, eq, period_year, startswith
 from ..regions import NEDERLAND, pad
 from ..tidy import empty_tidy, wide_to_tidy
@@ -172,6 +172,7 @@ class StatLineSource:
             return [table], []
         tables: list[TableData] = []
         skipped: list[Skipped] = []
+        failures: list[SourceError] = []
         parts: list[tuple[str, str]] = [(NEDERLAND, nederland)]
         parts += [(gm, gemeente_filter(gm)) for gm in request.gemeenten]
         for i, (part, flt) in enumerate(parts, start=1):
@@ -180,9 +181,10 @@ class StatLineSource:
                 tables.append(load((part,), flt))
             except SourceError as exc:
                 skipped.append(Skipped(self.name, f"{part}: {exc.message}"))
+                failures.append(exc)
             ctx.observer.progress(self.name, i, len(parts))
         if not tables:
-            raise SourceError(skipped[0].reason if skipped else "nothing could be downloaded")
+            raise source_failure(failures, skipped[0].reason if skipped else "nothing could be downloaded")
         return tables, skipped
 
     def _provenance(self, ctx: FetchContext, meta: TableMeta, period: str, url: str) -> Provenance:

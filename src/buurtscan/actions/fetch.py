@@ -16,17 +16,17 @@ from dataclasses import dataclass
 import httpx
 import polars as pl
 
-from . import catalogue
-from .catalogue import ALWAYS_KWB, DENOMINATORS, Catalogue
-from .cache import Cache
-from .errors import SourceError, UnknownRegionError, UsageError
-from .http_client import Http
-from .observe import Observer
-from .regions import RegionCode, RegionList, parse_code
-from .settings import Settings
-from .sources import REGISTRY
-from .sources.base import FetchContext, FetchRequest, Skipped, Want, utc_now
-from .sources.kwb import NAME as KWB, KwbSource
+from .. import catalogue
+from ..catalogue import ALWAYS_KWB, DENOMINATORS, Catalogue
+from ..cache import Cache
+from ..errors import SourceError, UnknownRegionError, UsageError, source_failure
+from ..http_client import Http
+from ..observe import Observer
+from ..regions import RegionCode, RegionList, parse_code
+from ..settings import Settings
+from ..sources import REGISTRY
+from ..sources.base import FetchContext, FetchRequest, Skipped, Want, utc_now
+from ..sources.kwb import NAME as KWB, KwbSource
 
 DEFAULT_HISTORY = 5  # years of older Kerncijfers tables read for the series (`fetch --history`)
 
@@ -159,7 +159,7 @@ def _all_regions(kwb: KwbSource, ctx: FetchContext, cache: Cache, table_id: str,
 def _add_profile(kwb: KwbSource, ctx: FetchContext, cache: Cache, tables: list, skipped: list[Skipped],
                  *, forced: bool) -> None:
     """Add the national profile (vergelijkbare buurten) when asked for or not yet cached."""
-    from .sources.kwb import profile as kwb_profile
+    from ..sources.kwb import profile as kwb_profile
 
     try:
         meta = kwb.table_for(ctx, ctx.year)
@@ -248,7 +248,8 @@ def fetch(
         tables = []
         skipped: list[Skipped] = []
         errors: list[SourceError] = []
-        for name in names if (wanted or whole_country) else ():
+        tried = names if (wanted or whole_country) else []
+        for name in tried:
             source = REGISTRY[name]
             try:
                 with answer_shape(getattr(source, "title", name)):
@@ -265,10 +266,9 @@ def fetch(
             if len(names) == 1 and len(errors) == 1:  # one source asked for: its own sentence and tip
                 raise errors[0]
             reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped)
-            raise SourceError(
-                f"Nothing could be downloaded ({reasons}).",
-                tip="Check the connection and try again later; the cache was not changed.",
-            )
+            failure = source_failure(errors if len(errors) == len(tried) else (), f"Nothing could be downloaded ({reasons}).")
+            failure.tip = "Check the connection and try again later; the cache was not changed."
+            raise failure
         stored = cache.commit(tables)
         return FetchReport(
             gemeenten=request.gemeenten,
