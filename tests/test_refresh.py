@@ -22,8 +22,8 @@ import polars as pl
 import pytest
 
 from buurtscan.cache import KILL_AT_ENV, Cache
-from buurtscan.fetching import fetch
-from buurtscan.refreshing import RefreshBusy, refresh, run_lock
+from buurtscan.actions.fetch import fetch
+from buurtscan.actions.refresh import RefreshBusy, refresh, run_lock
 from buurtscan.settings import Settings
 from tests.fakecbs import FakeCBS, serve
 
@@ -272,7 +272,7 @@ def test_full_disk_is_exit_5_and_loses_nothing(filled, clean):
 
 
 def test_render_after_refresh(filled, clean, tmp_path):
-    from buurtscan.rendering import RenderOptions, render
+    from buurtscan.actions.render import RenderOptions, render
 
     out = tmp_path / "notes"
     filled = dataclasses.replace(filled, render_roots=(tmp_path,))  # refresh --render replays inside these only

@@ -10,11 +10,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from buurtscan import merging
+from buurtscan.actions import merge as merging
 from buurtscan.cache import Cache
 from buurtscan.errors import CacheError
-from buurtscan.fetching import fetch
-from buurtscan.refreshing import refresh
+from buurtscan.actions.fetch import fetch
+from buurtscan.actions.refresh import refresh
 from buurtscan.scan import GemeenteData
 
 from .conftest import ROOT, assert_clean, env_for, run, snapshot
@@ -185,7 +185,7 @@ def test_a_reader_keeps_its_generation_while_a_commit_lands(filled, hostile):
 def test_a_reader_of_an_old_cache_without_a_lock_file_still_holds_its_generation(filled, hostile):
     """An old cache (before its first commit made ``.readers.lock``): the reader creates the file and
     takes the shared lock, so a commit during the read leaves the old files in place."""
-    from buurtscan.cache.store import READERS
+    from buurtscan.cache.files import READERS
 
     (filled.cache_dir / READERS).unlink(missing_ok=True)
     before = snapshot(filled.cache_dir)
