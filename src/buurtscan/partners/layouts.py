@@ -12,7 +12,7 @@ from .indicators import PartnerIndicator, check_values, make_indicator, need_dom
 from .job import Job
 from .mapping import spec_for
 from .messages import fail, show
-from .numbers import Numbers, decimals_of, parse_numbers
+from .numbers import Numbers, decimals_of, parse_columns, parse_numbers
 
 Parts = tuple[list[pl.DataFrame], list[PartnerIndicator]]
 
@@ -39,14 +39,12 @@ def wide(job: Job, frame: pl.DataFrame, units: dict[str, str]) -> Parts:
     parts: list[pl.DataFrame] = []
     indicators: list[PartnerIndicator] = []
     keys = [frame.get_column("__i"), frame.get_column("code")]
-    for h in table.headers:
-        if h in skip_cols:
-            continue
+    wanted = [h for h in table.headers if h not in skip_cols and not spec_for(mapping, h).skip]
+    parsed = parse_columns(table, frame, wanted, default_mode)  # all columns in a few passes
+    for h in wanted:
         spec = spec_for(mapping, h)
-        if spec.skip:
-            continue
         frame_h = _narrow(frame, keys, h, table.native(h))
-        nums = parse_numbers(table, frame_h, h, h, default_mode)
+        nums = parsed.get(h) or parse_numbers(table, frame_h, h, h, default_mode)  # None: it names the cell
         if nums.filled == 0 and mapping.spec(h) is None:
             job.warnings.append(f"Column \"{h}\" is empty and was left out.")
             continue
