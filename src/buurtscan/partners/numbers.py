@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from .cells import RawTable
@@ -165,10 +166,11 @@ def parse_columns(table: RawTable, frame: pl.DataFrame, cols: list[str], default
 
 
 def decimals_of(values: pl.Series) -> int:
-    vals = values.drop_nulls()
+    vals = values.cast(pl.Float64).to_numpy()  # numpy: no polars query per column
+    vals = vals[~np.isnan(vals)]
     for d in range(3):
         scaled = vals * (10**d)
-        if vals.is_empty() or bool(((scaled - scaled.round(0)).abs() < 1e-6).all()):
+        if vals.size == 0 or bool((np.abs(scaled - np.round(scaled)) < 1e-6).all()):
             return d
     return 2
 
