@@ -159,3 +159,31 @@ def test_a_small_xls_xlsb_ods_passes_the_range_check(tmp_path, kind):
     path.write_bytes(data)
     table = read_table(path)
     assert table.headers == ["buurtcode", "meldingen"] and table.frame.height == 1
+
+
+def _policy_input(tmp_path: Path, kind: str) -> str:
+    if kind == "dev-zero":
+        return "/dev/zero"
+    path = tmp_path / f"{kind}.csv"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "sparse":
+        with open(path, "wb") as fh:
+            fh.truncate(2 * 1024 * 1024 * 1024)
+    elif kind == "folder":
+        path.mkdir()
+    return str(path)
+
+
+@pytest.mark.parametrize("option", ["--policy", "--stories"])
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "sparse", "folder"])
+def test_a_policy_or_story_file_that_is_no_file_or_too_big_is_exit_2(filled, tmp_path, option, kind):
+    """/dev/zero, a FIFO, a 2 GB sparse file or a folder as --policy/--stories: refused before reading."""
+    before = snapshot(filled.cache_dir)
+    out = tmp_path / "out"
+    outcome = run(["render", "BU05183620", option, _policy_input(tmp_path, kind), "--format", "md", "--out", str(out)],
+                  filled, memory_mb=MEMORY_MB, timeout=120)
+    words = {"dev-zero": "a device", "fifo": "named pipe", "sparse": "limit of 2 MB", "folder": "is a folder"}[kind]
+    outcome.clean(2, words)
+    assert snapshot(filled.cache_dir) == before
+    assert not out.exists() or not any(out.iterdir())  # no note written from it
