@@ -11,7 +11,7 @@ from buurtscan.batch import RenderFailed, cached_buurten, cached_gemeenten
 from buurtscan.cli import app
 from buurtscan.errors import UsageError
 from buurtscan.example import example_cache
-from buurtscan.rendering import RenderOptions, render
+from buurtscan.actions.render import RenderOptions, render
 from buurtscan.settings import Settings
 
 CODES = ["BU05183620", "BU04890101", "BU04890102", "BU18590006"]  # three gemeenten, city and village

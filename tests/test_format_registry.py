@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from buurtscan import rendering
+from buurtscan.actions import render as rendering
 from buurtscan.batch import Worker
 from buurtscan.errors import UsageError
 from buurtscan.report import formats

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .cache import Cache
     from .catalogue import Catalogue
     from .observe import Observer
-    from .rendering import Rendered, RenderOptions
+    from .actions.render import Rendered, RenderOptions
     from .report.build import PolicyInput, StoryInput
     from .scan import GemeenteData
 
@@ -164,7 +164,7 @@ class Worker:
 
     def _render(self, job: Job, observer: Observer) -> tuple[tuple[Path, ...], tuple[tuple[Path, str], ...]]:
         from .cache import atomic_write_bytes
-        from .rendering import RESIDENT_PAGES, _run_renderer, file_stem, fit_note
+        from .actions.render import RESIDENT_PAGES, _run_renderer, file_stem, fit_note
         from .report.build import build_report
         from .report.formats import RENDERERS, RenderInput
 
@@ -224,7 +224,7 @@ def run_batch(cache: Cache, jobs_list: Sequence[Job], *, options: RenderOptions,
               policy: Sequence[PolicyInput], stories: Sequence[StoryInput], jobs: int | None,
               observer: Observer, verbose: bool = False) -> BatchResult:
     """Render every job, ``jobs`` at a time; results in the order of ``jobs_list``."""
-    from .rendering import Rendered
+    from .actions.render import Rendered
 
     total = len(jobs_list)
     workers = max(1, min(jobs or default_jobs(), total))

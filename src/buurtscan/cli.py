@@ -190,8 +190,8 @@ def find(
 
     Example: buurtscan find --gemeente Berkelland   →  every wijk, each followed by its buurten
     """
-    from .finding import find as do_find
-    from .finding import region_list
+    from .actions.find import find as do_find
+    from .actions.find import region_list
 
     observer = CliObserver(_state.quiet, _state.verbose)
     if example:
@@ -236,7 +236,7 @@ def fetch(
     For each code: the buurt, its wijk, its gemeente with all its wijken and buurten
     (for ranks) and Nederland. Example: buurtscan fetch BU05183620 WK036301
     """
-    from .fetching import fetch as do_fetch
+    from .actions.fetch import fetch as do_fetch
 
     observer = CliObserver(_state.quiet, _state.verbose)
     try:
@@ -281,7 +281,7 @@ def status(
     """
     from .cache import Cache
     from .errors import EXIT_CACHE
-    from .status import cache_status, check_files
+    from .actions.status import cache_status, check_files
 
     settings = _state.settings()
     tables = cache_status(settings, check_upstream=not offline)
@@ -416,6 +416,7 @@ def _print_scan(scan) -> None:  # noqa: ANN001 - a scan.Scan
     from rich.table import Table
 
     from .report.formatting import figure
+    from .sources import SHORT_NAMES
 
     console = Console(highlight=False)
     if not console.is_terminal:  # piped into a file or a pager: don't squeeze into 80 columns
@@ -450,7 +451,7 @@ def _print_scan(scan) -> None:  # noqa: ANN001 - a scan.Scan
                 if i.similar_signal:
                     s_ = i.similar_signal
                     sig = "; ".join(x for x in (sig, f"{s_.kind} dan in vergelijkbare buurten ({s_.valence})") if x)
-            source = f"{SOURCE_NAMES.get(i.source, i.source)} {i.period or ''}".strip()
+            source = f"{SHORT_NAMES.get(i.source, i.source)} {i.period or ''}".strip()
             label = i.label if i.unit == "aantal" else f"{i.label} ({i.unit})"
             table.add_row(label, *cells, rank, source, sig)
         console.print(table)
@@ -536,7 +537,7 @@ def merge(
     Nothing is written unless the whole file is valid. Merging the same --source again
     replaces its earlier data. Example: buurtscan merge overlast.csv --source corporatie --domain wonen
     """
-    from . import merging
+    from .actions import merge as merging
     from .errors import UsageError
 
     settings = _state.settings()
@@ -605,8 +606,8 @@ def render(
     """
     from .batch import RenderFailed
     from .errors import OutputError
-    from .rendering import RenderOptions, parse_audience, parse_formats
-    from .rendering import render as do_render
+    from .actions.render import RenderOptions, parse_audience, parse_formats
+    from .actions.render import render as do_render
 
     formats = parse_formats(fmt) if fmt else (() if pptx else ("html", "pdf"))
     if pptx and "pptx" not in formats:
@@ -670,15 +671,6 @@ def overview(
             print(path)
 
 
-SOURCE_NAMES = {
-    "cbs_kwb": "CBS",
-    "politie": "Politie/CBS",
-    "rivm": "RIVM/CBS",
-    "nabijheid": "CBS",
-    "leefbaarometer": "Leefbaarometer",
-}
-
-
 @app.command()
 @handle_errors
 def refresh(
@@ -695,8 +687,8 @@ def refresh(
     went well, 1 when some sources failed, 3 when nothing was reachable.
     Example (crontab): 15 6 * * 1 buurtscan --cache-dir /srv/buurtscan/cache refresh --render
     """
-    from .refreshing import RefreshBusy
-    from .refreshing import refresh as do_refresh
+    from .actions.refresh import RefreshBusy
+    from .actions.refresh import refresh as do_refresh
 
     observer = CliObserver(_state.quiet, _state.verbose)
     try:

@@ -1,7 +1,7 @@
 """Similar buurten elsewhere: a structural profile, a distance and the k nearest buurten.
 
 Pure functions on a tidy frame of the national profile (the KWB topics below for every
-buurt of Nederland of one table year, cached by :mod:`buurtscan.sources.kwb_profile`);
+buurt of Nederland of one table year, cached by :mod:`buurtscan.sources.kwb.profile`);
 nothing here reads files or the network. The rule in words is in docs/comparison.md
 ("Vergelijkbare buurten"); in short:
 

@@ -21,18 +21,18 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .cache import Cache, atomic_write_bytes
-from .catalogue import load
-from .errors import BuurtscanError, CacheError, OutputError, UsageError
-from .text import fold
-from .observe import NullObserver, Observer
-from .regions import parse_code
-from .report.build import Limits, PolicyInput, StoryInput, build_report
-from .report.model import Report
-from .scan import Scan
-from .settings import Settings
-from .provenance import utc_now
-from .report import formats as _formats
+from ..cache import Cache, atomic_write_bytes
+from ..catalogue import load
+from ..errors import BuurtscanError, CacheError, OutputError, UsageError
+from ..text import fold
+from ..observe import NullObserver, Observer
+from ..regions import parse_code
+from ..report.build import Limits, PolicyInput, StoryInput, build_report
+from ..report.model import Report
+from ..scan import Scan
+from ..settings import Settings
+from ..provenance import utc_now
+from ..report import formats as _formats
 
 NOTE_FORMATS = tuple(f.value for f in _formats.NOTE_FORMATS)
 FORMATS = tuple(f.value for f in _formats.Format)
@@ -119,7 +119,7 @@ def render(
     policy: list[PolicyInput] = []
     stories: list[StoryInput] = []
     if options.policy or options.stories:
-        from .policy_stories import read_policy, read_stories
+        from ..policy_stories import read_policy, read_stories
 
         policy = read_policy(options.policy, catalogue) if options.policy else []
         stories = read_stories(options.stories, catalogue) if options.stories else []
@@ -133,7 +133,7 @@ def render(
         by_gemeente[gm.code] = []
         whole.add(gm.code)
     if all_cached:
-        from .batch import cached_gemeenten
+        from ..batch import cached_gemeenten
 
         for gm_code in cached_gemeenten(cache):
             by_gemeente.setdefault(gm_code, [])
@@ -148,7 +148,7 @@ def render(
     except OSError as exc:
         raise OutputError(f"--out {options.out_dir}: cannot be created ({exc.strerror or exc}).",
                           tip="Choose a folder you can write to with --out.") from None
-    from .batch import Job, cached_buurten, failed_error, run_batch
+    from ..batch import Job, cached_buurten, failed_error, run_batch
 
     jobs_list = []
     for gm_code, wanted in by_gemeente.items():
@@ -230,7 +230,7 @@ def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryI
     The note is laid out with Typst to measure it; every format then gets the same content,
     so the HTML, Word and Markdown notes say what the PDF says. Returns the PDF too.
     """
-    from .report.pdf_note import compile_note, page_count
+    from ..report.pdf_note import compile_note, page_count
 
     limits: Limits | None = options.limits
     report, pdf = None, None
@@ -269,7 +269,7 @@ def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryI
 def _end(report: Report, options: RenderOptions) -> dict[str, float] | None:
     """Where the note's text ends (page, y, page height), from the template's ``<end>`` marker;
     None for a template without one."""
-    from .report.pdf_note import compile_note
+    from ..report.pdf_note import compile_note
 
     ends = compile_note(report, user_dir=options.templates, query="<end>")
     return ends[-1] if ends else None
