@@ -109,7 +109,7 @@ def render(
 
     ``jobs`` buurten are rendered at once (default: one per core; see :mod:`.batch`), and
     ``all_cached`` adds every gemeente with cached buurten. Some buurten failing ends the run
-    with :class:`~buurtscan.batch.RenderFailed` (exit 1) after the others were written."""
+    with :class:`~buurtscan.actions.batch.RenderFailed` (exit 1) after the others were written."""
     observer = observer or NullObserver()
     cache = cache or Cache(settings.cache_dir)
     if not codes and not gemeente and not all_cached:
@@ -133,7 +133,7 @@ def render(
         by_gemeente[gm.code] = []
         whole.add(gm.code)
     if all_cached:
-        from ..batch import cached_gemeenten
+        from .batch import cached_gemeenten
 
         for gm_code in cached_gemeenten(cache):
             by_gemeente.setdefault(gm_code, [])
@@ -148,7 +148,7 @@ def render(
     except OSError as exc:
         raise OutputError(f"--out {options.out_dir}: cannot be created ({exc.strerror or exc}).",
                           tip="Choose a folder you can write to with --out.") from None
-    from ..batch import Job, cached_buurten, failed_error, run_batch
+    from .batch import Job, cached_buurten, failed_error, run_batch
 
     jobs_list = []
     for gm_code, wanted in by_gemeente.items():
