@@ -81,7 +81,7 @@ def write_paras(tx_body: etree._Element, paras: Sequence[Para], base: float, *, 
         else:
             etree.SubElement(ppr, A + "buNone")
         for run in p.runs:
-            text = clean(run.text, single_line=False).replace("\n", " ")
+            text = run.text  # cleaned when the Run was made
             if not text:
                 continue
             r_el = etree.SubElement(p_el, A + "r")
