@@ -627,3 +627,27 @@ def test_no_chart_without_a_comparison_and_no_trend_for_a_lone_line(report):
     assert trend.trend_figure([lone]) is None
     small = [replace(f, small=True) for f in d.figures]
     assert charts.comparing_chart(d, small) is None  # small numbers are not compared
+
+
+def test_questions_on_wat_we_nog_niet_weten_are_18pt_under_their_heading(deck, report):
+    slide = deck.slides[titles(deck).index("Wat we (nog) niet weten")]
+    questions = {q for d in report.domains for q in d.questions}
+    runs = [(r.text, r.font.size.pt) for sh in slide.shapes if sh.has_text_frame
+            for p in sh.text_frame.paragraphs for r in p.runs]
+    asked = [(t, size) for t, size in runs if t in questions]
+    assert asked and all(size >= 18 for _t, size in asked)
+    assert "Wat bewoners en partners wel weten" in [t for t, _s in runs]
+
+
+def test_left_out_stories_are_counted_in_words(scan):
+    from buurtscan.report.pptx import back
+
+    domain = known(build_report(scan))[0].id
+    stories = [StoryInput(domain, Story(f"Verhaal {i}.", "bewoner", "2026", "interview")) for i in range(3)]
+    report = build_report(scan, stories=stories)
+    extra = sum(len(d.stories) - 1 for d in report.domains if d.stories)
+    assert extra >= 1
+    notes = back.left_out(report)
+    said = "1 verhaal staat" if extra == 1 else f"{extra} verhalen staan"
+    assert any(n.startswith(f"{said} niet op de dia's") for n in notes), notes
+    assert not any("/" in n for n in notes)
