@@ -145,7 +145,7 @@ def data_labels(ser: etree._Element, texts: dict[int, str]) -> None:
         dlbl = etree.SubElement(dlbls, C + "dLbl")
         etree.SubElement(dlbl, C + "idx", val=str(j))
         rich = etree.SubElement(etree.SubElement(dlbl, C + "tx"), C + "rich")
-        etree.SubElement(rich, A + "bodyPr")
+        etree.SubElement(rich, A + "bodyPr", wrap="none")  # a figure on one line
         etree.SubElement(rich, A + "lstStyle")
         run = etree.SubElement(etree.SubElement(rich, A + "p"), A + "r")
         etree.SubElement(run, A + "rPr", lang="nl-NL", sz=str(LABEL_SIZE * 100))
