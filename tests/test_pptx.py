@@ -651,3 +651,14 @@ def test_left_out_stories_are_counted_in_words(scan):
     said = "1 verhaal staat" if extra == 1 else f"{extra} verhalen staan"
     assert any(n.startswith(f"{said} niet op de dia's") for n in notes), notes
     assert not any("/" in n for n in notes)
+
+
+def test_bar_series_colours_stay_apart_in_greyscale(deck):
+    chart = chart_of(deck.slides[1])  # the leeftijdsopbouw: buurt, gemeente, Nederland
+    fills = [str(s.format.fill.fore_color.rgb) for s in chart.plots[0].series]
+    assert fills == ["1F3A5F", "8A96A3", "E6EAEF"]
+    last = chart.plots[0].series[2]
+    assert str(last.format.line.color.rgb) == "1F3A5F" and last.format.line.width == Pt(0.75)
+    for s in chart.plots[0].series:  # schema order: tx, spPr, invertIfNegative, dLbls, cat, val
+        tags = [el.tag.split("}")[1] for el in s._element]
+        assert tags[tags.index("tx"):] == ["tx", "spPr", "invertIfNegative", "dLbls", "cat", "val"]

@@ -133,6 +133,26 @@ def _cell_pr(bottom: str | None) -> etree._Element:
     return tc_pr
 
 
+def bar_format(ser: etree._Element, fill: str, edge: str | None) -> None:
+    """A bar series' fill and outline (a hairline of ``edge``, or none) and no inverted negatives, as
+    python-pptx's format API writes them, in the schema's place (after ``c:tx``)."""
+    for old in ser.findall(C + "spPr") + ser.findall(C + "invertIfNegative"):
+        ser.remove(old)
+    sp_pr = etree.Element(C + "spPr")
+    etree.SubElement(etree.SubElement(sp_pr, A + "solidFill"), A + "srgbClr", val=fill)
+    ln = etree.SubElement(sp_pr, A + "ln")
+    if edge:
+        ln.set("w", "9525")
+        etree.SubElement(etree.SubElement(ln, A + "solidFill"), A + "srgbClr", val=edge)
+    else:
+        etree.SubElement(ln, A + "noFill")
+    anchor = ser.find(C + "tx")
+    if anchor is None:
+        anchor = ser.find(C + "order")
+    anchor.addnext(sp_pr)
+    sp_pr.addnext(etree.Element(C + "invertIfNegative", val="0"))
+
+
 _SHOW = ("showLegendKey", "showVal", "showCatName", "showSerName", "showPercent", "showBubbleSize")
 
 
