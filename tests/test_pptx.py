@@ -662,3 +662,22 @@ def test_bar_series_colours_stay_apart_in_greyscale(deck):
     for s in chart.plots[0].series:  # schema order: tx, spPr, invertIfNegative, dLbls, cat, val
         tags = [el.tag.split("}")[1] for el in s._element]
         assert tags[tags.index("tx"):] == ["tx", "spPr", "invertIfNegative", "dLbls", "cat", "val"]
+
+
+def test_the_deck_neither_formats_numbers_nor_picks_values_by_level():
+    """Issue 12: the deck only lays out the model's strings (Figure.cells, own, similar; Bar.texts)."""
+    import buurtscan.report.pptx as package
+
+    banned = {
+        "level lookup": re.compile(r"\.level\b|\bf\.(buurt|wijk|gemeente|nederland)\b|values\[[1-3]\]"),
+        "number formatting": re.compile(r"format_figure|\bnumber\(|\{[^{}]*:[^{}]*[.,]\d*[fg%]\}|locale"),
+        "a formatting import": re.compile(r"from \.\.formatting import (?!MISSING\b)"),
+    }
+    found = []
+    for path in sorted(Path(package.__file__).parent.glob("*.py")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for what, pattern in banned.items():
+                if pattern.search(line):
+                    found.append(f"{path.name}:{n}: {what}: {line.strip()}")
+    assert not found, found
+    assert len(Path(package.__file__).parent.joinpath("..", "pptx_deck.py").read_text().splitlines()) <= 3
