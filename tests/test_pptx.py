@@ -22,7 +22,7 @@ from pptx.util import Pt
 
 from buurtscan.cache import Cache
 from buurtscan.errors import UsageError
-from buurtscan.fetching import fetch
+from buurtscan.actions.fetch import fetch
 from buurtscan.report import pptx_deck, templates
 from buurtscan.report.formatting import unit_label
 from buurtscan.report.build import Limits, PolicyInput, StoryInput, build_report
@@ -480,7 +480,7 @@ def test_user_templates_folder_is_searched_first(report, tmp_path):
 
 
 def test_render_command_writes_the_deck(cache, tmp_path):
-    from buurtscan.rendering import RenderOptions, render
+    from buurtscan.actions.render import RenderOptions, render
 
     settings = Settings(cache_dir=cache.root, backoff=0.0)
     results = render(settings, [BUURT], options=RenderOptions(formats=("pptx",), out_dir=tmp_path), cache=cache,
