@@ -681,3 +681,15 @@ def test_the_deck_neither_formats_numbers_nor_picks_values_by_level():
                     found.append(f"{path.name}:{n}: {what}: {line.strip()}")
     assert not found, found
     assert len(Path(package.__file__).parent.joinpath("..", "pptx_deck.py").read_text().splitlines()) <= 3
+
+
+def test_counted_part_names_skip_every_name_the_template_uses():
+    from types import SimpleNamespace as NS
+
+    from buurtscan.report.pptx import fast
+
+    package = NS(iter_parts=lambda: [NS(partname="/ppt/theme/theme1.xml"), NS(partname="/ppt/theme/theme3.xml")])
+    fast.install_partnames(package)
+    names = [str(package.next_partname("/ppt/theme/theme%d.xml")) for _ in range(3)]
+    assert names == ["/ppt/theme/theme2.xml", "/ppt/theme/theme4.xml", "/ppt/theme/theme5.xml"]
+    assert str(package.next_partname("/ppt/charts/chart%d.xml")) == "/ppt/charts/chart1.xml"
