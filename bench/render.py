@@ -65,7 +65,7 @@ def best(cmd: list[str], env: dict[str, str], repeat: int, fresh: Path | None = 
 
 def count_buurten(gemeente: str | None) -> int:
     sys.path.insert(0, str(ROOT / "src"))
-    from buurtscan.batch import cached_buurten, cached_gemeenten
+    from buurtscan.actions.batch import cached_buurten, cached_gemeenten
     from buurtscan.example import example_cache
 
     cache = example_cache()

@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from buurtscan.batch import RenderFailed, cached_buurten, cached_gemeenten
+from buurtscan.actions.batch import RenderFailed, cached_buurten, cached_gemeenten
 from buurtscan.cli import app
 from buurtscan.errors import UsageError
 from buurtscan.example import example_cache
@@ -104,12 +104,12 @@ def test_all_cached_renders_every_cached_gemeente(tmp_path, monkeypatch):
     seen = []
 
     def fake_run(cache, jobs_list, **kwargs):  # what would be rendered, without rendering 500 buurten
-        from buurtscan.batch import BatchResult
+        from buurtscan.actions.batch import BatchResult
 
         seen.extend(jobs_list)
         return BatchResult()
 
-    monkeypatch.setattr("buurtscan.batch.run_batch", fake_run)
+    monkeypatch.setattr("buurtscan.actions.batch.run_batch", fake_run)
     render(Settings(cache_dir=tmp_path / "unused"), all_cached=True,
            options=RenderOptions(formats=("md",), out_dir=tmp_path / "out"), cache=example_cache(), record=False)
     cache = example_cache()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from buurtscan.actions import render as rendering
-from buurtscan.batch import Worker
+from buurtscan.actions.batch import Worker
 from buurtscan.errors import UsageError
 from buurtscan.report import formats
 from buurtscan.report.formats import RENDERERS, Format, RenderInput, renderer

@@ -604,7 +604,7 @@ def render(
     Prints the paths of the files written. A buurt that fails is reported and the others are
     still rendered; the run then exits with 1. Example: buurtscan render BU05183620 --format pdf --out notes
     """
-    from .batch import RenderFailed
+    from .actions.batch import RenderFailed
     from .errors import OutputError
     from .actions.render import RenderOptions, parse_audience, parse_formats
     from .actions.render import render as do_render

@@ -26,15 +26,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import EXIT_PARTIAL, BuurtscanError, CacheError, UsageError, one_line
+from ..errors import EXIT_PARTIAL, BuurtscanError, CacheError, UsageError, one_line
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .cache import Cache
-    from .catalogue import Catalogue
-    from .observe import Observer
-    from .actions.render import Rendered, RenderOptions
-    from .report.build import PolicyInput, StoryInput
-    from .scan import GemeenteData
+    from ..cache import Cache
+    from ..catalogue import Catalogue
+    from ..observe import Observer
+    from .render import Rendered, RenderOptions
+    from ..report.build import PolicyInput, StoryInput
+    from ..scan import GemeenteData
 
 
 class RenderFailed(BuurtscanError):
@@ -127,7 +127,7 @@ class Worker:
 
     def __init__(self, cache: Cache, options: RenderOptions, catalogue: Catalogue,
                  policy: Sequence[PolicyInput], stories: Sequence[StoryInput]) -> None:
-        from .report.formats import Format, preload
+        from ..report.formats import Format, preload
 
         self.cache = cache
         self.options = options
@@ -140,7 +140,7 @@ class Worker:
 
     def data(self, gemeente: str) -> GemeenteData:
         if self._data is None or self._data[0] != gemeente:
-            from .scan import GemeenteData
+            from ..scan import GemeenteData
 
             self._data = None  # let the previous gemeente's frames go first
             self._data = (gemeente, GemeenteData(self.cache, gemeente, self.catalogue, self.options.similar_k))
@@ -163,10 +163,10 @@ class Worker:
         return Outcome(job.code, files, time.perf_counter() - start, unwritten, tuple(observer.messages))
 
     def _render(self, job: Job, observer: Observer) -> tuple[tuple[Path, ...], tuple[tuple[Path, str], ...]]:
-        from .cache import atomic_write_bytes
-        from .actions.render import RESIDENT_PAGES, _run_renderer, file_stem, fit_note
-        from .report.build import build_report
-        from .report.formats import RENDERERS, RenderInput
+        from ..cache import atomic_write_bytes
+        from .render import RESIDENT_PAGES, _run_renderer, file_stem, fit_note
+        from ..report.build import build_report
+        from ..report.formats import RENDERERS, RenderInput
 
         options = self.options
         scan = self.data(job.gemeente).scan(job.code)
@@ -200,7 +200,7 @@ _worker: Worker | None = None  # this process's worker (set by the pool's initia
 def _init(cache_root: Path, options: RenderOptions, catalogue: Catalogue, policy: Sequence[PolicyInput],
           stories: Sequence[StoryInput]) -> None:
     global _worker
-    from .cache import Cache
+    from ..cache import Cache
 
     _worker = Worker(Cache(cache_root), options, catalogue, policy, stories)
 
@@ -224,7 +224,7 @@ def run_batch(cache: Cache, jobs_list: Sequence[Job], *, options: RenderOptions,
               policy: Sequence[PolicyInput], stories: Sequence[StoryInput], jobs: int | None,
               observer: Observer, verbose: bool = False) -> BatchResult:
     """Render every job, ``jobs`` at a time; results in the order of ``jobs_list``."""
-    from .actions.render import Rendered
+    from .render import Rendered
 
     total = len(jobs_list)
     workers = max(1, min(jobs or default_jobs(), total))
@@ -252,7 +252,7 @@ def run_batch(cache: Cache, jobs_list: Sequence[Job], *, options: RenderOptions,
     else:
         import multiprocessing
 
-        from .report.formats import Format, preload
+        from ..report.formats import Format, preload
 
         preload(tuple(Format(f) for f in options.formats))  # a missing library is an ImportError here, not a dead pool
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
