@@ -70,7 +70,7 @@ def key_wants(cat: Catalogue, source: str) -> tuple[Want, ...]:
         out += [(stem, None) for stem in ALWAYS_KWB]
     return tuple(dict.fromkeys(out))
 
-log = logging.getLogger("buurtscan.fetch")
+log = logging.getLogger(__name__)
 # what code reading a JSON answer raises when a field has another type or is absent
 SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, pl.exceptions.PolarsError)
 
@@ -106,6 +106,17 @@ class FetchReport:
     def partial(self) -> bool:
         """Some source or gemeente failed (a source without figures for a buurt is not a failure)."""
         return any(s.failed for s in self.skipped)
+
+    def as_dict(self) -> dict[str, object]:
+        """The summary `fetch --json` prints."""
+        return {
+            "gemeenten": list(self.gemeenten) if self.gemeenten is not None else "*",
+            "stored": self.stored,
+            "skipped": [s.__dict__ for s in self.skipped],  # failed: false = answered, no figures
+            "requests": self.requests,
+            "bytes": self.bytes,
+            "notes": list(self.notes),
+        }
 
 
 def plan_gemeenten(codes: Sequence[str], gemeenten: Sequence[str]) -> tuple[list[RegionCode], list[str]]:

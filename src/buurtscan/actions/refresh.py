@@ -35,7 +35,7 @@ from ..sources import REGISTRY
 from ..sources.base import FetchContext, utc_now
 from ..sources.kwb import KwbSource
 
-log = logging.getLogger("buurtscan.refresh")
+log = logging.getLogger(__name__)
 UNCHANGED, UPDATED, NEW_TABLE, FAILED = "unchanged", "updated", "new table", "failed"
 LOCK_NAME = ".refresh.lock"
 
