@@ -25,6 +25,7 @@ from ..observe import Observer
 from ..regions import RegionCode, RegionList, parse_code
 from ..settings import Settings
 from ..sources import REGISTRY
+from ..provenance import TableData
 from ..sources.base import FetchContext, FetchRequest, Skipped, Want, utc_now
 from ..sources.kwb import NAME as KWB, KwbSource
 
@@ -258,7 +259,7 @@ def fetch(
         if check and not whole_country:
             with answer_shape(kwb.title):
                 check_codes(kwb, ctx, cache, regions, wanted)
-        tables = []
+        tables: list[TableData] = []
         skipped: list[Skipped] = []
         errors: list[SourceError] = []
         tried = names if (wanted or whole_country) else []

@@ -21,6 +21,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..cache import Cache, atomic_write_bytes
 from ..catalogue import load
@@ -138,10 +139,10 @@ def render(
     targets = [parse_code(c).code for c in codes]
     by_gemeente: dict[str, list[str]] = {}
     if gemeente:
-        gm = parse_code(gemeente)
-        if gm.level != "gemeente":
+        asked = parse_code(gemeente)
+        if asked.level != "gemeente":
             raise UsageError(f"--gemeente needs a gemeentecode such as GM0518, got '{gemeente}'.")
-        by_gemeente[gm.code] = []
+        by_gemeente[asked.code] = []
     for code in targets:
         rc = parse_code(code)
         if rc.gemeente is None:
@@ -177,7 +178,7 @@ def render(
             written = []
             for fmt, fn in renderers.items():
                 target = options.out_dir / f"{stem}.{EXTENSIONS[fmt]}"
-                kwargs = {"user_dir": options.templates}
+                kwargs: dict[str, object] = {"user_dir": options.templates}
                 if fmt == "pptx":
                     kwargs["deck_template"] = options.deck_template
                 if fmt == "xlsx":
@@ -337,8 +338,9 @@ def _valid_entry(e: object) -> bool:
             and isinstance(options.get("formats", []), list))
 
 
-def recorded(cache: Cache) -> list[dict[str, object]]:
-    """The recorded renders; entries of the wrong shape are left out (a damaged file is empty)."""
+def recorded(cache: Cache) -> list[dict[str, Any]]:
+    """The recorded renders; entries of the wrong shape are left out (a damaged file is empty), so
+    ``codes`` is a list of str, ``gemeente`` a str or None and ``options`` a dict (see _valid_entry)."""
     path = cache.root / RENDERS_FILE
     if not path.exists():
         return []
