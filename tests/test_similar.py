@@ -304,7 +304,7 @@ def test_after_fetch_all_the_profile_is_cut_from_the_rows_downloaded(profile_cac
     from buurtscan.provenance import TableData
     from buurtscan.sources import REGISTRY
     from buurtscan.sources.base import FetchContext
-    from buurtscan.sources.kwb_profile import from_whole_table
+    from buurtscan.sources.kwb.profile import from_whole_table
 
     settings = Settings(cache_dir=profile_cache, backoff=0.0)
     kwb = REGISTRY["cbs_kwb"]

@@ -325,11 +325,18 @@ def render(
                     ] = "professionals",
     similar_k: Annotated[int, typer.Option("--similar-k", metavar="K", min=1, max=100, help="How many "
                          "vergelijkbare buurten (outside the gemeente) to compare with.")] = 10,
+    all_cached: Annotated[bool, typer.Option("--all-cached", help="Render every cached buurt of every "
+                          "cached gemeente.")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", metavar="N", min=1, help="Render N buurten at "
+                    "once, one process each (default: the number of cores). Example: --jobs 4",
+                    show_default=False)] = None,
 ) -> None:
     """Produce the globale scan: a 1–2 page note (HTML, PDF, Word, Markdown) and/or a short deck.
 
-    Prints the paths of the files written. Example: buurtscan render BU05183620 --format pdf --out notes
+    Prints the paths of the files written. A buurt that fails is reported and the others are
+    still rendered; the run then exits with 1. Example: buurtscan render BU05183620 --format pdf --out notes
     """
+    from .actions.batch import RenderFailed
     from .errors import OutputError
     from .actions.render import RenderOptions, parse_audience, parse_formats
     from .actions.render import render as do_render
@@ -344,8 +351,9 @@ def render(
         results = do_render(
             _state.settings(), codes or [], gemeente=gemeente, options=options,
             cache=_example_cache() if example else None, record=not example, observer=observer,
+            jobs=jobs, all_cached=all_cached, verbose=_state.verbose,
         )
-    except OutputError as exc:  # some files could not be written: list those that were
+    except (OutputError, RenderFailed) as exc:  # some files or buurten failed: list those that were written
         for f in exc.written:
             print(f)
         raise

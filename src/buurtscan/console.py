@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 from typing import TYPE_CHECKING, Any
@@ -65,7 +66,7 @@ class CliObserver:
     def __init__(self, quiet: bool, verbose: bool) -> None:
         self.quiet = quiet
         self.verbose = verbose
-        self.tty = sys.stderr.isatty()
+        self.tty = sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("true", "1")  # CI: plain lines
         self._progress: Any = None
         self._tasks: dict[str, Any] = {}
 
@@ -231,22 +232,13 @@ def print_indicators(cat: Catalogue, *, as_json: bool) -> None:
     print(f"{len(cat.indicators)} indicators in {len(cat.domains)} sections; file: {cat.path}")
 
 
-SOURCE_NAMES = {
-    "cbs_kwb": "CBS",
-    "politie": "Politie/CBS",
-    "rivm": "RIVM/CBS",
-    "nabijheid": "CBS",
-    "leefbaarometer": "Leefbaarometer",
-}
-
-
-
 def print_scan(scan: Scan) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
     from .report.formatting import figure
+    from .sources import SHORT_NAMES
 
     console = Console(highlight=False)
     if not console.is_terminal:  # piped into a file or a pager: don't squeeze into 80 columns
@@ -281,7 +273,7 @@ def print_scan(scan: Scan) -> None:
                 if i.similar_signal:
                     s_ = i.similar_signal
                     sig = "; ".join(x for x in (sig, f"{s_.kind} dan in vergelijkbare buurten ({s_.valence})") if x)
-            source = f"{SOURCE_NAMES.get(i.source, i.source)} {i.period or ''}".strip()
+            source = f"{SHORT_NAMES.get(i.source, i.source)} {i.period or ''}".strip()
             label = i.label if i.unit == "aantal" else f"{i.label} ({i.unit})"
             table.add_row(label, *cells, rank, source, sig)
         console.print(table)

@@ -241,7 +241,7 @@ def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: 
                 years = source.available_years(ctx)
                 cached_year = _year(entry.period)
                 newer = [y for y in years if cached_year is not None and y > cached_year]
-                if newer and not ctx.memo.get("kwb_catalogue_fallback"):
+                if newer and source.name not in ctx.fallback:
                     year, status = max(newer), NEW_TABLE
                 else:
                     year = cached_year
@@ -297,7 +297,8 @@ def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observe
         codes = list(entry.get("codes") or [])
         gemeente = entry.get("gemeente")
         regions = {gemeente_of(c) for c in codes} | ({gemeente} if gemeente else set())
-        if not everywhere and not (regions & touched):
+        all_cached = entry.get("all_cached") is True  # `render --all-cached`: every changed gemeente is in it
+        if not everywhere and not all_cached and not (regions & touched):
             continue
         opts = dict(entry.get("options") or {})
         out_dir = Path(str(opts.get("out_dir") or "out"))
@@ -318,7 +319,8 @@ def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observe
             similar_k=int(opts.get("similar_k") or 10),
         )
         try:
-            results = do_render(settings, codes, gemeente=gemeente, options=options, observer=observer)
+            results = do_render(settings, codes, gemeente=gemeente, options=options, observer=observer,
+                                all_cached=all_cached)
         except BuurtscanError as exc:  # incl. OutputError: some files were written, some not
             errors.append(one_line(exc.message))
             files += [str(f) for f in getattr(exc, "written", ())]

@@ -43,7 +43,8 @@ class TableStatus:
                 "changed": self.changed}
 
 
-PROFILE_OF = {"cbs_kwb_profile": "cbs_kwb"}  # the national profile is checked like its KWB table
+# a table a source stores besides its own (the national profile) is checked like the source's tables
+PROFILE_OF = {side: s.name for s in REGISTRY.values() for side in s.also_stores}
 
 
 @dataclass(frozen=True)
