@@ -21,7 +21,7 @@ from ..catalogue import ALWAYS_KWB, DENOMINATORS, Catalogue
 from ..cache import Cache
 from ..errors import SourceError, UnknownRegionError, UsageError, source_failure
 from ..http_client import Http
-from ..observe import Observer
+from ..observe import NullObserver, Observer
 from ..regions import RegionCode, RegionList, parse_code
 from ..settings import Settings
 from ..sources import REGISTRY
@@ -253,7 +253,7 @@ def fetch(
     kwb = REGISTRY["cbs_kwb"]
     assert isinstance(kwb, KwbSource)
     with Http(settings, transport, patient=patient) as http:
-        ctx = FetchContext(settings, http, observer, year=year)
+        ctx = FetchContext(settings, http, observer or NullObserver(), year=year)
         if check and not whole_country:
             with answer_shape(kwb.title):
                 check_codes(kwb, ctx, cache, regions, wanted)

@@ -15,7 +15,7 @@ import httpx
 from ..cache import Cache
 from ..errors import SourceError, UsageError
 from ..http_client import Http
-from ..observe import Observer
+from ..observe import NullObserver, Observer
 from ..regions import Match, RegionList
 from ..settings import Settings
 from ..sources.base import FetchContext, utc_now
@@ -40,7 +40,7 @@ def region_list(
     kwb = KwbSource()
     try:
         with Http(settings, transport, patient=False) as http:
-            ctx = FetchContext(settings, http, observer)
+            ctx = FetchContext(settings, http, observer or NullObserver())
             meta = kwb.table_for(ctx, None)
             ctx.observer.message(f"Downloading the region list of {meta.title} ({meta.table_id})")
             frame = kwb.region_list(ctx, meta, None)
