@@ -110,7 +110,7 @@ def render(
 
     ``jobs`` buurten are rendered at once (default: one per core; see :mod:`.batch`), and
     ``all_cached`` adds every gemeente with cached buurten. Some buurten failing ends the run
-    with :class:`~buurtscan.batch.RenderFailed` (exit 1) after the others were written."""
+    with :class:`~buurtscan.actions.batch.RenderFailed` (exit 1) after the others were written."""
     observer = observer or NullObserver()
     cache = cache or Cache(settings.cache_dir)
     if not codes and not gemeente and not all_cached:
