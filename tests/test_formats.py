@@ -327,6 +327,20 @@ def test_html_prints_on_at_most_two_pages_in_chromium(notes, tmp_path, case):
         assert squash(f.label) in text and squash(f.detail) in text, (case, f.label)
         assert all(squash(c) in text for c in f.cells), (case, f.label)
     assert "Wijk" in report.columns and "Wijk" in text
+    # nothing wider than the page: Chromium would shrink the whole page to fit it, and the 7 pt details
+    # would print smaller; every piece of text also starts inside the side margins (11 mm)
+    sizes = []
+    for page in printed.pages:
+        right = float(page.mediabox.width) - 11 / 25.4 * 72
+
+        def visit(piece, cm, tm, font, size):  # noqa: ANN001
+            if piece.strip():
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                sizes.append(size * (cm[0] ** 2 + cm[1] ** 2) ** 0.5 * (tm[0] ** 2 + tm[1] ** 2) ** 0.5)
+                assert 0 <= x <= right, (case, piece, x)
+
+        page.extract_text(visitor_text=visit)
+    assert sizes and min(sizes) >= 6.95, (case, min(sizes))  # not shrunk: nothing under 7 pt
     fonts = {str(font.get("/BaseFont", "")) for p in printed.pages
              for font in (p.get("/Resources", {}).get("/Font", {}) or {}).values()
              for font in [font.get_object()]}
