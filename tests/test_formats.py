@@ -411,6 +411,7 @@ def test_markdown_is_valid_commonmark_structure(notes):
 def test_markdown_escapes_only_what_commonmark_needs():
     e = markdown_note.escape_md
     assert e("-0,09") == "-0,09" and e("(18+)") == "(18+)" and e("3 km") == "3 km"
+    assert e("'< 5'") == "'< 5'" and e("a < b") == "a < b" and e("<!-- x") == "\\<!-- x"
     assert e("- lijst") == "\\- lijst" and e("# kop") == "\\# kop" and e("1. een") == "1\\. een"
     assert e("[klik](http://x)") == "\\[klik\\](http://x)" and e("a|b") == "a\\|b" and e("<b>") == "\\<b>"
 

@@ -12,7 +12,7 @@ from .model import Report
 TEMPLATE = "note.md.j2"
 # Characters CommonMark reads as markup anywhere in a line (emphasis, code, links, HTML, table
 # cells); the rest ("-", "+", "#", ">", "1.") only matters at the start of a line.
-_SPECIAL = re.compile(r"([\\`*_\[\]<|])")
+_SPECIAL = re.compile(r"([\\`*_\[\]|]|<(?=[A-Za-z/!?]))")  # "<" only where a tag or autolink could start
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _LINE_START = re.compile(r"^([-+*]|#{1,6}|>|=+|\d{1,9}[.)])(?=\s|$)")
 
