@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from buurtscan.example import example_cache
 from buurtscan.observe import RecordingObserver
-from buurtscan.rendering import RenderOptions, fit_note
+from buurtscan.actions.render import RenderOptions, fit_note
 from buurtscan.report import html_note, markdown_note, pdf_note
 from buurtscan.scan import GemeenteData
 from buurtscan.similar import Reference

@@ -28,6 +28,7 @@ AGE_CHART = {"width": 268, "font": 11, "row": 30, "label_w": 64}
 FONT_FILES = (("Regular", "normal", 400), ("Bold", "normal", 700), ("Italic", "italic", 400))
 
 
+@lru_cache(maxsize=8)  # one per folder and kind: templates compile once per process, not once per note
 def environment(user_dir: Path | None, *, html: bool = True) -> Environment:
     return Environment(
         loader=FileSystemLoader([str(p) for p in templates.search_path(user_dir)]),
