@@ -539,7 +539,9 @@ def build_report(
             DomainSection(
                 id=section.id,
                 title=section.title,
-                figures=tuple(_figure(i, notes, level, columns, place) for i in chosen),
+                # the vergelijkbaar column too where a figure of this domain has the similar buurten' median
+                figures=tuple(_figure(i, notes, level, general_cols if any(c.similar for c in chosen) else columns,
+                                      place) for i in chosen),
                 highlights=tuple(sentences[: limits.highlights]),
                 partner=partner,
                 policy=tuple(pol[:n_pol]),
