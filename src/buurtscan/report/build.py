@@ -319,7 +319,8 @@ def plain_text(ind: IndicatorResult, level: str, place: str) -> str:
     return text + "."
 
 
-def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[str], place: str) -> Figure:
+def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[str], place: str,
+            similar: bool = False) -> Figure:
     estimate = is_estimate(ind)
     rank = _rank_text(ind, level, place)
     trend = " ".join(t for t in (_trend_text(ind), ind.series.sentence() if ind.series else "") if t)
@@ -352,6 +353,7 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[s
         key=ind.key,
         missing=ind.values.get(level) is None,
         cells=tuple(similar_text.cell(ind) if c == similar_text.COLUMN else _fmt(ind, c) for c in columns),
+        similar=similar_text.cell(ind) if similar or similar_text.COLUMN in columns else "",
         detail=" · ".join(b for b in bits if b),
         strength=ind.signal.strength if ind.signal else 0.0,
         small=small,
@@ -545,7 +547,7 @@ def build_report(
             DomainSection(
                 id=section.id,
                 title=section.title,
-                figures=tuple(_figure(i, notes, level, columns, place) for i in chosen),
+                figures=tuple(_figure(i, notes, level, columns, place, similar_text.COLUMN in general_cols) for i in chosen),
                 highlights=tuple(sentences[: limits.highlights]),
                 partner=partner,
                 policy=tuple(pol[:n_pol]),
@@ -601,6 +603,7 @@ def build_report(
         audience=audience,
         similar=similar_text.sentence(scan, place) if limits.similar else "",
         general_columns=tuple(COLUMN_TITLES[c] for c in general_cols) if general_cols != columns else (),
+        similar_column=similar_text.TITLE if similar_text.COLUMN in general_cols else "",
     )
 
 

@@ -71,6 +71,7 @@ class Figure:
     plain: str = ""  # the figure in plain words, for residents: "Huishoudens met een laag inkomen: ongeveer 1 op de 4 …"
     own: str = ""  # the subject's own value as printed (the buurt's, the wijk's or the gemeente's, by report level)
     own_value: float | None = None  # the same, raw (for charts)
+    similar: str = ""  # the vergelijkbare buurten's median as printed ("niet beschikbaar"; "" without them)
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ class Report:
     audience: str = "professionals"  # or "bewoners": the resident version (larger text, stories first)
     similar: str = ""  # one sentence naming a few vergelijkbare buurten ("" without them)
     general_columns: tuple[str, ...] = ()  # the Algemene gegevens table's columns when they differ (+ vergelijkbaar)
+    similar_column: str = ""  # "Vergelijkbaar": the title of Figure.similar where a table has room for it
 
     def columns_for(self, figures: tuple[Figure, ...]) -> tuple[str, ...]:
         """The column titles of a table of these figures (its cells decide: general or domain)."""
