@@ -48,9 +48,9 @@ def _default(resident: bool) -> bytes:
     doc = docx.Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(1.1)
-    section.top_margin, section.bottom_margin = Cm(1.0), Cm(1.0)
-    section.header_distance = section.footer_distance = Cm(0.45)
+    section.left_margin = section.right_margin = Cm(1.0)
+    section.top_margin, section.bottom_margin = Cm(0.95), Cm(0.95)
+    section.header_distance = section.footer_distance = Cm(0.4)
     styles = doc.styles
     body = 11 if resident else 8.5
     normal = styles["Normal"]
@@ -58,9 +58,9 @@ def _default(resident: bool) -> bytes:
     normal.font.size = Pt(body)
     normal.paragraph_format.space_after = Pt(1)
     normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.MULTIPLE
-    normal.paragraph_format.line_spacing = 0.93
-    sizes = (("Title", 17, 0, 1), ("Heading 1", 13 if resident else 10.5, 3, 1),
-             ("Heading 2", 9 if resident else 7, 2.5, 0.5))
+    normal.paragraph_format.line_spacing = 0.92
+    sizes = (("Title", 17, 0, 1), ("Heading 1", 13 if resident else 10.5, 2, 0.5),
+             ("Heading 2", 9 if resident else 7, 1.5, 0.5))
     for name, size, before, after in sizes:
         st = styles[name]
         st.font.name = FONT

@@ -68,9 +68,10 @@ class Note:
         return xml.picture(rid, width_cm, height, self.pictures, name)
 
     def chart(self, chart: Chart, width_cm: float, *, above: bool) -> str:
-        image = svg.png(chart, width=330 if above else 300, row=12 if above else 19, label_w=60, above=above,
+        image = svg.png(chart, width=330 if above else 300, row=26 if above else 19, label_w=60, above=above,
                         zoom=1.6)
-        return xml.para(self.picture(image, width_cm, chart.title), after=2)
+        # single line spacing: a picture in a paragraph set closer than that is cut off at the top
+        return xml.para(self.picture(image, width_cm, chart.title), after=2, lines=1.0, keep_lines=True)
 
     def table(self, figures, total_cm: float, titles=None, *, keep_after: bool = False) -> str:  # noqa: ANN001
         titles = titles or self.report.columns_for(figures)
@@ -135,7 +136,7 @@ class Note:
             text = xml.para(xml.run(f"{f.label}: ", xml.Font(size=self.small)) + xml.run(line, detail),
                             keep=keep, before=0, after=0.5, lines=0.92)
             image = xml.para(self.picture(spark_png(f.spark), spark_cm - 0.1, f.label) if f.spark else "",
-                             keep=keep, after=0, align="right")
+                             keep=keep, after=0, align="right", lines=1.0)
             rows.append(xml.row([text, image], widths, bottom=xml.border("bottom", SOFT, 2, 0)))
         self.add(self.heading("Ontwikkeling", 2), xml.table(rows, widths, margins_cm=0.06),
                  xml.para(before=0, after=0, line=4))
@@ -186,7 +187,7 @@ class Note:
                 continue
             photo_cm = round(width_cm * 0.32, 2)  # the photo beside the quote, cropped to 3:2
             widths = [width_cm - photo_cm, photo_cm]
-            cells = [quote, xml.para(self.picture(image, photo_cm - 0.15, st.foto.name), after=2)]
+            cells = [quote, xml.para(self.picture(image, photo_cm - 0.15, st.foto.name), after=2, lines=1.0)]
             self.add(xml.table([xml.row(cells, widths)], widths, margins_cm=0.05))
         if d.questions:
             self.add(self.heading("Vragen voor het gesprek", 2), self.numbered(d.questions))

@@ -15,7 +15,7 @@ from .base import MUTED, RULE, SOFT
 from .measure import longest_word_cm, width_cm
 
 MARGIN = 0.06  # cm, left and right in every cell
-LINES = 0.9  # line height in the tables, as a multiple of the font's
+LINES = 0.88  # line height in the tables, as a multiple of the font's
 MIN_LABEL = 3.4  # cm: a "Vergelijkbaar" column is added only while the label column keeps this much
 _SHADE = {"ongunstig": ("222222", "FFFFFF", False), "opvallend": ("DDDDDD", "000000", False),
           "gunstig": (None, "000000", True)}
@@ -71,15 +71,24 @@ def figure_table(figures: tuple[Figure, ...], titles: tuple[str, ...], similar_t
     thin = xml.border("bottom", SOFT, 2, 0)
     detail = xml.Font(size=small, colour=MUTED)
     for i, (f, values) in enumerate(zip(figures, cells, strict=True)):
-        keep = keep_after or i < len(figures) - 1
+        # the heading, the header row and the first two rows stay together; a longer table may go on
+        # in the next column, between rows, under its repeated header row (as the last row stays with the one before)
+        keep = keep_after or i < 1 or i == len(figures) - 2
         label = xml.run(f.label, xml.Font(size=size))
         if f.note:
             label += xml.run(f"\u2009[{f.note}]", detail)
         if f.signal:
             label += xml.run(" ", xml.Font(size=size)) + badge(f.signal, small)
         first = xml.para(label, keep=True, before=0, after=0, lines=LINES)
-        if f.detail:
-            first += xml.para(xml.run(f.detail, detail), keep=keep, before=0, after=0.5, lines=LINES)
-        vals = [xml.para(value_run(v, size, small), keep=keep, before=0, after=0, align="right", lines=LINES) for v in values]
-        rows.append(xml.row([first, *vals], widths, bottom=thin))
+        if not f.detail:
+            vals = [xml.para(value_run(v, size, small), keep=keep, before=0, after=0, align="right", lines=LINES)
+                    for v in values]
+            rows.append(xml.row([first, *vals], widths, bottom=thin))
+            continue
+        # the detail line under the label and the values, over the whole width (as compact as the PDF's)
+        vals = [xml.para(value_run(v, size, small), keep=True, before=0, after=0, align="right", lines=LINES)
+                for v in values]
+        rows.append(xml.row([first, *vals], widths))
+        rows.append(xml.row([xml.para(xml.run(f.detail, detail), keep=keep, before=0, after=0.5, lines=LINES)],
+                            [sum(widths)], bottom=thin, span=len(widths)))
     return xml.table(rows, widths, margins_cm=MARGIN)

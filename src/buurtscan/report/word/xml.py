@@ -144,13 +144,16 @@ def table(rows: list[str], widths_cm: list[float], *, borders: str = "", margins
 
 
 def row(cells: list[str], widths_cm: list[float], *, header: bool = False, bottom: str = "",
-        cell_borders: str = "") -> str:
-    """A table row that never splits over pages; ``cells`` are the cells' inner XML (paragraphs)."""
+        cell_borders: str = "", span: int = 1) -> str:
+    """A table row that never splits over pages; ``cells`` are the cells' inner XML (paragraphs).
+
+    ``span``: one cell over that many grid columns (``widths_cm`` then holds its one width)."""
     trpr = "<w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if header else "") + "</w:trPr>"
     out = []
+    grid = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
     for content, w in zip(cells, widths_cm, strict=True):
         borders = cell_borders or (f"<w:tcBorders>{bottom}</w:tcBorders>" if bottom else "")
-        out.append(f'<w:tc><w:tcPr><w:tcW w:w="{twips(w)}" w:type="dxa"/>{borders}</w:tcPr>'
+        out.append(f'<w:tc><w:tcPr><w:tcW w:w="{twips(w)}" w:type="dxa"/>{grid}{borders}</w:tcPr>'
                    f"{content or '<w:p/>'}</w:tc>")
     return f"<w:tr>{trpr}{''.join(out)}</w:tr>"
 
