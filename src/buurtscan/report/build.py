@@ -547,7 +547,8 @@ def build_report(
             DomainSection(
                 id=section.id,
                 title=section.title,
-                figures=tuple(_figure(i, notes, level, columns, place, similar_text.COLUMN in general_cols) for i in chosen),
+                figures=tuple(_figure(i, notes, level, columns, place, similar_text.COLUMN in general_cols)
+                              for i in chosen),
                 highlights=tuple(sentences[: limits.highlights]),
                 partner=partner,
                 policy=tuple(pol[:n_pol]),

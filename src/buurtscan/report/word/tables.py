@@ -45,7 +45,7 @@ def columns(figures: tuple[Figure, ...], titles: tuple[str, ...], similar_title:
     """The column titles, each figure's cells and the widths (label first) of one table.
 
     The vergelijkbare buurten's column is added where the figures carry it and the label column
-    keeps at least :data:`MIN_LABEL` cm."""
+    keeps at least :data:`MIN_LABEL` cm (else :func:`figure_table` puts it in the detail line)."""
     cells = [list(f.cells) for f in figures]
     heads = list(titles)
     widths = [_value_width([c[j] for c in cells], heads[j], size, small) for j in range(len(heads))]
@@ -80,7 +80,10 @@ def figure_table(figures: tuple[Figure, ...], titles: tuple[str, ...], similar_t
         if f.signal:
             label += xml.run(" ", xml.Font(size=size)) + badge(f.signal, small)
         first = xml.para(label, keep=True, before=0, after=0, lines=LINES)
-        if not f.detail:
+        text = f.detail
+        if similar_title and similar_title not in heads and f.similar and f.similar != MISSING:
+            text = " · ".join(t for t in (text, f"{similar_title}: {f.similar}") if t)  # no room for its column
+        if not text:
             vals = [xml.para(value_run(v, size, small), keep=keep, before=0, after=0, align="right", lines=LINES)
                     for v in values]
             rows.append(xml.row([first, *vals], widths, bottom=thin))
@@ -89,6 +92,6 @@ def figure_table(figures: tuple[Figure, ...], titles: tuple[str, ...], similar_t
         vals = [xml.para(value_run(v, size, small), keep=True, before=0, after=0, align="right", lines=LINES)
                 for v in values]
         rows.append(xml.row([first, *vals], widths))
-        rows.append(xml.row([xml.para(xml.run(f.detail, detail), keep=keep, before=0, after=0.5, lines=LINES)],
+        rows.append(xml.row([xml.para(xml.run(text, detail), keep=keep, before=0, after=0.5, lines=LINES)],
                             [sum(widths)], bottom=thin, span=len(widths)))
     return xml.table(rows, widths, margins_cm=MARGIN)
