@@ -90,9 +90,9 @@ def _rasterise(svg_text: str, zoom: float) -> bytes:
 
 
 def png(chart: Chart, *, width: int = 330, row: int = 26, label_w: int = 92, above: bool = False,
-        zoom: float = 2.0, font: float = 9) -> bytes:
+        zoom: float = 2.0) -> bytes:
     """The same chart as :func:`bars`, as PNG bytes (``zoom`` × the SVG size, for print sharpness)."""
-    return _rasterise(str(bars(chart, width=width, row=row, label_w=label_w, above=above, font=font)), zoom)
+    return _rasterise(str(bars(chart, width=width, row=row, label_w=label_w, above=above)), zoom)
 
 
 def spark(s: Spark, *, width: int = 150, height: int = 16) -> Markup:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import io
 
-from .. import photos, svg
+from .. import photos
 from ..model import Chart, DomainSection, Report
-from ..spark_png import png as spark_png
-from . import base, xml
+from . import base, charts, xml
 from .base import ACCENT, MUTED, RULE, SOFT
 from .tables import figure_table
 
@@ -70,7 +69,7 @@ class Note:
     def chart(self, chart: Chart, width_cm: float, *, above: bool) -> str:
         # drawn at the size it is shown (1 px = 0.66 pt at 250 px on 5.8 cm): labels at 7 pt, values at 6 pt
         px = round(width_cm / 2.54 * 72 / 0.66)
-        image = svg.png(chart, width=px, row=28 if above else 24, label_w=62, above=above, zoom=2.2, font=10.8)
+        image = charts.bars(chart, width=px, row=32 if above else 33, label_w=62, above=above, font=10.8)
         # single line spacing: a picture in a paragraph set closer than that is cut off at the top
         return xml.para(self.picture(image, width_cm, chart.title), after=2, lines=1.0, keep_lines=True)
 
@@ -127,7 +126,7 @@ class Note:
         figs = [f for f in (*r.general, *(f for d in r.domains for f in d.figures)) if f.series]
         if not figs:
             return
-        spark_cm = 2.6
+        spark_cm = 3.2  # 170 px: the first and last values at about 6 pt
         widths = [self.column - spark_cm, spark_cm]
         detail = xml.Font(size=self.small, colour=MUTED)
         rows = []
@@ -136,7 +135,8 @@ class Note:
             line = " · ".join(x for x in (f.series, f.spark.start if f.spark else "") if x)
             text = xml.para(xml.run(f"{f.label}: ", xml.Font(size=self.small)) + xml.run(line, detail),
                             keep=keep, before=0, after=0.5, lines=0.92)
-            image = xml.para(self.picture(spark_png(f.spark), spark_cm - 0.1, f.label) if f.spark else "",
+            spark = charts.spark(f.spark, width=170, height=20, font=12, label_w=44) if f.spark else None
+            image = xml.para(self.picture(spark, spark_cm - 0.1, f.label) if spark else "",
                              keep=keep, after=0, align="right", lines=1.0)
             rows.append(xml.row([text, image], widths, bottom=xml.border("bottom", SOFT, 2, 0)))
         self.add(self.heading("Ontwikkeling", 2), xml.table(rows, widths, margins_cm=0.06),
