@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from buurtscan.example import example_cache
 from buurtscan.observe import RecordingObserver
-from buurtscan.rendering import RenderOptions, fit_note, render
+from buurtscan.actions.render import RenderOptions, fit_note, render
 from buurtscan.report import word_note
 from buurtscan.report.word import tables
 from buurtscan.scan import GemeenteData

@@ -28,6 +28,7 @@ from typing import Any
 from .. import compare
 from ..catalogue import Indicator, load
 from ..scan import IndicatorResult, Scan
+from ..sources import OPEN_SOURCES, SHORT_NAMES, attributions
 from . import similar_text, trends, wording
 from .formatting import MISSING, SMALL_MARK, change, figure, number, unit_label
 from .model import Bar, Chart, DomainSection, Figure, PartnerFigure, PolicyItem, Report, SourceNote, Story
@@ -35,15 +36,7 @@ from .model import Bar, Chart, DomainSection, Figure, PartnerFigure, PolicyItem,
 MONTHS = wording.MONTHS
 # Names people use for a gemeente in running text.
 DISPLAY_NAMES = {"'s-Gravenhage": "Den Haag", "'s-Hertogenbosch": "'s-Hertogenbosch"}
-PUBLISHERS = {
-    "cbs_kwb": "CBS",
-    "nabijheid": "CBS",
-    "politie": "Politie / CBS",
-    "rivm": "RIVM / CBS",
-    "leefbaarometer": "Leefbaarometer (BZK)",
-    "cbs_kwb_profile": "CBS",  # the national profile for vergelijkbare buurten (similar_text)
-}
-OPEN_SOURCES = set(PUBLISHERS)
+PUBLISHERS = SHORT_NAMES  # open source → the name a handout gives it (from the source registry)
 PROPER = ("Leefbaarometer", "Wmo", "WOZ")  # names that keep their capital inside a sentence
 PER_DOMAIN = 2  # at most this many items of one domain in "Wat valt op"
 MIN_COMPARISONS = 3
@@ -319,8 +312,7 @@ def plain_text(ind: IndicatorResult, level: str, place: str) -> str:
     return text + "."
 
 
-def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[str], place: str,
-            similar: bool = False) -> Figure:
+def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[str], place: str) -> Figure:
     estimate = is_estimate(ind)
     rank = _rank_text(ind, level, place)
     trend = " ".join(t for t in (_trend_text(ind), ind.series.sentence() if ind.series else "") if t)
@@ -353,7 +345,7 @@ def _figure(ind: IndicatorResult, notes: _Notes, level: str, columns: Sequence[s
         key=ind.key,
         missing=ind.values.get(level) is None,
         cells=tuple(similar_text.cell(ind) if c == similar_text.COLUMN else _fmt(ind, c) for c in columns),
-        similar=similar_text.cell(ind) if similar or similar_text.COLUMN in columns else "",
+        similar=similar_text.cell(ind) if ind.similar is not None else "",
         detail=" · ".join(b for b in bits if b),
         strength=ind.signal.strength if ind.signal else 0.0,
         small=small,
@@ -547,8 +539,7 @@ def build_report(
             DomainSection(
                 id=section.id,
                 title=section.title,
-                figures=tuple(_figure(i, notes, level, columns, place, similar_text.COLUMN in general_cols)
-                              for i in chosen),
+                figures=tuple(_figure(i, notes, level, columns, place) for i in chosen),
                 highlights=tuple(sentences[: limits.highlights]),
                 partner=partner,
                 policy=tuple(pol[:n_pol]),
@@ -680,13 +671,8 @@ def _attribution(scan: Scan) -> str:
 def attribution(sources: Sequence[dict[str, Any]]) -> str:
     """The attribution line for these sources (CBS named, CC BY 4.0; partners by name)."""
     used = {s["source"] for s in sources}
-    parts = ["Bron: CBS (Centraal Bureau voor de Statistiek), open data onder licentie CC BY 4.0"]
-    if "politie" in used:
-        parts.append("Politie, via CBS StatLine (dataderden)")
-    if "rivm" in used:
-        parts.append("RIVM/GGD'en/CBS, Gezondheid per wijk en buurt")
-    if "leefbaarometer" in used:
-        parts.append("Leefbaarometer 3.0, ministerie van BZK")
+    parts = attributions(used)  # from the source registry; CBS always first
+    parts[0] = f"Bron: {parts[0]}"
     partners = sorted(u for u in used if u not in OPEN_SOURCES)
     if partners:
         parts.append("partnercijfers: " + ", ".join(partners))
