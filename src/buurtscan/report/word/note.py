@@ -91,8 +91,10 @@ class Note:
     def general(self) -> None:
         r = self.report
         heading = self.heading("Algemene gegevens")
-        if not r.age_chart:
+        if not r.age_chart or self.resident:  # the resident version's larger text: one under the other
             self.add(heading, self.table(r.general, self.width))
+            if r.age_chart:
+                self.add(self.heading(f"{r.age_chart.title} (%)"), self.chart(r.age_chart, 8.0, above=False))
             return
         left = (self.width - GAP_CM) * 1.55 / 2.55
         right = self.width - GAP_CM - left
@@ -116,7 +118,7 @@ class Note:
         cell = [f'<w:tcBorders>{left}</w:tcBorders><w:shd w:val="clear" w:color="auto" w:fill="{SOFT}"/>'
                 f'<w:tcMar><w:top w:w="60" w:type="dxa"/><w:left w:w="120" w:type="dxa"/>'
                 f'<w:bottom w:w="60" w:type="dxa"/></w:tcMar>']
-        row = xml.row([inner], [self.width], cell_borders=cell[0])
+        row = xml.row([inner], [self.width], cell_borders=cell[0], split=self.resident)
         self.add(xml.para(before=0, after=0, line=3), xml.table([row], [self.width], margins_cm=0.12))
 
     # ---------------------------------------------------------------- the two-column part
@@ -186,7 +188,7 @@ class Note:
             if image is None:
                 self.add(quote)
                 continue
-            photo_cm = round(width_cm * 0.32, 2)  # the photo beside the quote, cropped to 3:2
+            photo_cm = round(min(width_cm * 0.32, 3.0), 2)  # the photo beside the quote, cropped to 3:2
             widths = [width_cm - photo_cm, photo_cm]
             cells = [quote, xml.para(self.picture(image, photo_cm - 0.15, st.foto.name), after=2, lines=1.0)]
             self.add(xml.table([xml.row(cells, widths)], widths, margins_cm=0.05))

@@ -144,11 +144,12 @@ def table(rows: list[str], widths_cm: list[float], *, borders: str = "", margins
 
 
 def row(cells: list[str], widths_cm: list[float], *, header: bool = False, bottom: str = "",
-        cell_borders: str = "", span: int = 1) -> str:
+        cell_borders: str = "", span: int = 1, split: bool = False) -> str:
     """A table row that never splits over pages; ``cells`` are the cells' inner XML (paragraphs).
 
-    ``span``: one cell over that many grid columns (``widths_cm`` then holds its one width)."""
-    trpr = "<w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if header else "") + "</w:trPr>"
+    ``span``: one cell over that many grid columns (``widths_cm`` then holds its one width);
+    ``split``: the row may go on on the next page (a layout row of whole blocks)."""
+    trpr = "<w:trPr>" + ("" if split else "<w:cantSplit/>") + ("<w:tblHeader/>" if header else "") + "</w:trPr>"
     out = []
     grid = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
     for content, w in zip(cells, widths_cm, strict=True):
