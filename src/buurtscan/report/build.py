@@ -597,6 +597,7 @@ def build_report(
         audience=audience,
         similar=similar_text.sentence(scan, place) if limits.similar else "",
         general_columns=tuple(COLUMN_TITLES[c] for c in general_cols) if general_cols != columns else (),
+        similar_column=similar_text.TITLE if similar_text.COLUMN in general_cols else "",
     )
 
 
