@@ -35,7 +35,7 @@ from ..sources import REGISTRY
 from ..sources.base import FetchContext, utc_now
 from ..sources.kwb import KwbSource
 
-log = logging.getLogger("buurtscan.refresh")
+log = logging.getLogger(__name__)
 UNCHANGED, UPDATED, NEW_TABLE, FAILED = "unchanged", "updated", "new table", "failed"
 LOCK_NAME = ".refresh.lock"
 
@@ -139,6 +139,11 @@ def refresh(
     observer: Observer | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> RefreshReport:
+    """Re-fetch, per open source, the newest cached table when upstream changed (or a newer year
+    appeared), repair damaged files, and with ``render`` make again what `render` recorded.
+
+    One run at a time per cache (``wait``: queue behind a running one, else :class:`RefreshBusy`).
+    Never raises for a failing source: its :class:`Outcome` says why, and ``exit_code`` sums up."""
     observer = observer or NullObserver()
     started = utc_now()
     cache = Cache(settings.cache_dir)

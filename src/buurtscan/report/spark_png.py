@@ -45,7 +45,7 @@ def png(s: Spark, *, width: int = 150, height: int = 18, scale: int = 4) -> byte
     mid = h / 2
     draw.text((x0 - 3 * scale, mid), s.first, fill=(30, 30, 30), font=font, anchor="rm")
     draw.text((x1 + 3 * scale, mid), s.last, fill=(30, 30, 30), font=font, anchor="lm")
-    img = img.resize((width * 2, height * 2), Image.LANCZOS)
+    img = img.resize((width * 2, height * 2), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=True)
     return out.getvalue()

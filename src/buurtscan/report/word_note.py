@@ -202,7 +202,7 @@ class _Writer:
         for line in (d.empty, d.unavailable, "" if d.highlights else d.signals_note):
             if line:
                 self.para(line, italic=True, size=self.detail_pt)
-        if _compares(d.chart):
+        if d.chart is not None and _compares(d.chart):
             self.chart(d.chart, above=True)
         self.bullets(d.highlights)
         if d.partner:
