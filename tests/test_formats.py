@@ -245,7 +245,8 @@ def test_word_note_structure(notes):
     import docx
 
     doc = docx.Document(str(path))
-    table = doc.tables[0]
+    table = next(t for t in (*doc.tables, *(n for t in doc.tables for c in t._cells for n in c.tables))
+                 if t._tbl.tr_lst[0].find(f"{W}trPr/{W}tblHeader") is not None)  # the first figure table
     widths = [int(c.get(f"{W}w")) for c in table._tbl.tblGrid.findall(f"{W}gridCol")]
     assert widths[0] > 2 * max(widths[1:])  # the label column gets the room
     assert all(r.bold for r in table.rows[0].cells[1].paragraphs[0].runs)  # bold header
@@ -270,20 +271,13 @@ def test_user_note_docx_is_the_style_base(tmp_path):
     report = report_of(MOERWIJK, False, formats=("docx",))
     doc = docx.Document(io.BytesIO(word_note.render(report, user_dir=tmp_path)))
     assert doc.styles["Normal"].font.name == "Georgia" and doc.styles["Heading 1"].font.size == Pt(15)
-    assert any(p.text == "Algemene gegevens" and p.style.name == "Heading 1" for p in doc.paragraphs)
+    from docx.text.paragraph import Paragraph
+
+    every = [Paragraph(p, doc.part) for p in doc.element.body.iter(f"{W}p")]  # in tables too
+    assert any(p.text == "Algemene gegevens" and p.style.name == "Heading 1" for p in every)
 
 
-def _libreoffice_pages(path: Path, out: Path) -> int:
-    subprocess.run([SOFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(path)],
-                   check=True, capture_output=True, timeout=180)
-    return len(PdfReader(out / (path.stem + ".pdf")).pages)
-
-
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
-@pytest.mark.xfail(reason="known gap: Moerwijk-Oost with policy and stories takes 2.5 pages in LibreOffice")
-def test_word_note_takes_one_or_two_pages_in_libreoffice(notes, tmp_path):
-    for (code, label), files in notes.items():
-        assert 1 <= _libreoffice_pages(files["docx"], tmp_path / f"{code}-{label}") <= 2, (code, label)
+# The page count in LibreOffice: tests/test_word.py.
 
 
 # ------------------------------------------------------------------------------------------------ HTML

@@ -508,7 +508,7 @@ def build_report(
             continue
         chosen = _select(open_inds, level, limits.figures)
         lacking = [i for i in open_inds if i.values.get(level) is None]
-        sentences = [t for i in sorted((i for i in chosen if i.signal), key=lambda i: -i.signal.strength)
+        sentences = [t for i in sorted((i for i in chosen if i.signal), key=lambda i: -(i.signal.strength if i.signal else 0))
                      if (t := sentence(i, gemeente_name))]
         compared = sum(_compared(i, level) for i in open_inds)
         signals_note = ""
@@ -597,6 +597,7 @@ def build_report(
         audience=audience,
         similar=similar_text.sentence(scan, place) if limits.similar else "",
         general_columns=tuple(COLUMN_TITLES[c] for c in general_cols) if general_cols != columns else (),
+        similar_column=similar_text.TITLE if similar_text.COLUMN in general_cols else "",
     )
 
 
