@@ -508,7 +508,7 @@ def build_report(
             continue
         chosen = _select(open_inds, level, limits.figures)
         lacking = [i for i in open_inds if i.values.get(level) is None]
-        sentences = [t for i in sorted((i for i in chosen if i.signal), key=lambda i: -i.signal.strength)
+        sentences = [t for i in sorted((i for i in chosen if i.signal), key=lambda i: -(i.signal.strength if i.signal else 0))
                      if (t := sentence(i, gemeente_name))]
         compared = sum(_compared(i, level) for i in open_inds)
         signals_note = ""
@@ -539,7 +539,9 @@ def build_report(
             DomainSection(
                 id=section.id,
                 title=section.title,
-                figures=tuple(_figure(i, notes, level, columns, place) for i in chosen),
+                # the vergelijkbaar column too where a figure of this domain has the similar buurten' median
+                figures=tuple(_figure(i, notes, level, general_cols if any(c.similar for c in chosen) else columns,
+                                      place) for i in chosen),
                 highlights=tuple(sentences[: limits.highlights]),
                 partner=partner,
                 policy=tuple(pol[:n_pol]),
@@ -595,6 +597,7 @@ def build_report(
         audience=audience,
         similar=similar_text.sentence(scan, place) if limits.similar else "",
         general_columns=tuple(COLUMN_TITLES[c] for c in general_cols) if general_cols != columns else (),
+        similar_column=similar_text.TITLE if similar_text.COLUMN in general_cols else "",
     )
 
 

@@ -32,7 +32,7 @@ def _photo_files(report: Report, folder: Path) -> dict[str, str]:
 
     Typst reads images only from files, so each prepared photo gets one; the template receives
     a map from the photo's name to that file's absolute path (Typst's root is the file system's)."""
-    out = {}
+    out: dict[str, str] = {}
     for d in report.domains:
         for s in d.stories:
             if s.foto is None or s.foto.name in out:
@@ -56,11 +56,13 @@ def compile_note(report: Report, *, user_dir: Path | None = None, query: str | N
         inputs = {"data": data, "photos": json.dumps(photo_map, ensure_ascii=False),
                   "measure": "1" if query == "<fit>" else ""}
         root = Path(source.resolve().anchor).as_posix() if photo_map else str(source.parent)
-        common = dict(sys_inputs=inputs, font_paths=_font_paths(), ignore_system_fonts=True, root=root)
+        fonts = _font_paths()
         try:
             if query is not None:
-                return json.loads(typst.query(str(source), query, field="value", **common))
-            return typst.compile(str(source), format="pdf", **common)
+                return json.loads(typst.query(str(source), query, field="value", sys_inputs=inputs, font_paths=fonts,
+                                              ignore_system_fonts=True, root=root))
+            return typst.compile(str(source), format="pdf", sys_inputs=inputs, font_paths=fonts,
+                                 ignore_system_fonts=True, root=root)
         except typst.TypstError as exc:
             raise UsageError(
                 f"The Typst template {source} does not compile: {str(exc).splitlines()[0]}",
