@@ -126,7 +126,7 @@ def parse_columns(table: RawTable, frame: pl.DataFrame, cols: list[str], default
         batch = cols[start:start + BATCH_COLUMNS]
         stacked = frame.select(["__i", *batch]).unpivot(index="__i", on=batch, variable_name="col",
                                                         value_name="text")
-        natives = {c: table.native(c) for c in batch if table.native(c)}
+        natives = {c: name for c in batch if (name := table.native(c)) is not None}
         if natives:
             nat = frame.select(["__i", *natives.values()]).unpivot(
                 index="__i", on=list(natives.values()), variable_name="col", value_name="native_value")

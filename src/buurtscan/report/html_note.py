@@ -12,6 +12,7 @@ import base64
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -24,7 +25,7 @@ SHY = "\u00ad"
 MIN_WORD = 6  # letters: as in the PDF, where Typst hyphenates every word it can
 # the age chart at its printed size (the right column of the top block: 71 mm = 268 px), so its
 # 11 px labels and 9.35 px values print at 8.25 and 7 pt
-AGE_CHART = {"width": 268, "font": 11, "row": 30, "label_w": 64}
+AGE_CHART: dict[str, Any] = {"width": 268, "font": 11, "row": 30, "label_w": 64}
 FONT_FILES = (("Regular", "normal", 400), ("Bold", "normal", 700), ("Italic", "italic", 400))
 
 

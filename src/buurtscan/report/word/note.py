@@ -55,7 +55,7 @@ class Note:
     def numbered(self, items: tuple[str, ...]) -> str:
         """A numbered list that starts at 1 (a fresh numbering instance over the style's own list)."""
         style = self.ids.get("List Number")
-        if self.numbering is None or style is None:
+        if self.numbering is None or self.abstract is None or style is None:
             return "".join(xml.para(xml.run(f"{i}. {t}")) for i, t in enumerate(items, 1))
         num = base.restart(self.numbering, self.abstract)
         return "".join(xml.para(xml.run(t), style=style, num=(num, 0)) for t in items)
@@ -153,7 +153,7 @@ class Note:
             self.add(self.table(d.figures, self.column), xml.para(before=0, after=0, line=3))
         for line in (d.empty, d.unavailable, "" if d.highlights else d.signals_note):
             self.add(self.text(line, self.muted, after=1))
-        if _compares(d.chart):
+        if d.chart is not None and _compares(d.chart):
             self.add(self.chart(d.chart, min(self.column, 5.8), above=True))
         self.add(self.bullets(d.highlights))
         if d.partner:
@@ -185,7 +185,7 @@ class Note:
                               keep=True, keep_lines=True, after=0)
                      + xml.para(xml.run(f"— {who}"), after=2))
             image = photos.prepared(st.foto) if st.foto else None
-            if image is None:
+            if image is None or st.foto is None:
                 self.add(quote)
                 continue
             photo_cm = round(min(width_cm * 0.32, 3.0), 2)  # the photo beside the quote, cropped to 3:2
