@@ -185,7 +185,7 @@ class Note:
                               keep=True, keep_lines=True, after=0)
                      + xml.para(xml.run(f"— {who}"), after=2))
             image = photos.prepared(st.foto) if st.foto else None
-            if image is None:
+            if image is None or st.foto is None:
                 self.add(quote)
                 continue
             photo_cm = round(min(width_cm * 0.32, 3.0), 2)  # the photo beside the quote, cropped to 3:2
