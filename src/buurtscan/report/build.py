@@ -31,7 +31,7 @@ from .figures import (  # noqa: F401 - re-exported: the rules' home for tests an
     in_summary, is_estimate, own_level, phrase, place_name, plain_text, score_words, sentence, summary_strength,
     unavailable,
 )
-from .limits import Limits
+from .limits import Limits, allot
 from .model import Chart, DomainSection, PolicyItem, Report, Story
 from .sources_block import (  # noqa: F401 - re-exported
     OPEN_SOURCES, PER_DOMAIN, PUBLISHERS, Notes, attribution, reading_guide, short_date, similar_note,
@@ -110,7 +110,10 @@ def build_report(
     candidates: list[tuple[float, int, str, str, str]] = []  # (-strength, position, domain id, title, text)
     comparisons = sum(_compared(i, level) for s in scan.sections for i in s.indicators)
     domains = []
-    budget = 10**6 if limits.items is None else limits.items
+    wanted = [(min(sum(p.domain == s.id for p in policy), limits.policy),
+               min(sum(t.domain == s.id for t in stories), limits.stories)) if s.id != "algemeen" else (0, 0)
+              for s in scan.sections]
+    allotted = dict(zip((s.id for s in scan.sections), allot(wanted, limits.items)))
     for pos, section in enumerate(scan.sections):
         open_inds = [i for i in section.indicators if not i.partner]
         partner_inds = [i for i in section.indicators if i.partner]
@@ -121,7 +124,9 @@ def build_report(
                     candidates.append((-summary_strength(i), pos, section.id, section.title, text))
         if section.id == "algemeen":
             continue
-        chosen = _select(open_inds, level, limits.figures)
+        # a tighter note shows one figure fewer in its last `fewer_figures` domains
+        behind = sum(1 for s in scan.sections[pos + 1:] if s.id != "algemeen")
+        chosen = _select(open_inds, level, limits.figures - (behind < limits.fewer_figures))
         lacking = [i for i in open_inds if i.values.get(level) is None]
         sentences = [t for i in sorted((i for i in chosen if i.signal), key=lambda i: -(i.signal.strength if i.signal else 0.0))
                      if (t := sentence(i, gemeente_name))]
@@ -142,10 +147,7 @@ def build_report(
             notices.append(_dropped(len(extra), "partnercijfer", "partnercijfers", where))
         pol = [p.item for p in policy if p.domain == section.id]
         sto = [s.story for s in stories if s.domain == section.id]
-        n_pol = min(len(pol), limits.policy, budget)
-        budget -= n_pol
-        n_sto = min(len(sto), limits.stories, budget)
-        budget -= n_sto
+        n_pol, n_sto = allotted[section.id]
         if len(pol) > n_pol:
             notices.append(_dropped(len(pol) - n_pol, "beleidspunt", "beleidspunten", policy_where))
         if len(sto) > n_sto:
@@ -206,7 +208,7 @@ def build_report(
         summary_note=summary_note,
         comparisons=comparisons,
         changes=trends.changes([i for s in scan.sections for i in s.indicators if not i.partner], place,
-                               limit=limits.changes),
+                               limit=limits.changes, level=level),
         audience=audience,
         similar=similar_text.sentence(scan, place) if limits.similar else "",
         general_columns=tuple(COLUMN_TITLES[c] for c in general_cols) if general_cols != columns else (),

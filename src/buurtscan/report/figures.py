@@ -71,6 +71,8 @@ def phrase(ind: IndicatorResult) -> str:
         return f"het aantal {lower} per 1.000 inwoners"
     if ind.unit in ("score", "afwijking"):
         return f"de score '{label}'"
+    if ind.unit == "aantal":
+        return f"het aantal {lower}"
     return f"de {lower}"
 
 
@@ -83,6 +85,16 @@ def _decimals(ind: IndicatorResult, level: str) -> int:
     cat = _catalogue(ind.id)
     derived = cat is not None and cat.derive != "value"
     return 0 if ind.statuses.get(level) == "klein" and derived and ind.unit == "%" else ind.decimals
+
+
+def cell_style(ind: IndicatorResult, level: str) -> str:
+    """How a cell looks: "klein" for a small number (a rounded count, a tiny buurt; also "< 5"),
+    "ontbreekt" where there is no figure, else ""."""
+    if ind.statuses.get(level) == "klein":
+        return "klein"
+    if ind.statuses.get(level) == "n.v.t.":
+        return ""
+    return "ontbreekt" if ind.values.get(level) is None else ""
 
 
 def _fmt(ind: IndicatorResult, level: str, *, mark: bool = True) -> str:
@@ -125,12 +137,13 @@ def _rank_text(ind: IndicatorResult, level: str, place: str) -> str:
     return wording.rank(ind.rank, ind.rank_of, direction=ind.direction, peers=peers, place=place)
 
 
-def _trend_text(ind: IndicatorResult) -> str:
+def _trend_text(ind: IndicatorResult, level: str = "buurt") -> str:
     t = ind.trend
     if t is None:
         return ""
-    if t.change is None:
-        return f"geen vergelijking met {t.previous_period}: {t.reason}" if t.reason else ""
+    if t.change is None:  # the reason names the region as it is: "onbekend of de wijk opnieuw is ingedeeld"
+        reason = (t.reason or "").replace("de buurt ", f"de {level} ")
+        return f"geen vergelijking met {t.previous_period}: {reason}" if reason else ""
     return f"{change(t.change, ind.decimals, ind.unit)} sinds {t.previous_period}"
 
 
@@ -185,11 +198,11 @@ def plain_text(ind: IndicatorResult, level: str, place: str) -> str:
 def _figure(ind: IndicatorResult, notes: Notes, level: str, columns: Sequence[str], place: str) -> Figure:
     estimate = is_estimate(ind)
     rank = _rank_text(ind, level, place)
-    trend = " ".join(t for t in (_trend_text(ind), ind.series.sentence() if ind.series else "") if t)
+    trend = " ".join(t for t in (_trend_text(ind, level), ind.series.sentence() if ind.series else "") if t)
     words = score_words(ind, level)
     small = ind.statuses.get(level) == "klein"
     period = f"{ind.period}, schatting" if estimate and ind.period else ind.period or ""
-    development = trends.verdict_text(ind, place)
+    development = trends.verdict_text(ind, place, level)
     shown = " ".join(t for t in (development, ind.series.sentence() if ind.series else "") if t) if development \
         else trend
     bits = [period, words, "klein aantal" if small else "", rank, "" if shown.startswith("geen") else shown,
@@ -215,6 +228,8 @@ def _figure(ind: IndicatorResult, notes: Notes, level: str, columns: Sequence[st
         key=ind.key,
         missing=ind.values.get(level) is None,
         cells=tuple(similar_text.cell(ind) if c == similar_text.COLUMN else _fmt(ind, c) for c in columns),
+        cell_styles=tuple(("ontbreekt" if similar_text.cell(ind) == MISSING else "") if c == similar_text.COLUMN
+                          else cell_style(ind, c) for c in columns),
         detail=" · ".join(b for b in bits if b),
         strength=ind.signal.strength if ind.signal else 0.0,
         small=small,
