@@ -52,7 +52,7 @@ def child(client: str, scenario: str, base_url: str) -> None:
     """Run one client once and print a JSON line with wall time, rows and peak memory."""
     start = time.perf_counter()
     if client == "buurtscan":
-        from buurtscan.fetching import fetch
+        from buurtscan.actions.fetch import fetch
         from buurtscan.settings import Settings
 
         args = SCENARIOS[scenario]["buurtscan"]

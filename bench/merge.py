@@ -72,9 +72,9 @@ def main() -> None:
     import polars as pl
     from tests.fakecbs import FakeCBS
 
-    from buurtscan import merging
+    from buurtscan.actions import merge as merging
     from buurtscan.cache import Cache
-    from buurtscan.fetching import fetch
+    from buurtscan.actions.fetch import fetch
     from buurtscan.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from buurtscan import similar  # noqa: E402
 from buurtscan.cache import Cache  # noqa: E402
-from buurtscan.fetching import fetch  # noqa: E402
+from buurtscan.actions.fetch import fetch  # noqa: E402
 from buurtscan.http_client import Http  # noqa: E402
 from buurtscan.odata import CbsOData  # noqa: E402
 from buurtscan.settings import Settings  # noqa: E402

@@ -33,8 +33,8 @@ def wide_file(path: Path, columns: int) -> None:
 def main() -> None:
     import stamina
 
-    from buurtscan import merging
-    from buurtscan.fetching import fetch
+    from buurtscan.actions import merge as merging
+    from buurtscan.actions.fetch import fetch
     from buurtscan.settings import Settings
     from tests.fakecbs import FakeCBS
 

@@ -6,8 +6,9 @@ Usage (from the repository root)::
     python scripts/make_deck_template.py [--out templates/deck.pptx]
 
 Starts from python-pptx's default template, makes it 16:9, gives it a restrained house style
-(white background, dark blue #1f3a5f accents, Arial — a sans font that every PowerPoint has and
-that LibreOffice replaces by the metric-compatible Liberation Sans) and replaces the eleven
+(white background, dark blue #1f3a5f accents, Lato — the open font the deck measures its text
+with, shipped in the font-lato wheel; its PANOSE class is set so that PowerPoint picks a similar
+sans where Lato is not installed) and replaces the eleven
 default layouts by the four named layouts the renderer fills by placeholder ``idx``:
 
 =====================  ====================================================================
@@ -54,7 +55,8 @@ RULE = "C9D0D8"  # hairlines
 SOFT = "EEF2F6"  # light panels
 MID = "8A96A3"  # the gemeente series
 ON_ACCENT = "D5DEE8"  # secondary text on the dark blue panel
-FONT = "Arial"
+FONT = "Lato"
+PANOSE = "020F0502020204030203"  # Lato: a humanist sans (PowerPoint substitutes by this class)
 
 WIDTH, HEIGHT = 40 / 3, 7.5  # inches, 16:9 (12192000 x 6858000 EMU)
 MARGIN = 0.6
@@ -95,7 +97,7 @@ def placeholder(shape_id: int, name: str, ph: str, rect: tuple[float, float, flo
     rpr = f'<a:defRPr{sz} b="{1 if bold else 0}">{colour(color) if color else ""}</a:defRPr>'
     if bullets:
         ppr = (f'<a:lvl1pPr marL="{emu(0.22)}" indent="-{emu(0.22)}" algn="{align}"><a:spcBef><a:spcPts val="600"/>'
-               f'</a:spcBef><a:buFont typeface="Arial"/><a:buChar char="•"/>{rpr}</a:lvl1pPr>')
+               f'</a:spcBef><a:buFontTx/><a:buChar char="•"/>{rpr}</a:lvl1pPr>')
     else:
         ppr = (f'<a:lvl1pPr marL="0" indent="0" algn="{align}"><a:spcBef><a:spcPts val="0"/></a:spcBef>'
                f'<a:buNone/>{rpr}</a:lvl1pPr>')
@@ -224,7 +226,9 @@ def style_theme(prs) -> None:
     fonts = root.find(f"{A}themeElements/{A}fontScheme")
     fonts.set("name", "buurtscan")
     for which in ("majorFont", "minorFont"):
-        fonts.find(f"{A}{which}/{A}latin").set("typeface", FONT)
+        latin = fonts.find(f"{A}{which}/{A}latin")
+        latin.set("typeface", FONT)
+        latin.set("panose", PANOSE)
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from buurtscan.cache import Cache, Part  # noqa: E402
 from buurtscan.catalogue import load  # noqa: E402
-from buurtscan.fetching import fetch  # noqa: E402
+from buurtscan.actions.fetch import fetch  # noqa: E402
 from buurtscan.provenance import Provenance, TableData  # noqa: E402
 from buurtscan.settings import Settings  # noqa: E402
 from buurtscan.sources.politie import kind_slug  # noqa: E402

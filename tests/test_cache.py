@@ -80,7 +80,7 @@ def test_failed_write_leaves_cache_byte_for_byte(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("buurtscan.cache.store.atomic_write_bytes", boom)  # manifest write fails
+    monkeypatch.setattr("buurtscan.cache.writing.atomic_write_bytes", boom)  # manifest write fails
     with pytest.raises(CacheError) as info:
         cache.commit([table(("GM0518",), ["GM0518", "BU05183620"], 9)])
     assert "No space left on device" in info.value.message
@@ -214,7 +214,7 @@ def test_real_cache_of_the_previous_release_reads_scans_and_upgrades(tmp_path, f
     import json
     import shutil
 
-    from buurtscan.fetching import fetch
+    from buurtscan.actions.fetch import fetch
     from buurtscan.scan import build_scan
     from buurtscan.settings import Settings
     from tests.fakecbs import DEFAULT_FIXTURES

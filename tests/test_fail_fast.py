@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from buurtscan.cli import app
 from buurtscan.errors import SourceError
-from buurtscan.fetching import fetch
-from buurtscan.finding import region_list
+from buurtscan.actions.fetch import fetch
+from buurtscan.actions.find import region_list
 from buurtscan.http_client import FAST_CONNECT_ATTEMPTS, FAST_CONNECT_TIMEOUT, Http
 from buurtscan.settings import Settings
 

@@ -9,7 +9,7 @@ import pytest
 
 from buurtscan.cache import Cache
 from buurtscan.errors import SourceError, UnknownRegionError, UsageError
-from buurtscan.fetching import fetch
+from buurtscan.actions.fetch import fetch
 from buurtscan.http_client import Http
 from buurtscan.odata import CbsOData
 from buurtscan.settings import Settings

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 from pathlib import Path
 
 from buurtscan.cli import app
-from buurtscan.fetching import fetch
-from buurtscan.finding import region_list
+from buurtscan.actions.fetch import fetch
+from buurtscan.actions.find import region_list
 from buurtscan.settings import Settings
-from buurtscan.status import cache_status
+from buurtscan.actions.status import cache_status
 from tests.fakecbs import FakeCBS, serve
 
 

@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from buurtscan.errors import UsageError
-from buurtscan.finding import find
+from buurtscan.actions.find import find
 from buurtscan.regions import RegionList, name_key
 from buurtscan.text import fold
 from buurtscan.tidy import regions_frame

@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from buurtscan.catalogue import load
 from buurtscan.example import example_cache
 from buurtscan.observe import RecordingObserver
-from buurtscan.rendering import RenderOptions, fit_note, render
+from buurtscan.actions.render import RenderOptions, fit_note, render
 from buurtscan.report import markdown_note, pdf_note, word_note
 from buurtscan.policy_stories import read_policy, read_stories
 from buurtscan.scan import GemeenteData

@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 
 from buurtscan.cache import Cache
-from buurtscan.fetching import fetch
+from buurtscan.actions.fetch import fetch
 from buurtscan.leefbaarheid import KLASSEN, klasse
 from buurtscan.scan import build_scan
 from buurtscan.settings import Settings

@@ -17,12 +17,13 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from buurtscan import compare, merging
+from buurtscan import compare
+from buurtscan.actions import merge as merging
 from buurtscan.cache import Cache
 from buurtscan.catalogue import Indicator
 from buurtscan.cli import app
 from buurtscan.errors import PartnerDataError, UsageError
-from buurtscan.fetching import fetch
+from buurtscan.actions.fetch import fetch
 from buurtscan.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

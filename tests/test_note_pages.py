@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from buurtscan.catalogue import load
 from buurtscan.example import example_cache
 from buurtscan.observe import RecordingObserver
-from buurtscan.rendering import RenderOptions, fit_note
+from buurtscan.actions.render import RenderOptions, fit_note
 from buurtscan.report.build import PolicyInput, StoryInput
 from buurtscan.report.model import PolicyItem, Story
 from buurtscan.report.pdf_note import page_count

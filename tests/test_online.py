@@ -15,7 +15,7 @@ def test_real_catalogue_lists_kerncijfers_tables(tmp_path):
     with Http(settings) as http:
         ctx = FetchContext(settings, http)
         years = KwbSource().available_years(ctx)
-        assert not ctx.memo.get("kwb_catalogue_fallback"), "the catalogue did not answer"
+        assert "cbs_kwb" not in ctx.fallback, "the catalogue did not answer"
         assert years.get(2024) == "85984NED"
         meta = KwbSource().table_for(ctx, 2024)
         assert meta.topic("AantalInwoners").unit == "aantal"

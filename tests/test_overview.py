@@ -275,7 +275,7 @@ def test_xlsx_long_form_is_every_figure(files, overview_json, scans):
 # -------------------------------------------------------------------- partner data, hostile text
 @pytest.fixture(scope="module")
 def partner_cache(tmp_path_factory) -> Settings:
-    from buurtscan import merging
+    from buurtscan.actions import merge as merging
 
     root = tmp_path_factory.mktemp("partner")
     shutil.copytree(DATA, root / "cache")
@@ -315,7 +315,7 @@ def test_partner_only_where_the_whole_gemeente_is_covered(partner_cache, tmp_pat
 
 
 def test_scan_xlsx_numbers_statuses_and_hostile_stories(partner_cache, tmp_path):
-    from buurtscan.rendering import RenderOptions, render
+    from buurtscan.actions.render import RenderOptions, render
     from buurtscan.scan import build_scan
 
     stories = tmp_path / "verhalen.csv"

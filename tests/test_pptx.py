@@ -22,13 +22,15 @@ from pptx.util import Pt
 
 from buurtscan.cache import Cache
 from buurtscan.errors import UsageError
-from buurtscan.fetching import fetch
+from buurtscan.actions.fetch import fetch
 from buurtscan.report import pptx_deck, templates
 from buurtscan.report.formatting import unit_label
 from buurtscan.report.build import Limits, PolicyInput, StoryInput, build_report
 from buurtscan.report.model import Bar, Chart, PolicyItem, Story
 from buurtscan.scan import build_scan
 from buurtscan.settings import Settings
+
+from tests import deck_measure
 
 BUURT, GEMEENTE, NL = "BU05183620", "GM0518", "NL00"
 DOMAIN_TITLES = ("Wonen", "Werk & participatie", "Onderwijs & opvoeding", "Veiligheid & criminaliteit", "Gezondheid",
@@ -306,7 +308,7 @@ def assert_text_fits(prs) -> int:
             if sh.has_text_frame and sh.text_frame.text and kind != "sldNum":
                 tx = sh._element.find(f"{P}txBody")
                 bold = kind in ("title", "ctrTitle")
-                need = pptx_deck.measure_tx_body(tx, sh.width / 12700, bold=bold)
+                need = deck_measure.measure_tx_body(tx, sh.width / 12700, bold=bold)
                 assert need <= sh.height / 12700 + 0.5, (n, sh.name, need, sh.height / 12700, sh.text_frame.text)
                 assert crude_height(sh) <= sh.height / 12700 + 0.5, (n, sh.name, sh.text_frame.text)
                 for p in sh.text_frame.paragraphs:
@@ -316,7 +318,7 @@ def assert_text_fits(prs) -> int:
             if sh.has_table:
                 total = 0
                 for row in sh.table.rows:
-                    need = max(pptx_deck.measure_cell(c._tc, sh.table.columns[i].width / 12700)
+                    need = max(deck_measure.measure_cell(c._tc, sh.table.columns[i].width / 12700)
                                for i, c in enumerate(row.cells))
                     assert need <= row.height / 12700 + 0.5, (n, [c.text_frame.text for c in row.cells])
                     total += row.height
@@ -460,7 +462,7 @@ def test_user_template_with_own_theme_slides_and_4_3(report, tmp_path):
     from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 
     theme = prs.slide_master.part.part_related_by(RT.THEME)
-    theme._blob = theme.blob.replace(b'typeface="Arial"', b'typeface="Verdana"')
+    theme._blob = theme.blob.replace(b'typeface="Lato"', b'typeface="Verdana"')
     path = tmp_path / "huisstijl.pptx"
     prs.save(str(path))
     out = Presentation(io.BytesIO(pptx_deck.render(report, deck_template=path)))
@@ -478,7 +480,7 @@ def test_user_templates_folder_is_searched_first(report, tmp_path):
 
 
 def test_render_command_writes_the_deck(cache, tmp_path):
-    from buurtscan.rendering import RenderOptions, render
+    from buurtscan.actions.render import RenderOptions, render
 
     settings = Settings(cache_dir=cache.root, backoff=0.0)
     results = render(settings, [BUURT], options=RenderOptions(formats=("pptx",), out_dir=tmp_path), cache=cache,
@@ -505,3 +507,123 @@ def test_libreoffice_opens_the_deck(deck, report, tmp_path):
     data = pdf.read_bytes()
     pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
     assert pages == len(deck.slides) == 12
+
+
+# ------------------------------------------------------------------------------------------ issue 12/16/18/19
+
+
+def test_every_chart_embeds_a_workbook_with_its_values(report):
+    """Native, editable charts: the embedded workbook (what 'Gegevens bewerken' opens) holds the plotted
+    values, a gap as an empty cell; the second deck of a batch (copied slides and notes) carries it too."""
+    import zipfile
+
+    import openpyxl
+
+    pptx_deck.render(report)  # the first deck fills the copies that later decks use
+    data = pptx_deck.render(report)
+    prs = Presentation(io.BytesIO(data))
+    charts = [sh.chart for s in prs.slides for sh in s.shapes if sh.has_chart]
+    assert len(charts) >= 5
+    for chart in charts:
+        blob = chart.part.chart_workbook.xlsx_part.blob
+        ws = openpyxl.load_workbook(io.BytesIO(blob)).active
+        rows = [[c.value for c in row] for row in ws.iter_rows()]
+        plot = chart.plots[0]
+        assert rows[0][1:] == [s.name for s in plot.series]
+        assert [r[0] for r in rows[1:]] == list(plot.categories)
+        for k, series in enumerate(plot.series, 1):
+            assert [r[k] if k < len(r) else None for r in rows[1:]] == list(series.values)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+    assert len([n for n in names if n.startswith("ppt/notesSlides/notesSlide")]) == len(prs.slides)
+    assert len(set(names)) == len(names)
+    for slide in prs.slides:  # each notes slide belongs to its own slide
+        assert slide.notes_slide.part.part_related_by(
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide") is slide.part
+
+
+def test_batch_decks_equal_a_fresh_deck(report, scan):
+    """The copies a batch reuses give the same slides as python-pptx's own path (first deck of a template)."""
+    from buurtscan.report.pptx import layouts
+
+    layouts._protos.cache_clear()
+    first = Presentation(io.BytesIO(pptx_deck.render(report)))
+    again = Presentation(io.BytesIO(pptx_deck.render(report)))
+
+    def shapes(prs):
+        return [[(sh.name, sh.shape_id, sh.left, sh.top, sh.width, sh.height,
+                  sh.text_frame.text if sh.has_text_frame else "") for sh in s.shapes] for s in prs.slides]
+
+    assert shapes(first) == shapes(again)
+    assert [s.notes_slide.notes_text_frame.text for s in first.slides] == [
+        s.notes_slide.notes_text_frame.text for s in again.slides]
+
+
+def test_text_is_measured_with_the_shipped_lato_and_the_template_uses_it():
+    import font_lato
+    from fontTools.ttLib import TTFont
+
+    from buurtscan.report.pptx import fitting, fonts
+
+    font = TTFont(Path(font_lato.__file__).parent / "files" / "Lato-Regular.ttf")
+    upm, glyph = font["head"].unitsPerEm, font.getBestCmap()[ord("W")]
+    expected = font["hmtx"].metrics[glyph][0] * 1000 / upm
+    assert math.isclose(fonts.advances(False)["W"], expected)
+    assert math.isclose(fitting.text_width("W", 10), expected * 10 / 1000 * fitting.SAFETY)
+    assert fitting.text_width("Wat valt op", 18, bold=True) > fitting.text_width("Wat valt op", 18)
+    assert not hasattr(fitting, "WIDTHS")  # no hand-typed width table
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    theme = Presentation(str(_packaged())).slide_master.part.part_related_by(RT.THEME).blob
+    assert theme.count(b'<a:latin typeface="Lato"') == 2  # heading and body font
+
+
+def test_similar_column_on_a_domain_slide_where_the_figures_have_it(report):
+    wonen = report.domains[0]
+    figures = tuple(replace(f, similar=f"{k + 1},5%") if not f.missing else f for k, f in enumerate(wonen.figures))
+    prs = Presentation(io.BytesIO(pptx_deck.render(replace(report, domains=(replace(wonen, figures=figures),
+                                                                           *report.domains[1:])))))
+    table = next(sh.table for sh in prs.slides[2].shapes if sh.has_table)
+    cells = [[c.text_frame.text for c in row.cells] for row in table.rows]
+    assert cells[0][-1] == "Vergelijkbaar"
+    shown = [f for f in figures if not f.missing]
+    for row, f in zip(cells[1:], shown, strict=False):
+        assert row[1:] == [*f.cells, f.similar]
+    assert_text_fits(prs)
+    plain = Presentation(io.BytesIO(pptx_deck.render(report))).slides[2]  # without medians: no column
+    table = next(sh.table for sh in plain.shapes if sh.has_table)
+    assert "Vergelijkbaar" not in [c.text_frame.text for c in table.rows[0].cells]
+
+
+def test_trend_line_chart_is_the_leefbaarometer_series_and_stands_alone_without_bars():
+    """Issue 16: a native line chart (buurt, Nederland; the gemeente has no score) of the Leefbaarometer
+    2002–2024 on its domain slide (the bundled example has the real rows); no bar chart of deviation
+    scores against Nederland's 0."""
+    from buurtscan.example import example_cache
+
+    report = build_report(build_scan(example_cache(), BUURT))
+    prs = Presentation(io.BytesIO(pptx_deck.render(report)))
+    d = next(d for d in report.domains if d.title == "Leefomgeving & openbare ruimte")
+    slide = prs.slides[titles(prs).index(d.title)]
+    charts = [sh.chart for sh in slide.shapes if sh.has_chart]
+    assert len(charts) == 1 and "LINE" in str(charts[0].chart_type)
+    fig = next(f for f in d.figures if f.key and f.spark)
+    assert list(charts[0].plots[0].categories) == list(fig.spark.periods)
+    assert fig.spark.periods[0] == "2002" and fig.spark.periods[-1] == "2024"
+    got = series_values(charts[0])
+    assert got == {name: tuple(values) for name, values in fig.spark.lines}
+    assert got["Buurt"][-1] == fig.own_value  # the last point is the figure in the table (3,87)
+    assert "Gemeente" not in got or any(v is not None for v in got["Gemeente"])
+
+
+def test_no_chart_without_a_comparison_and_no_trend_for_a_lone_line(report):
+    from buurtscan.report.model import Spark
+    from buurtscan.report.pptx import charts, trend
+
+    d = report.domains[0]
+    lone = replace(d.figures[0], key=True, unit="%", spark=Spark(
+        own=(), reference=(), reference_name="", first="1", last="3", first_period="2020", last_period="2022",
+        periods=("2020", "2021", "2022"), lines=(("Buurt", (1.0, 2.0, 3.0)), ("Nederland", (None, None, None)))))
+    assert trend.trend_figure([lone]) is None
+    small = [replace(f, small=True) for f in d.figures]
+    assert charts.comparing_chart(d, small) is None  # small numbers are not compared

@@ -21,8 +21,8 @@ import polars as pl
 import pytest
 
 from buurtscan.cache import KILL_AT_ENV, Cache
-from buurtscan.fetching import fetch
-from buurtscan.refreshing import RefreshBusy, refresh, run_lock
+from buurtscan.actions.fetch import fetch
+from buurtscan.actions.refresh import RefreshBusy, refresh, run_lock
 from buurtscan.settings import Settings
 from tests.fakecbs import FakeCBS, serve
 
@@ -271,7 +271,7 @@ def test_full_disk_is_exit_5_and_loses_nothing(filled, clean):
 
 
 def test_render_after_refresh(filled, clean, tmp_path):
-    from buurtscan.rendering import RenderOptions, render
+    from buurtscan.actions.render import RenderOptions, render
 
     out = tmp_path / "notes"
     render(filled, ["BU05183620"], options=RenderOptions(formats=("html",), out_dir=out))

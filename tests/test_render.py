@@ -9,8 +9,8 @@ from pypdf import PdfReader
 
 from buurtscan.cache import Cache
 from buurtscan.errors import UsageError
-from buurtscan.fetching import fetch
-from buurtscan.rendering import RenderOptions, file_stem, recorded, render
+from buurtscan.actions.fetch import fetch
+from buurtscan.actions.render import RenderOptions, file_stem, recorded, render
 from buurtscan.report.build import build_report
 from buurtscan.report.formatting import figure
 from buurtscan.policy_stories import read_policy, read_stories

@@ -303,7 +303,7 @@ def test_the_long_example_inputs_are_shown_whole_when_rendered(tmp_path):
     from pathlib import Path
 
     from buurtscan.observe import RecordingObserver
-    from buurtscan.rendering import RenderOptions, fit_note
+    from buurtscan.actions.render import RenderOptions, fit_note
     from buurtscan.policy_stories import read_policy, read_stories
 
     inputs = Path(__file__).parent / "inputs"
@@ -325,7 +325,7 @@ def test_the_long_example_inputs_are_shown_whole_when_rendered(tmp_path):
 def test_leefbaarometer_score_with_nederland_and_words_from_the_real_rows(tmp_path, shared_fake):
     """Fixture zip: every real 2024 buurt row of Den Haag; the total score gets NL = lbm − afw and its klasse."""
     from buurtscan.cache import Cache
-    from buurtscan.fetching import fetch
+    from buurtscan.actions.fetch import fetch
     from buurtscan.scan import build_scan
     from buurtscan.settings import Settings
 

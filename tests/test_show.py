@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from buurtscan.cache import Cache
 from buurtscan.cli import app
-from buurtscan.fetching import fetch
+from buurtscan.actions.fetch import fetch
 from buurtscan.scan import build_scan
 from buurtscan.settings import Settings
 
@@ -122,7 +122,7 @@ def test_bundled_example_renders_offline(tmp_path, monkeypatch):
 
 def test_partner_figures_flow_into_scan_and_note(tmp_path, shared_fake):
     """Merged partner data (made-up example files) appears in its domain, named as source."""
-    from buurtscan import merging
+    from buurtscan.actions import merge as merging
     from buurtscan.report.build import build_report
 
     examples = Path(__file__).resolve().parents[1] / "examples"
@@ -140,7 +140,7 @@ def test_partner_figures_flow_into_scan_and_note(tmp_path, shared_fake):
     [prov] = [s for s in data["sources"] if s["source"] == "corporatie"]
     assert prov["partner"]["file"] == "corporatie_2024.csv" and len(prov["partner"]["sha256"]) == 64
     assert prov["partner"]["rows"] >= 11 and prov["partner"]["merged_at"]
-    from buurtscan.status import cache_status
+    from buurtscan.actions.status import cache_status
 
     [st] = [t for t in cache_status(settings, check_upstream=False) if t.source == "corporatie"]
     assert st.partner == prov["partner"]

@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from buurtscan import similar
 from buurtscan.cache import Cache
 from buurtscan.cli import app
-from buurtscan.fetching import fetch
+from buurtscan.actions.fetch import fetch
 from buurtscan.scan import build_scan
 from buurtscan.settings import Settings
 
@@ -304,7 +304,7 @@ def test_after_fetch_all_the_profile_is_cut_from_the_rows_downloaded(profile_cac
     from buurtscan.provenance import TableData
     from buurtscan.sources import REGISTRY
     from buurtscan.sources.base import FetchContext
-    from buurtscan.sources.kwb_profile import from_whole_table
+    from buurtscan.sources.kwb.profile import from_whole_table
 
     settings = Settings(cache_dir=profile_cache, backoff=0.0)
     kwb = REGISTRY["cbs_kwb"]

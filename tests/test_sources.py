@@ -18,7 +18,7 @@ import pytest
 
 from buurtscan.cache import Cache
 from buurtscan.errors import SourceError
-from buurtscan.fetching import fetch
+from buurtscan.actions.fetch import fetch
 from buurtscan.http_client import Http
 from buurtscan.odata import periods_newest_first
 from buurtscan.settings import Settings
@@ -27,7 +27,7 @@ from buurtscan.sources.base import FetchContext, FetchRequest
 from buurtscan.sources.leefbaarometer import read_scores
 from buurtscan.sources.nabijheid import NabijheidSource
 from buurtscan.sources.politie import PolitieSource, kind_slug
-from buurtscan.status import cache_status
+from buurtscan.actions.status import cache_status
 from tests.fakecbs import DEFAULT_FIXTURES, LBM_FILE, FakeCBS
 
 LBM_CSV = "Leefbaarometer-scores buurten 2002-2024.csv"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from buurtscan import compare, series, trend
 from buurtscan.cache import Cache
 from buurtscan.example import example_cache
-from buurtscan.fetching import fetch
+from buurtscan.actions.fetch import fetch
 from buurtscan.report.build import build_report
 from buurtscan.report.trends import series_line
 from buurtscan.scan import build_scan

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -60,7 +61,7 @@ class CliObserver:
     def __init__(self, quiet: bool, verbose: bool) -> None:
         self.quiet = quiet
         self.verbose = verbose
-        self.tty = sys.stderr.isatty()
+        self.tty = sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("true", "1")  # CI: plain lines
         self._progress: Any = None
         self._tasks: dict[str, Any] = {}
 
@@ -189,8 +190,8 @@ def find(
 
     Example: buurtscan find --gemeente Berkelland   →  every wijk, each followed by its buurten
     """
-    from .finding import find as do_find
-    from .finding import region_list
+    from .actions.find import find as do_find
+    from .actions.find import region_list
 
     observer = CliObserver(_state.quiet, _state.verbose)
     if example:
@@ -235,7 +236,7 @@ def fetch(
     For each code: the buurt, its wijk, its gemeente with all its wijken and buurten
     (for ranks) and Nederland. Example: buurtscan fetch BU05183620 WK036301
     """
-    from .fetching import fetch as do_fetch
+    from .actions.fetch import fetch as do_fetch
 
     observer = CliObserver(_state.quiet, _state.verbose)
     try:
@@ -280,7 +281,7 @@ def status(
     """
     from .cache import Cache
     from .errors import EXIT_CACHE
-    from .status import cache_status, check_files
+    from .actions.status import cache_status, check_files
 
     settings = _state.settings()
     tables = cache_status(settings, check_upstream=not offline)
@@ -415,6 +416,7 @@ def _print_scan(scan) -> None:  # noqa: ANN001 - a scan.Scan
     from rich.table import Table
 
     from .report.formatting import figure
+    from .sources import SHORT_NAMES
 
     console = Console(highlight=False)
     if not console.is_terminal:  # piped into a file or a pager: don't squeeze into 80 columns
@@ -449,7 +451,7 @@ def _print_scan(scan) -> None:  # noqa: ANN001 - a scan.Scan
                 if i.similar_signal:
                     s_ = i.similar_signal
                     sig = "; ".join(x for x in (sig, f"{s_.kind} dan in vergelijkbare buurten ({s_.valence})") if x)
-            source = f"{SOURCE_NAMES.get(i.source, i.source)} {i.period or ''}".strip()
+            source = f"{SHORT_NAMES.get(i.source, i.source)} {i.period or ''}".strip()
             label = i.label if i.unit == "aantal" else f"{i.label} ({i.unit})"
             table.add_row(label, *cells, rank, source, sig)
         console.print(table)
@@ -535,7 +537,7 @@ def merge(
     Nothing is written unless the whole file is valid. Merging the same --source again
     replaces its earlier data. Example: buurtscan merge overlast.csv --source corporatie --domain wonen
     """
-    from . import merging
+    from .actions import merge as merging
     from .errors import UsageError
 
     settings = _state.settings()
@@ -591,14 +593,21 @@ def render(
                     ] = "professionals",
     similar_k: Annotated[int, typer.Option("--similar-k", metavar="K", min=1, max=100, help="How many "
                          "vergelijkbare buurten (outside the gemeente) to compare with.")] = 10,
+    all_cached: Annotated[bool, typer.Option("--all-cached", help="Render every cached buurt of every "
+                          "cached gemeente.")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", metavar="N", min=1, help="Render N buurten at "
+                    "once, one process each (default: the number of cores). Example: --jobs 4",
+                    show_default=False)] = None,
 ) -> None:
     """Produce the globale scan: a 1–2 page note (HTML, PDF, Word, Markdown) and/or a short deck.
 
-    Prints the paths of the files written. Example: buurtscan render BU05183620 --format pdf --out notes
+    Prints the paths of the files written. A buurt that fails is reported and the others are
+    still rendered; the run then exits with 1. Example: buurtscan render BU05183620 --format pdf --out notes
     """
+    from .actions.batch import RenderFailed
     from .errors import OutputError
-    from .rendering import RenderOptions, parse_audience, parse_formats
-    from .rendering import render as do_render
+    from .actions.render import RenderOptions, parse_audience, parse_formats
+    from .actions.render import render as do_render
 
     formats = parse_formats(fmt) if fmt else (() if pptx else ("html", "pdf"))
     if pptx and "pptx" not in formats:
@@ -610,8 +619,9 @@ def render(
         results = do_render(
             _state.settings(), codes or [], gemeente=gemeente, options=options,
             cache=_example_cache() if example else None, record=not example, observer=observer,
+            jobs=jobs, all_cached=all_cached, verbose=_state.verbose,
         )
-    except OutputError as exc:  # some files could not be written: list those that were
+    except (OutputError, RenderFailed) as exc:  # some files or buurten failed: list those that were written
         for f in exc.written:
             print(f)
         raise
@@ -661,15 +671,6 @@ def overview(
             print(path)
 
 
-SOURCE_NAMES = {
-    "cbs_kwb": "CBS",
-    "politie": "Politie/CBS",
-    "rivm": "RIVM/CBS",
-    "nabijheid": "CBS",
-    "leefbaarometer": "Leefbaarometer",
-}
-
-
 @app.command()
 @handle_errors
 def refresh(
@@ -686,8 +687,8 @@ def refresh(
     went well, 1 when some sources failed, 3 when nothing was reachable.
     Example (crontab): 15 6 * * 1 buurtscan --cache-dir /srv/buurtscan/cache refresh --render
     """
-    from .refreshing import RefreshBusy
-    from .refreshing import refresh as do_refresh
+    from .actions.refresh import RefreshBusy
+    from .actions.refresh import refresh as do_refresh
 
     observer = CliObserver(_state.quiet, _state.verbose)
     try:

@@ -41,7 +41,7 @@ import stamina
 from stamina.instrumentation import RetryDetails, set_on_retry_hooks
 
 from . import __version__
-from .errors import SourceError, TableNotFoundError
+from .errors import SourceError, SourceUnavailable, TableNotFoundError
 from .settings import MB, Settings
 
 USER_AGENT = f"buurtscan/{__version__} (+https://pypi.org/project/buurtscan/; python-httpx)"
@@ -115,7 +115,7 @@ class Http:
         self.settings = settings
         self.traffic = Traffic()
         self.patient = patient  # False: fail fast when a host cannot be reached (interactive commands)
-        self._down: dict[str, SourceError] = {}  # fail fast: hosts found unreachable in this run
+        self._down: dict[str, SourceUnavailable] = {}  # fail fast: hosts found unreachable in this run
         connect = min(10.0 if patient else FAST_CONNECT_TIMEOUT, settings.timeout)
         self.client = httpx.Client(
             timeout=httpx.Timeout(settings.timeout, connect=connect),
@@ -258,14 +258,14 @@ class Http:
                     self.traffic.attempts += 1
                     return once()
         except _Transient as exc:
-            raise SourceError(
+            raise SourceUnavailable(
                 f"{host} did not give a usable answer ({exc.reason}) after "
                 f"{self.settings.attempts} attempts.",
                 tip="CBS may be busy or down for maintenance; try again later. "
                 "Nothing in the cache was changed.",
             ) from None
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            error = SourceError(
+            error = SourceUnavailable(
                 f"{host} is unreachable ({_connect_reason(exc, self.client.timeout.connect)}; "
                 f"{tries} attempt{'s' if tries != 1 else ''}).",
                 tip=OFFLINE_TIP,
@@ -274,13 +274,13 @@ class Http:
                 self._down[host] = error
             raise error from None
         except httpx.TimeoutException:
-            raise SourceError(
+            raise SourceUnavailable(
                 f"{host} did not answer within {self.settings.timeout:g} s "
                 f"({self.settings.attempts} attempts).",
                 tip="Try again later or raise BUURTSCAN_TIMEOUT. Nothing in the cache was changed.",
             ) from None
         except httpx.TransportError as exc:
-            raise SourceError(
+            raise SourceUnavailable(
                 f"{host} is unreachable ({type(exc).__name__}: {exc or 'connection failed'}).",
                 tip=OFFLINE_TIP,
             ) from None

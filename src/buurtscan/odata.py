@@ -231,22 +231,6 @@ class CbsOData:
         )
         return list(self._values(url))
 
-    def years_by_title(self, title_contains: str, title_year: re.Pattern[str]) -> dict[int, str]:
-        """Year → table id of the catalogue tables whose Title matches ``title_year`` (group 1 = year).
-
-        An empty dict when the catalogue has none; a SourceError when it cannot be asked.
-        """
-        years: dict[int, str] = {}
-        try:
-            records = self.find_tables(title_contains)
-        except TableNotFoundError:
-            return years
-        for record in records:
-            m = title_year.match(str(record.get("Title", "")).strip())
-            if m:
-                years[int(m.group(1))] = str(record["Identifier"]).strip()
-        return years
-
     def table_meta(self, table_id: str) -> TableMeta:
         infos = self.rows(table_id, "TableInfos")
         if not infos:

@@ -212,6 +212,7 @@ class GemeenteData:
         self.cache = cache
         self.similar_k = similar_k
         self._similar: dict[str, similar_core.Match] | None = None
+        self._similar_all = False  # whether every buurt of the gemeente has its match
         self._similar_profile: similar_core.Profile | None = None
         self._similar_rows: dict[str, compare.Rows] = {}
         self._similar_index: compare.Index | None = None
@@ -399,16 +400,18 @@ class GemeenteData:
     def similar_match(self, code: str) -> similar_core.Match | None:
         """The k most similar buurten of a buurt of this gemeente (None: no national profile cached).
 
-        Computed once for every buurt of the gemeente (a vectorised pass over the country).
+        The first buurt asked for is computed alone (one note: no need to pay for the whole
+        gemeente); from the second on, every buurt of the gemeente at once (a vectorised pass over
+        the country). Each buurt's match is the same either way.
         """
         if self._similar is None:
             self._similar_profile = self._profile()
-            if self._similar_profile is None:
-                self._similar = {}
-            else:
-                p = self._similar_profile
-                own = [str(c) for c in p.codes[p.gemeenten == self.gemeente]]
-                self._similar = similar_core.nearest(p, own, self.similar_k)
+            self._similar = {}
+        elif self._similar_profile is not None and code not in self._similar and not self._similar_all:
+            p = self._similar_profile
+            own = [str(c) for c in p.codes[p.gemeenten == self.gemeente] if str(c) not in self._similar]
+            self._similar.update(similar_core.nearest(p, own, self.similar_k))
+            self._similar_all = True
         if self._similar_profile is None:
             return None
         if code not in self._similar:

@@ -1,7 +1,7 @@
 """Similar buurten elsewhere: a structural profile, a distance and the k nearest buurten.
 
 Pure functions on a tidy frame of the national profile (the KWB topics below for every
-buurt of Nederland of one table year, cached by :mod:`buurtscan.sources.kwb_profile`);
+buurt of Nederland of one table year, cached by :mod:`buurtscan.sources.kwb.profile`);
 nothing here reads files or the network. The rule in words is in docs/comparison.md
 ("Vergelijkbare buurten"); in short:
 
@@ -30,9 +30,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
+
+if TYPE_CHECKING:  # numpy is imported where it is used: a fetch needs only the profile's stems
+    import numpy as np
 
 NAME = "cbs_kwb_profile"  # the cache source name of the national profile
 DEFAULT_K = 10
@@ -115,6 +118,8 @@ class Profile:
         return tuple(dict.fromkeys(d.theme for d in self.dimensions))
 
     def position(self, code: str) -> int | None:
+        import numpy as np
+
         i = int(np.searchsorted(self.codes, code))
         return i if i < len(self.codes) and self.codes[i] == code else None
 
@@ -136,6 +141,8 @@ class Match:
 
 
 def _values(wide: pl.DataFrame, d: Dimension) -> np.ndarray:
+    import numpy as np
+
     x = wide[d.stem].to_numpy().astype(float) if d.stem in wide.columns else np.full(wide.height, np.nan)
     if d.how == "log10":
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -154,6 +161,8 @@ def build_profile(frame: pl.DataFrame, table_id: str | None = None) -> Profile |
 
     ``frame`` holds tidy rows (``tidy.TIDY_SCHEMA``) of one table; only buurt rows are used.
     """
+    import numpy as np
+
     rows = frame.filter(pl.col("region_level") == "buurt")
     if table_id is not None:
         rows = rows.filter(pl.col("table_id") == table_id)
@@ -210,6 +219,8 @@ def distances(profile: Profile, positions: Sequence[int]) -> tuple[np.ndarray, n
     over the country (one pass per dimension over a subjects x buurten block), so a whole
     gemeente costs about as much as a few single buurten.
     """
+    import numpy as np
+
     z, w = profile.z, profile.weights
     n, d = z.shape
     missing = ~np.isfinite(z)  # (n, d)
@@ -239,6 +250,8 @@ def distances(profile: Profile, positions: Sequence[int]) -> tuple[np.ndarray, n
 
 def _order(dist: np.ndarray, k: int) -> np.ndarray:
     """Positions of the k nearest (rounded distance, then code = position), inf excluded."""
+    import numpy as np
+
     finite = np.flatnonzero(np.isfinite(dist))
     if finite.size == 0:
         return finite
@@ -253,6 +266,8 @@ def _order(dist: np.ndarray, k: int) -> np.ndarray:
 
 def nearest(profile: Profile, codes: Iterable[str], k: int = DEFAULT_K) -> dict[str, Match]:
     """The k most similar buurten of each buurt (outside its gemeente), nearest first."""
+    import numpy as np
+
     if k < 1:
         raise ValueError("k must be at least 1")
     codes = list(dict.fromkeys(codes))
@@ -300,6 +315,8 @@ def min_figures(k: int) -> int:
 
 def reference(values: Iterable[float | None], k: int) -> Reference | None:
     """Median, quartiles and range of the figures that exist (None below :func:`min_figures`)."""
+    import numpy as np
+
     vals = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
     if vals.size < min_figures(k):
         return None

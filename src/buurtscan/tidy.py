@@ -78,19 +78,21 @@ def wide_to_tidy(
 
     ``columns`` maps a raw column key to (indicator id, unit). Values that are not
     numbers (null, ``.``, a stray string) become null with status ``ontbreekt``; numeric
-    strings ("1") become numbers. Built column by column, so a 10,000-row page takes
-    a few hundredths of a second.
+    strings ("1") become numbers. The page goes to polars in one call (``pl.from_dicts``
+    with the schema given, converted in Rust); only a page holding a non-numeric string
+    takes the slower column-by-column way, which turns such strings into nulls.
     """
     if not rows or not columns:
         return empty_tidy()
     keys = list(columns)
-    codes = [str(r.get(code_field) or "").strip().upper() for r in rows]
-    if normalise_code is not None:
-        codes = [normalise_code(c) for c in codes]
-    series = [pl.Series("region_code", codes, dtype=pl.Utf8)]
-    series += [pl.Series(k, [r.get(k) for r in rows], dtype=pl.Float64, strict=False) for k in keys]
+    wide = _wide_frame(rows, code_field, keys)
+    code = pl.col(code_field).cast(pl.Utf8).fill_null("").str.strip_chars().str.to_uppercase()
+    wide = wide.select(code.alias("region_code"), *keys)
+    if normalise_code is not None:  # once per distinct code, not per row
+        mapping = {c: normalise_code(c) for c in wide["region_code"].unique().to_list()}
+        wide = wide.with_columns(pl.col("region_code").replace_strict(mapping, return_dtype=pl.Utf8))
     # level and gemeente are derived on the wide frame (one row per region), then unpivoted
-    wide = with_region_columns(pl.DataFrame(series)).rename({k: columns[k][0] for k in keys})
+    wide = with_region_columns(wide).rename({k: columns[k][0] for k in keys})
     indicators = [columns[k][0] for k in keys]
     long = wide.unpivot(
         index=["region_code", "region_level", "gemeente_code"],
@@ -98,13 +100,31 @@ def wide_to_tidy(
         variable_name="indicator",
         value_name="value",
     )
-    units = {columns[k][0]: columns[k][1] for k in keys}
+    # unpivot stacks the columns one after the other: row i belongs to column i // height
+    units = pl.Series("unit", [columns[k][1] for k in keys], dtype=pl.Utf8)
+    unit = pl.lit(units).gather(pl.int_range(pl.len(), dtype=pl.UInt32) // wide.height)
     return finish_tidy(
-        long.with_columns(pl.col("indicator").replace_strict(units, return_dtype=pl.Utf8).alias("unit")),
+        long.with_columns(unit.alias("unit")),
         period=period,
         source=source,
         table_id=table_id,
     )
+
+
+def _wide_frame(rows: Sequence[Mapping[str, Any]], code_field: str, keys: list[str]) -> pl.DataFrame:
+    """The page as a frame: the code column as text, every topic column as Float64."""
+    schema = {code_field: pl.Utf8(), **{k: pl.Float64() for k in keys if k != code_field}}
+    try:
+        return pl.from_dicts(rows, schema=schema, strict=False)
+    except (pl.exceptions.ComputeError, TypeError, ValueError):  # a stray string such as "." in a topic
+        series = [pl.Series(code_field, [_text(r.get(code_field)) for r in rows], dtype=pl.Utf8)]
+        series += [pl.Series(k, [r.get(k) for r in rows], dtype=pl.Float64, strict=False)
+                   for k in keys if k != code_field]
+        return pl.DataFrame(series)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def with_region_columns(frame: pl.DataFrame) -> pl.DataFrame:

@@ -51,7 +51,7 @@ def settings_for(cache_dir: Path, base_url: str, **kw) -> Settings:
 @pytest.fixture(scope="session")
 def filled_template(tmp_path_factory, base_url, shared_fake) -> Path:
     """A cache with Den Haag fetched from the fake once; tests get a copy (see ``filled``)."""
-    from buurtscan.fetching import fetch
+    from buurtscan.actions.fetch import fetch
 
     root = tmp_path_factory.mktemp("hostile-template") / "cache"
     shared_fake.clear_faults()

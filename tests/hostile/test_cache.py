@@ -10,11 +10,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from buurtscan import merging
+from buurtscan.actions import merge as merging
 from buurtscan.cache import Cache
 from buurtscan.errors import CacheError
-from buurtscan.fetching import fetch
-from buurtscan.refreshing import refresh
+from buurtscan.actions.fetch import fetch
+from buurtscan.actions.refresh import refresh
 from buurtscan.scan import GemeenteData
 
 from .conftest import ROOT, assert_clean, env_for, run, snapshot

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from buurtscan.cache import Cache
-from buurtscan.rendering import RENDERS_FILE, recorded
+from buurtscan.actions.render import RENDERS_FILE, recorded
 
 from .conftest import ROOT, assert_clean, env_for, run
 
@@ -91,7 +91,7 @@ def test_concurrent_renders_keep_every_record(filled, tmp_path):
 import sys
 from pathlib import Path
 from buurtscan.cache import Cache
-from buurtscan.rendering import RenderOptions, Rendered, _record
+from buurtscan.actions.render import RenderOptions, Rendered, _record
 cache, who = Cache(Path(sys.argv[1])), sys.argv[2]
 for i in range(12):
     code = f"BU0518{who}{i:03d}"
@@ -111,7 +111,7 @@ for i in range(12):
 def test_renders_json_of_the_wrong_shape(filled, tmp_path, content):
     (filled.cache_dir / RENDERS_FILE).write_text(content, encoding="latin-1")
     assert recorded(Cache(filled.cache_dir)) == []
-    from buurtscan.rendering import RenderOptions, render
+    from buurtscan.actions.render import RenderOptions, render
 
     render(filled, [CODE], options=RenderOptions(formats=("md",), out_dir=tmp_path / "out"))
     assert [e["codes"] for e in recorded(Cache(filled.cache_dir))] == [[CODE]]

@@ -125,7 +125,7 @@ def test_a_large_photo_is_scaled_and_reencoded(tmp_path, kind):
 
 
 def test_render_with_a_hostile_foto_is_one_line_with_exit_2(tmp_path, settings, fake):
-    from buurtscan.fetching import fetch
+    from buurtscan.actions.fetch import fetch
 
     fetch(settings, ["BU05183620"], transport=fake.transport(), sources=["cbs_kwb"])
     path = stories(tmp_path, "/etc/passwd")
@@ -139,7 +139,7 @@ def test_render_with_a_hostile_foto_is_one_line_with_exit_2(tmp_path, settings, 
 def test_a_big_photo_makes_a_small_note(tmp_path, settings, fake):
     # a 200 MB photo once made a 280 MB HTML note; now the cap refuses it, and a 12-megapixel
     # photo is embedded as a JPEG of at most 1200 px
-    from buurtscan.fetching import fetch
+    from buurtscan.actions.fetch import fetch
 
     fetch(settings, ["BU05183620"], transport=fake.transport(), sources=["cbs_kwb"])
     Image.effect_noise((4000, 3000), 60).convert("RGB").save(tmp_path / "straat.jpg", quality=95)

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from buurtscan.errors import SourceError
-from buurtscan.fetching import fetch
+from buurtscan.actions.fetch import fetch
 from buurtscan.http_client import MAX_REDIRECTS, Http
 from tests.fakecbs import LBM_FILE
 

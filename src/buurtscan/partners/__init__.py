@@ -2,7 +2,7 @@
 
 Pure functions: they return frames and dataclasses, raise :class:`PartnerDataError` (exit
 code 4) for a bad file or mapping, and never print, write or touch the network.
-:mod:`buurtscan.merging` orchestrates them and writes the cache. The accepted formats,
+:mod:`buurtscan.actions.merge` orchestrates them and writes the cache. The accepted formats,
 the mapping TOML and every check are documented in ``docs/partners.md``; the shape of this
 package in ``docs/architecture.md``.
 

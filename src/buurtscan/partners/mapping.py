@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import sources
 from ..catalogue import DIRECTIONS, Catalogue
 from ..errors import PartnerDataError, UsageError
 from ..text import fold
 from .guard import MAPPING_MAX_BYTES, read_checked
 
-OPEN_SOURCES = ("cbs_kwb", "politie", "rivm", "nabijheid", "leefbaarometer")
+OPEN_SOURCES = sources.OPEN_SOURCES  # the names open sources write in the cache (from the registry)
 
 UNIT_ALIASES = {
     "%": "%", "procent": "%", "percentage": "%", "perc": "%", "pct": "%", "percent": "%",

@@ -228,6 +228,7 @@ def _figure(ind: IndicatorResult, notes: Notes, level: str, columns: Sequence[st
         key=ind.key,
         missing=ind.values.get(level) is None,
         cells=tuple(similar_text.cell(ind) if c == similar_text.COLUMN else _fmt(ind, c) for c in columns),
+        similar=similar_text.cell(ind) if ind.similar is not None else "",
         cell_styles=tuple(("ontbreekt" if similar_text.cell(ind) == MISSING else "") if c == similar_text.COLUMN
                           else cell_style(ind, c) for c in columns),
         detail=" · ".join(b for b in bits if b),

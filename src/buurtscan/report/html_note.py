@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -12,6 +13,7 @@ from .model import Photo, Report
 TEMPLATE = "note.html.j2"
 
 
+@lru_cache(maxsize=8)  # one per folder and kind: templates compile once per process, not once per note
 def environment(user_dir: Path | None, *, html: bool = True) -> Environment:
     return Environment(
         loader=FileSystemLoader([str(p) for p in templates.search_path(user_dir)]),

@@ -73,6 +73,7 @@ class Figure:
     own_value: float | None = None  # the same, raw (for charts)
     cell_styles: tuple[str, ...] = ()  # per cell of `cells`: "" (ordinary), "klein" (a small number, set apart
     # in every format) or "ontbreekt" (no figure)
+    similar: str = ""  # the median of the vergelijkbare buurten as printed ("" without them; the deck's column)
 
 
 @dataclass(frozen=True)

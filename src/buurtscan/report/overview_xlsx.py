@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..overview import Overview
+from ..sources import SHORT_NAMES
 from .overview_view import FILLS
 from .spreadsheet import Book
 
-SOURCE_NAMES = {"cbs_kwb": "CBS", "nabijheid": "CBS", "politie": "Politie / CBS", "rivm": "RIVM / CBS",
-                "leefbaarometer": "Leefbaarometer (BZK)"}
+SOURCE_NAMES = SHORT_NAMES  # open source → its short name (from the source registry)
 
 
 def render(ov: Overview, *, user_dir: Path | None = None) -> bytes:

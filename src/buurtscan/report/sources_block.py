@@ -7,21 +7,14 @@ from typing import Any
 
 from .. import compare
 from ..scan import IndicatorResult, Scan
+from ..sources import OPEN_SOURCES, SHORT_NAMES, attributions
 from . import similar_text, wording
 from .formatting import MISSING, SMALL_MARK, number
 from .model import SourceNote
 
 PER_DOMAIN = 2  # at most this many items of one domain in "Wat valt op"
 
-PUBLISHERS = {
-    "cbs_kwb": "CBS",
-    "nabijheid": "CBS",
-    "politie": "Politie / CBS",
-    "rivm": "RIVM / CBS",
-    "leefbaarometer": "Leefbaarometer (BZK)",
-    "cbs_kwb_profile": "CBS",  # the national profile for vergelijkbare buurten (similar_text)
-}
-OPEN_SOURCES = set(PUBLISHERS)
+PUBLISHERS = SHORT_NAMES  # open source → the name a handout gives it (from the source registry)
 
 
 def short_date(iso: str | None) -> str:
@@ -106,13 +99,8 @@ def reading_guide(level: str, place: str, *, uses_rivm: bool = True, uses_lbm: b
 def attribution(sources: Sequence[dict[str, Any]]) -> str:
     """The attribution line for these sources (CBS named, CC BY 4.0; partners by name)."""
     used = {s["source"] for s in sources}
-    parts = ["Bron: CBS (Centraal Bureau voor de Statistiek), open data onder licentie CC BY 4.0"]
-    if "politie" in used:
-        parts.append("Politie, via CBS StatLine (dataderden)")
-    if "rivm" in used:
-        parts.append("RIVM/GGD'en/CBS, Gezondheid per wijk en buurt")
-    if "leefbaarometer" in used:
-        parts.append("Leefbaarometer 3.0, ministerie van BZK")
+    parts = attributions(used)  # from the source registry; CBS always first
+    parts[0] = f"Bron: {parts[0]}"
     partners = sorted(u for u in used if u not in OPEN_SOURCES)
     if partners:
         parts.append("partnercijfers: " + ", ".join(partners))

@@ -4,21 +4,28 @@ A source receives a :class:`FetchContext` (configured HTTP client, settings, obs
 a :class:`FetchRequest` (which gemeenten, which year) and returns a :class:`SourceResult`:
 tidy frames with their provenance, and what it skipped with a reason. Sources never
 build HTTP clients, never touch the cache and never print.
+
+A source also says what it *is* (:class:`Source`): its registry name, its publisher and
+licence (stored with every table), a short name for tables and handouts, and the phrase it
+adds to a report's attribution line. :mod:`buurtscan.sources` derives every list of open
+sources from those attributes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
+import polars as pl
 
 from ..http_client import Http
 from ..observe import NullObserver, Observer
-from ..provenance import Provenance, TableData, utc_now  # noqa: F401 - re-exported for sources
 from ..odata import CbsOData, TableMeta
+from ..provenance import Provenance, TableData, utc_now  # noqa: F401 - re-exported for sources
+from ..regions import NEDERLAND, gemeente_of
 from ..settings import Settings
-
 
 Want = tuple[str, str | None]  # (stem, parent group title or None)
 
@@ -56,14 +63,35 @@ class SourceResult:
     skipped: tuple[Skipped, ...] = ()
 
 
-class FetchContext:
-    """What a source may use: settings, one shared HTTP client, an observer, a memo."""
+@dataclass(frozen=True)
+class FoundTable:
+    """A table a source found upstream: its metadata and, for one-table-per-year sources, its year."""
 
-    def __init__(self, settings: Settings, http: Http, observer: Observer | None = None) -> None:
-        self.settings = settings
-        self.http = http
-        self.observer: Observer = observer or NullObserver()
-        self.memo: dict[str, Any] = {}
+    meta: TableMeta
+    year: int | None = None
+
+
+@dataclass(eq=False)
+class FetchContext:
+    """What a source may use during one run: settings, one shared HTTP client, an observer,
+    and what was already learnt upstream in this run (so nothing is asked twice)."""
+
+    settings: Settings
+    http: Http
+    observer: Observer = field(default_factory=NullObserver)
+    year: int | None = None  # the run's --year (None = the newest table)
+    # per source: (year or None, table id) newest first, from its catalogue or its known list
+    listed: dict[str, list[tuple[int | None, str]]] = field(default_factory=dict)
+    # the sources whose catalogue gave nothing (unreachable or empty): their known ids were used
+    fallback: set[str] = field(default_factory=set)
+    # (source, year asked) → the table found for it
+    tables: dict[tuple[str, int | None], FoundTable] = field(default_factory=dict)
+    # (KWB table id, gemeente) → that gemeente's region list (read while checking the codes)
+    region_lists: dict[tuple[str, str], pl.DataFrame] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.observer is None:  # callers pass their optional observer straight on
+            self.observer = NullObserver()
 
     def cbs(self) -> CbsOData:
         return CbsOData(self.http, self.settings.cbs_url, "CBS")
@@ -80,6 +108,11 @@ class FetchContext:
 class Source(Protocol):
     name: str  # registry key, also stored in the cache
     title: str  # human name for messages
+    publisher: str  # stored with every table: "CBS", "Politie / CBS", …
+    licence: str  # stored with every table
+    short_name: str  # in the tables of `show`, the spreadsheets and the handouts
+    attribution: str  # what this source adds to a report's "Bron: …" line
+    also_stores: tuple[str, ...]  # other cache source names it writes (KWB: the national profile)
 
     def fetch(self, ctx: FetchContext, request: FetchRequest) -> SourceResult: ...
 
@@ -88,31 +121,24 @@ class Source(Protocol):
         ...
 
 
-class StatLineSource:
-    """What the CBS OData sources share: their host, their release stamp, their provenance."""
-
-    name: str
-    publisher: str
-    licence: str
-    on_dataderden: bool = False  # Politie and RIVM tables live on dataderden.cbs.nl
-
-    def api(self, ctx: FetchContext) -> CbsOData:
-        return ctx.dataderden() if self.on_dataderden else ctx.cbs()
-
-    def upstream_modified(self, ctx: FetchContext, table_id: str) -> str:
-        """TableInfos.Modified upstream (for `status` and `refresh`)."""
-        return self.api(ctx).modified(table_id)
-
-    def _provenance(self, ctx: FetchContext, meta: TableMeta, period: str, url: str) -> Provenance:
-        return Provenance(
-            source=self.name,
-            table_id=meta.table_id,
-            title=meta.title,
-            period=period,
-            modified=meta.modified,
-            publisher=self.publisher,
-            licence=self.licence,
-            base_url=ctx.settings.dataderden_url if self.on_dataderden else ctx.settings.cbs_url,
-            request_url=url,
-            retrieved_at=utc_now(),
-        )
+def named_without_figures(
+    name: str, request: FetchRequest, tables: Sequence[TableData], where: Callable[[TableData], str],
+    note: Callable[[str], str] | None = None, period: Callable[[TableData], str] | None = None,
+) -> list[Skipped]:
+    """A :class:`Skipped` for every region the user named that has no figure (only nulls,
+    or no rows) in these tables: "no figures for BU… in <where(part)>". Regions of parts
+    that were not fetched (already skipped with their own reason) are not judged."""
+    out = []
+    for code in request.codes:
+        part = gemeente_of(code) or NEDERLAND
+        table = next((t for t in tables if t.gemeenten is None or part in t.gemeenten), None)
+        if table is None:
+            continue
+        cond = (pl.col("region_code") == code) & pl.col("value").is_not_null()
+        if period is not None:  # a series: judge the newest period
+            cond = cond & (pl.col("period") == period(table))
+        figures = table.frame.filter(cond)
+        if figures.is_empty():
+            extra = note(code) if note else ""
+            out.append(Skipped(name, f"no figures for {code} in {where(table)}{extra}", failed=False))
+    return out

@@ -45,7 +45,6 @@ import io
 import json
 import os
 import re
-import secrets
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -54,12 +53,21 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
+from ..atomic import atomic_write_bytes, temp_path
 from ..errors import SourceError
 from ..leefbaarheid import klasse  # noqa: F401 - the reading rule lives with the scan (no network imports)
 from ..regions import CODE_RE, NEDERLAND, normalise
 from ..tidy import empty_tidy, finish_tidy
-from .base import FetchContext, FetchRequest, Provenance, Skipped, SourceResult, TableData, utc_now
-from .politie import named_without_figures
+from .base import (
+    FetchContext,
+    FetchRequest,
+    Provenance,
+    Skipped,
+    SourceResult,
+    TableData,
+    named_without_figures,
+    utc_now,
+)
 
 NAME = "leefbaarometer"
 TABLE_ID = "leefbaarometer-3.0"
@@ -87,6 +95,7 @@ class Download:
     etag: str
     last_modified: str
     reused: bool  # True when the server answered 304 and the kept file was used
+    scores: Scores | None = None  # read and checked while downloading (None: the kept file, not read yet)
 
     @property
     def stamp(self) -> str:
@@ -258,6 +267,9 @@ class LeefbaarometerSource:
     title = "Leefbaarometer 3.0"
     publisher = "Ministerie van BZK (Leefbaarometer 3.0)"
     licence = "open data (licence not verified)"
+    short_name = "Leefbaarometer (BZK)"
+    attribution = "Leefbaarometer 3.0, ministerie van BZK"
+    also_stores: tuple[str, ...] = ()
 
     # -- download ----------------------------------------------------------------------
     def download(self, ctx: FetchContext, *, conditional: bool = True) -> Download:
@@ -280,7 +292,7 @@ class LeefbaarometerSource:
                 headers["If-None-Match"] = kept["etag"]
             if kept.get("last_modified"):
                 headers["If-Modified-Since"] = kept["last_modified"]
-        tmp = folder / f".{target.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp"
+        tmp = temp_path(target)
         try:
             ctx.observer.message(f"Checking the Leefbaarometer download at {url}" if headers
                                  else f"Downloading the Leefbaarometer open data from {url}")
@@ -296,8 +308,7 @@ class LeefbaarometerSource:
             os.replace(tmp, target)
             _write_info(info_path, {"url": url, "etag": etag, "last_modified": modified,
                                     "downloaded_at": utc_now(), "size": target.stat().st_size})
-            ctx.memo[_memo_key(target)] = scores
-            return Download(target, url, etag, modified, reused=False)
+            return Download(target, url, etag, modified, reused=False, scores=scores)
         except OSError as exc:
             raise SourceError(f"The Leefbaarometer download cannot be stored in {folder} "
                               f"({exc.strerror or exc}).",
@@ -308,12 +319,9 @@ class LeefbaarometerSource:
 
     def scores(self, ctx: FetchContext) -> tuple[Download, Scores]:
         """The downloaded zip and its buurt scores (downloaded again if the kept copy is unusable)."""
-        if "leefbaarometer" in ctx.memo:
-            return ctx.memo["leefbaarometer"]
         dl = self.download(ctx)
-        key = _memo_key(dl.path)
         try:
-            scores = ctx.memo.get(key) or read_scores(dl.path, dl.url, _cap(ctx))
+            scores = dl.scores or read_scores(dl.path, dl.url, _cap(ctx))
         except SourceError:
             if not dl.reused:
                 raise
@@ -322,8 +330,7 @@ class LeefbaarometerSource:
                 with contextlib.suppress(OSError):
                     stale.unlink()
             dl = self.download(ctx, conditional=False)
-            scores = ctx.memo.get(_memo_key(dl.path)) or read_scores(dl.path, dl.url, _cap(ctx))
-        ctx.memo["leefbaarometer"] = (dl, scores)
+            scores = dl.scores or read_scores(dl.path, dl.url, _cap(ctx))
         return dl, scores
 
     # -- data ----------------------------------------------------------------------------
@@ -396,14 +403,6 @@ def _cap(ctx: FetchContext) -> int:
     return ctx.settings.max_unpacked_mb * 1024 * 1024
 
 
-def _memo_key(path: Path) -> str:
-    try:
-        st = path.stat()
-    except OSError:
-        return f"leefbaarometer_scores_{path}"
-    return f"leefbaarometer_scores_{path}_{st.st_size}_{st.st_mtime_ns}"
-
-
 def _read_info(path: Path) -> dict[str, str]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -413,10 +412,4 @@ def _read_info(path: Path) -> dict[str, str]:
 
 
 def _write_info(path: Path, info: dict[str, object]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
-    try:
-        tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    atomic_write_bytes(path, json.dumps(info, indent=2).encode("utf-8"))

@@ -13,16 +13,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-import polars as pl
-
-from ..errors import SourceError, TableNotFoundError
-from ..odata import CbsOData, TableMeta, eq, topic_columns
+from ..errors import SourceError
+from ..odata import TableMeta, eq, topic_columns
 from ..regions import NEDERLAND, pad
-from ..tidy import empty_tidy, wide_to_tidy
-from .base import FetchContext, FetchRequest, SourceResult, TableData, StatLineSource
-from .kwb import GEO
-from .politie import by_gemeente, named_without_figures
+from .base import FetchContext, FetchRequest, SourceResult, TableData, named_without_figures
+from .statline import CBS_ATTRIBUTION, GEO, Listed, StatLineSource, years_in_titles
 
 NAME = "nabijheid"
 TITLE_PREFIX = "Nabijheid voorzieningen"
@@ -35,63 +32,33 @@ class NabijheidSource(StatLineSource):
     title = "CBS Nabijheid voorzieningen"
     publisher = "CBS"
     licence = "CC BY 4.0"
+    short_name = "CBS"
+    attribution = CBS_ATTRIBUTION
+    catalogue_title = TITLE_PREFIX
+    known_tables = KNOWN_TABLES
 
-    def available_years(self, ctx: FetchContext, api: CbsOData) -> dict[int, str]:
-        """Years → table ids from the catalogue; the known list if it cannot be asked."""
-        try:
-            years = api.years_by_title(TITLE_PREFIX, _TITLE_YEAR)
-        except SourceError as exc:
-            ctx.observer.message(f"Catalogue not reachable ({exc.message}); "
-                                 "using the known Nabijheid tables.")
-            years = {}
-        return years or dict(KNOWN_TABLES)
+    def from_catalogue(self, records: list[dict[str, Any]]) -> Listed:
+        return years_in_titles(records, _TITLE_YEAR)
 
     def table_for(self, ctx: FetchContext, year: int | None) -> tuple[int, TableMeta]:
-        """The newest table (not after ``year``) that CBS actually serves."""
-        key = f"nabijheid_meta_{year}"
-        if key in ctx.memo:
-            return ctx.memo[key]
-        api = ctx.cbs()
-        years = self.available_years(ctx, api)
-        usable = sorted((y for y in years if year is None or y <= year), reverse=True)
-        if not usable:
-            raise TableNotFoundError(
-                f"CBS offers no Nabijheid voorzieningen table for {year} or earlier "
-                f"(years: {', '.join(str(y) for y in sorted(years))})."
-            )
-        for y in usable:
-            try:
-                found = (y, api.table_meta(years[y]))
-            except TableNotFoundError:
-                continue
-            ctx.memo[key] = found
-            return found
-        raise TableNotFoundError(
-            f"CBS serves none of the Nabijheid voorzieningen tables ({', '.join(years[y] for y in usable)})."
-        )
+        """The newest table (not after ``year``) that CBS actually serves, with its year."""
+        found = self.discover_table(ctx, year)
+        assert found.year is not None  # every listed Nabijheid table has its year
+        return found.year, found.meta
 
     def fetch(self, ctx: FetchContext, request: FetchRequest) -> SourceResult:
-        api = ctx.cbs()
         year, meta = self.table_for(ctx, request.year)
         period = str(year)
         cols = topic_columns(meta, request.wants(NAME))
         if not cols:
             raise SourceError(f"{meta.table_id} ({meta.title}) has none of the topics "
                               "the catalogue asks for.")
-        select = [GEO, *cols]
 
         def load(part: tuple[str, ...] | None, region: str | None) -> TableData:
-            frames = [
-                wide_to_tidy(page, code_field=GEO, columns=cols, period=period, source=NAME,
-                             table_id=meta.table_id)
-                for page in api.pages(meta.table_id, "TypedDataSet", filter=region, select=select)
-            ]
-            frame = pl.concat(frames) if frames else empty_tidy()
-            url = api.request_url(meta.table_id, "TypedDataSet", filter=region, select=select)
-            return TableData(self._provenance(ctx, meta, period, url), frame, part)
+            return self.read_pages(ctx, meta, cols, period=period, flt=region, part=part)
 
-        tables, skipped = by_gemeente(ctx, request, NAME, load, nederland=eq(GEO, pad(NEDERLAND)),
-                                      label=meta.table_id)
+        tables, skipped = self.fetch_by_gemeente(ctx, request, load, nederland=eq(GEO, pad(NEDERLAND)),
+                                                 label=meta.table_id)
         indeling = meta.indeling or year
         skipped += named_without_figures(NAME, request, tables,
                                          lambda t: f"{meta.table_id} (buurtindeling {indeling})")

@@ -16,19 +16,17 @@
 - The measure's ``Default`` is "Zero": cells absent from the cube are published as 0 with
   blank region strings. Those are kept as published (0, status ``ok``); a kind with no row
   at all for a region that has rows is stored as null (``ontbreekt``), never as 0.
-
-:func:`by_gemeente` and :func:`named_without_figures` are shared with the other sources.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 
-from ..errors import SourceError, TableNotFoundError
+from ..errors import SourceError
 from ..odata import (
     CbsOData,
     TableMeta,
@@ -40,78 +38,16 @@ from ..odata import (
     periods_newest_first,
     slug,
 )
-from ..regions import NEDERLAND, gemeente_of, pad
+from ..regions import NEDERLAND, pad
 from ..tidy import empty_tidy, finish_tidy
-from .base import FetchContext, FetchRequest, Skipped, SourceResult, TableData, StatLineSource
-from .kwb import GEO, gemeente_filter
+from .base import FetchContext, FetchRequest, SourceResult, TableData, named_without_figures
+from .statline import GEO, PERIOD, Listed, StatLineSource, indeling_text
 
 NAME = "politie"
 TITLE = "Geregistreerde misdrijven; soort misdrijf, wijk, buurt, jaarcijfers"
 KNOWN_TABLE = "47018NED"
 KIND = "SoortMisdrijf"
-PERIOD = "Perioden"
 _NUMBER = re.compile(r"^\d+(\.\d+)*\s+")
-
-
-# -- shared by the sources that download per gemeente ---------------------------------
-def by_gemeente(
-    ctx: FetchContext,
-    request: FetchRequest,
-    name: str,
-    load: Callable[[tuple[str, ...] | None, str | None], TableData],
-    *,
-    nederland: str,
-    label: str,
-) -> tuple[list[TableData], list[Skipped]]:
-    """Call ``load(part, region_filter)`` for the whole country (``None, None``) or for
-    Nederland and each gemeente. A failing part is skipped with a reason; if every part
-    fails the source fails."""
-    if request.gemeenten is None:
-        ctx.observer.message(f"Downloading {label} for the whole country")
-        table = load(None, None)
-        ctx.observer.progress(name, 1, 1)
-        return [table], []
-    tables: list[TableData] = []
-    skipped: list[Skipped] = []
-    parts: list[tuple[str, str]] = [(NEDERLAND, nederland)]
-    parts += [(gm, gemeente_filter(gm)) for gm in request.gemeenten]
-    for i, (part, flt) in enumerate(parts, start=1):
-        ctx.observer.message(f"Downloading {label} for {part}")
-        try:
-            tables.append(load((part,), flt))
-        except SourceError as exc:
-            skipped.append(Skipped(name, f"{part}: {exc.message}"))
-        ctx.observer.progress(name, i, len(parts))
-    if not tables:
-        raise SourceError(skipped[0].reason if skipped else "nothing could be downloaded")
-    return tables, skipped
-
-
-def named_without_figures(
-    name: str, request: FetchRequest, tables: Sequence[TableData], where: Callable[[TableData], str],
-    note: Callable[[str], str] | None = None, period: Callable[[TableData], str] | None = None,
-) -> list[Skipped]:
-    """A :class:`Skipped` for every region the user named that has no figure (only nulls,
-    or no rows) in these tables: "no figures for BU… in <where(part)>". Regions of parts
-    that were not fetched (already skipped with their own reason) are not judged."""
-    out = []
-    for code in request.codes:
-        part = gemeente_of(code) or NEDERLAND
-        table = next((t for t in tables if t.gemeenten is None or part in t.gemeenten), None)
-        if table is None:
-            continue
-        cond = (pl.col("region_code") == code) & pl.col("value").is_not_null()
-        if period is not None:  # a series: judge the newest period
-            cond = cond & (pl.col("period") == period(table))
-        figures = table.frame.filter(cond)
-        if figures.is_empty():
-            extra = note(code) if note else ""
-            out.append(Skipped(name, f"no figures for {code} in {where(table)}{extra}", failed=False))
-    return out
-
-
-def indeling_text(meta: TableMeta) -> str:
-    return f" (buurtindeling {meta.indeling})" if meta.indeling else ""
 
 
 # -- the source ------------------------------------------------------------------------
@@ -128,31 +64,19 @@ class PolitieSource(StatLineSource):
     title = "Politie: geregistreerde misdrijven per wijk en buurt"
     publisher = "Politie / CBS"
     licence = "CC BY 4.0 (CBS open data; not separately verified for the Politie catalogue)"
+    short_name = "Politie / CBS"
+    attribution = "Politie, via CBS StatLine (dataderden)"
+    catalogue_title = TITLE
+    known_tables = (KNOWN_TABLE,)
+
+    def from_catalogue(self, records: list[dict[str, Any]]) -> Listed:
+        """The table with exactly this title; the newest Modified if there are several."""
+        same = [r for r in records if str(r.get("Title", "")).strip().casefold() == TITLE.casefold()]
+        return [(None, str(r["Identifier"]).strip())
+                for r in sorted(same, key=lambda r: str(r.get("Modified") or ""), reverse=True)]
 
     def table_meta(self, ctx: FetchContext) -> TableMeta:
-        if "politie_meta" in ctx.memo:
-            return ctx.memo["politie_meta"]
-        api = ctx.dataderden()
-        table_id = self.find_table(ctx, api)
-        meta = api.table_meta(table_id)
-        ctx.memo["politie_meta"] = meta
-        return meta
-
-    @staticmethod
-    def find_table(ctx: FetchContext, api: CbsOData) -> str:
-        """The table id from the catalogue (exact title; newest Modified), else the known id."""
-        try:
-            records = [r for r in api.find_tables(TITLE)
-                       if str(r.get("Title", "")).strip().casefold() == TITLE.casefold()]
-        except TableNotFoundError:
-            records = []
-        except SourceError as exc:
-            ctx.observer.message(f"Politie catalogue not reachable ({exc.message}); using {KNOWN_TABLE}.")
-            records = []
-        if not records:
-            return KNOWN_TABLE
-        newest = max(records, key=lambda r: str(r.get("Modified") or ""))
-        return str(newest["Identifier"]).strip()
+        return self.discover_table(ctx).meta
 
     @staticmethod
     def kinds(api: CbsOData, meta: TableMeta) -> dict[str, str]:
@@ -225,8 +149,8 @@ class PolitieSource(StatLineSource):
             url = api.request_url(meta.table_id, "TypedDataSet", filter=flt, select=select)
             return TableData(self._provenance(ctx, meta, newest, url), frame, part, periods=labels)
 
-        tables, skipped = by_gemeente(ctx, request, NAME, load, nederland=eq(GEO, pad(NEDERLAND)),
-                                      label=meta.table_id)
+        tables, skipped = self.fetch_by_gemeente(ctx, request, load, nederland=eq(GEO, pad(NEDERLAND)),
+                                                 label=meta.table_id)
         skipped += named_without_figures(
             NAME, request, tables, lambda t: f"{meta.table_id}, {t.provenance.period}{indeling_text(meta)}",
             period=lambda t: t.provenance.period,

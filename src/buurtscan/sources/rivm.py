@@ -18,8 +18,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import polars as pl
-
 from ..errors import SourceError, TableNotFoundError
 from ..odata import (
     CbsOData,
@@ -33,10 +31,8 @@ from ..odata import (
     topic_columns,
 )
 from ..regions import NEDERLAND
-from ..tidy import empty_tidy, wide_to_tidy
-from .base import FetchContext, FetchRequest, SourceResult, TableData, StatLineSource
-from .kwb import GEO
-from .politie import by_gemeente, indeling_text, named_without_figures
+from .base import FetchContext, FetchRequest, SourceResult, TableData, named_without_figures
+from .statline import GEO, PERIOD, Listed, StatLineSource, indeling_text
 
 NAME = "rivm"
 TITLE_PREFIX = "Gezondheid per wijk en buurt"
@@ -46,7 +42,6 @@ AGE_TITLE = "18 jaar en ouder"
 AGE_KEY = "20300"
 MARGIN = "Marges"
 POINT_ESTIMATE = "MW00000"
-PERIOD = "Perioden"
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
@@ -70,34 +65,20 @@ class RivmSource(StatLineSource):
     title = "RIVM: Gezondheid per wijk en buurt"
     publisher = "RIVM / CBS"
     licence = "CC BY 4.0 (CBS open data; not separately verified for the RIVM catalogue)"
+    short_name = "RIVM / CBS"
+    attribution = "RIVM/GGD'en/CBS, Gezondheid per wijk en buurt"
+    catalogue_title = TITLE_PREFIX
+    known_tables = KNOWN_TABLES
+    always_known = True  # an older known table still serves when the catalogue's newest is withdrawn
 
-    def candidates(self, ctx: FetchContext, api: CbsOData) -> list[str]:
-        """Table ids to try, newest first: the catalogue's, then the known ones."""
-        try:
-            records = [r for r in api.find_tables(TITLE_PREFIX)
-                       if str(r.get("Title", "")).strip().casefold().startswith(TITLE_PREFIX.casefold())]
-        except TableNotFoundError:
-            records = []
-        except SourceError as exc:
-            ctx.observer.message(f"RIVM catalogue not reachable ({exc.message}); using the known tables.")
-            records = []
-        ids = [str(r["Identifier"]).strip() for r in sorted(records, key=newest_year, reverse=True)]
-        return ids + [t for t in KNOWN_TABLES if t not in ids]
+    def from_catalogue(self, records: list[dict[str, Any]]) -> Listed:
+        """The tables titled "Gezondheid per wijk en buurt; …", the newest period first."""
+        mine = [r for r in records
+                if str(r.get("Title", "")).strip().casefold().startswith(TITLE_PREFIX.casefold())]
+        return [(None, str(r["Identifier"]).strip()) for r in sorted(mine, key=newest_year, reverse=True)]
 
     def table_meta(self, ctx: FetchContext) -> TableMeta:
-        if "rivm_meta" in ctx.memo:
-            return ctx.memo["rivm_meta"]
-        api = ctx.dataderden()
-        tried = []
-        for table_id in self.candidates(ctx, api):
-            try:
-                meta = api.table_meta(table_id)
-            except TableNotFoundError:
-                tried.append(table_id)
-                continue
-            ctx.memo["rivm_meta"] = meta
-            return meta
-        raise TableNotFoundError(f"dataderden offers no '{TITLE_PREFIX}' table (tried {', '.join(tried)}).")
+        return self.discover_table(ctx).meta
 
     @staticmethod
     def age_key(api: CbsOData, meta: TableMeta) -> str:
@@ -133,27 +114,13 @@ class RivmSource(StatLineSource):
                 fixed.append(any_of(*(eq(PERIOD, p) for p in periods)))
         labels = {p: str(period_year(p) or p.strip()) for p in periods}
         newest = labels[periods[0]] if periods else meta.period
-        select = [GEO, *cols, *([PERIOD] if periods else [])]
 
         def load(part: tuple[str, ...] | None, region: str | None) -> TableData:
-            flt = all_of(region or "", *fixed)
-            frames = []
-            for page in api.pages(meta.table_id, "TypedDataSet", filter=flt, select=select):
-                by_period: dict[str, list[dict[str, Any]]] = {}
-                for r in page:
-                    by_period.setdefault(str(r.get(PERIOD) or ""), []).append(r)
-                for key, rows in by_period.items():
-                    label = labels.get(key) or str(period_year(key) or key.strip() or newest)
-                    frames.append(wide_to_tidy(rows, code_field=GEO, columns=cols, period=label, source=NAME,
-                                               table_id=meta.table_id, normalise_code=normalise_code))
-            frame = pl.concat(frames) if frames else empty_tidy()
-            found = tuple(sorted(set(frame["period"].to_list()), reverse=True)) if frame.height else ()
-            url = api.request_url(meta.table_id, "TypedDataSet", filter=flt, select=select)
-            return TableData(self._provenance(ctx, meta, found[0] if found else newest, url), frame, part,
-                             periods=found)
+            return self.read_pages(ctx, meta, cols, period=newest, flt=all_of(region or "", *fixed), part=part,
+                                   period_labels=labels if periods else None, normalise_code=normalise_code)
 
-        tables, skipped = by_gemeente(ctx, request, NAME, load, nederland=startswith(GEO, "NL"),
-                                      label=meta.table_id)
+        tables, skipped = self.fetch_by_gemeente(ctx, request, load, nederland=startswith(GEO, "NL"),
+                                                 label=meta.table_id)
         skipped += named_without_figures(NAME, request, tables,
                                          lambda t: f"{meta.table_id}{indeling_text(meta)}")
         return SourceResult(tuple(tables), tuple(skipped))

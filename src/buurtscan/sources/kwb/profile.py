@@ -15,13 +15,13 @@ from dataclasses import replace
 
 import polars as pl
 
-from .. import similar
-from ..cache.manifest import TableEntry
-from ..odata import TableMeta, startswith
-from ..provenance import TableData
-from ..tidy import empty_tidy, wide_to_tidy
-from .base import FetchContext
-from .kwb import CODE_TOPICS, GEO, KwbSource
+from ... import similar
+from ...cache.manifest import TableEntry
+from ...odata import TableMeta, startswith
+from ...provenance import Provenance, TableData
+from ..base import FetchContext
+from ..statline import GEO
+from .source import CODE_TOPICS, KwbSource
 
 NAME = similar.NAME
 TITLE_SUFFIX = "landelijk profiel voor vergelijkbare buurten"
@@ -41,21 +41,14 @@ def is_current(entry: TableEntry | None, meta: TableMeta) -> bool:
 def fetch_profile(ctx: FetchContext, kwb: KwbSource, meta: TableMeta, *, need_regions: bool) -> TableData:
     """Download the profile columns for every buurt of the table (a few paged requests)."""
     year = kwb.year_of(meta)
-    period = str(year) if year else meta.period
     cols = profile_columns(kwb, meta)
-    select = [GEO, *cols]
-    flt = startswith(GEO, "BU")
-    api = ctx.cbs()
     ctx.observer.message(f"Downloading the national profile ({len(cols)} columns of {meta.table_id}) "
                          "for vergelijkbare buurten")
-    url = api.request_url(meta.table_id, "TypedDataSet", filter=flt, select=select)
-    frames = [
-        wide_to_tidy(page, code_field=GEO, columns=cols, period=period, source=NAME, table_id=meta.table_id)
-        for page in api.pages(meta.table_id, "TypedDataSet", filter=flt, select=select)
-    ]
-    frame = pl.concat(frames) if frames else empty_tidy()
+    data = kwb.read_pages(ctx, meta, cols, period=str(year) if year else meta.period,
+                          flt=startswith(GEO, "BU"), part=None)
     regions = kwb.region_list(ctx, meta, None) if need_regions else None
-    return TableData(_provenance(ctx, kwb, meta, period, url), frame, None, regions)
+    return TableData(_as_profile(data.provenance, meta), data.frame.with_columns(pl.lit(NAME).alias("source")),
+                     None, regions)
 
 
 def from_whole_table(ctx: FetchContext, kwb: KwbSource, meta: TableMeta, data: TableData) -> TableData:
@@ -63,10 +56,8 @@ def from_whole_table(ctx: FetchContext, kwb: KwbSource, meta: TableMeta, data: T
     wanted = {ind for ind, _ in profile_columns(kwb, meta).values()}
     frame = data.frame.filter((pl.col("region_level") == "buurt") & pl.col("indicator").is_in(wanted))
     frame = frame.with_columns(pl.lit(NAME).alias("source"))
-    prov = replace(data.provenance, source=NAME, title=f"{meta.title} — {TITLE_SUFFIX}")
-    return TableData(prov, frame, None, None)
+    return TableData(_as_profile(data.provenance, meta), frame, None, None)
 
 
-def _provenance(ctx: FetchContext, kwb: KwbSource, meta: TableMeta, period: str, url: str):  # noqa: ANN202
-    prov = kwb._provenance(ctx, meta, period, url)
+def _as_profile(prov: Provenance, meta: TableMeta) -> Provenance:
     return replace(prov, source=NAME, title=f"{meta.title} — {TITLE_SUFFIX}")

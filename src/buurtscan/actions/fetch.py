@@ -16,17 +16,17 @@ from dataclasses import dataclass
 import httpx
 import polars as pl
 
-from . import catalogue
-from .catalogue import ALWAYS_KWB, DENOMINATORS, Catalogue
-from .cache import Cache
-from .errors import SourceError, UnknownRegionError, UsageError
-from .http_client import Http
-from .observe import Observer
-from .regions import RegionCode, RegionList, parse_code
-from .settings import Settings
-from .sources import REGISTRY
-from .sources.base import FetchContext, FetchRequest, Skipped, Want, utc_now
-from .sources.kwb import NAME as KWB, KwbSource
+from .. import catalogue
+from ..catalogue import ALWAYS_KWB, DENOMINATORS, Catalogue
+from ..cache import Cache
+from ..errors import SourceError, UnknownRegionError, UsageError, source_failure
+from ..http_client import Http
+from ..observe import Observer
+from ..regions import RegionCode, RegionList, parse_code
+from ..settings import Settings
+from ..sources import REGISTRY
+from ..sources.base import FetchContext, FetchRequest, Skipped, Want, utc_now
+from ..sources.kwb import NAME as KWB, KwbSource
 
 DEFAULT_HISTORY = 5  # years of older Kerncijfers tables read for the series (`fetch --history`)
 
@@ -126,16 +126,15 @@ def plan_gemeenten(codes: Sequence[str], gemeenten: Sequence[str]) -> tuple[list
 def check_codes(
     kwb: KwbSource, ctx: FetchContext, cache: Cache, regions: Sequence[RegionCode], gemeenten: Sequence[str]
 ) -> None:
-    """Raise UnknownRegionError for codes the KWB table does not know; memoise region lists."""
-    meta = kwb.table_for(ctx, ctx.memo.get("year"))
+    """Raise UnknownRegionError for codes the KWB table does not know; keep the region lists."""
+    meta = kwb.table_for(ctx, ctx.year)
     for gm in gemeenten:
-        key = f"kwb_regions_{meta.table_id}_{gm}"
-        if key not in ctx.memo:
-            ctx.memo[key] = kwb.region_list(ctx, meta, [gm])
+        if (meta.table_id, gm) not in ctx.region_lists:
+            ctx.region_lists[(meta.table_id, gm)] = kwb.region_list(ctx, meta, [gm])
     for rc in [*regions, *(parse_code(g) for g in gemeenten)]:
-        if rc.code == "NL00":
+        if rc.code == "NL00" or rc.gemeente is None:
             continue
-        listed = ctx.memo[f"kwb_regions_{meta.table_id}_{rc.gemeente}"]
+        listed = ctx.region_lists[(meta.table_id, rc.gemeente)]
         if rc.code in set(listed["code"].to_list()):
             continue
         known = listed if not listed.is_empty() else _all_regions(kwb, ctx, cache, meta.table_id, meta.period)
@@ -152,7 +151,7 @@ def _all_regions(kwb: KwbSource, ctx: FetchContext, cache: Cache, table_id: str,
     entry = cache.region_entry(table_id)
     if entry and entry.complete:
         return cache.region_list(table_id)
-    frame = kwb.region_list(ctx, kwb.table_for(ctx, ctx.memo.get("year")), None)
+    frame = kwb.region_list(ctx, kwb.table_for(ctx, ctx.year), None)
     cache.store_regions(table_id, period, frame, complete=True, retrieved_at=utc_now())
     return frame
 
@@ -160,10 +159,10 @@ def _all_regions(kwb: KwbSource, ctx: FetchContext, cache: Cache, table_id: str,
 def _add_profile(kwb: KwbSource, ctx: FetchContext, cache: Cache, tables: list, skipped: list[Skipped],
                  *, forced: bool) -> None:
     """Add the national profile (vergelijkbare buurten) when asked for or not yet cached."""
-    from .sources import kwb_profile
+    from ..sources.kwb import profile as kwb_profile
 
     try:
-        meta = kwb.table_for(ctx, ctx.memo.get("year"))
+        meta = kwb.table_for(ctx, ctx.year)
         entry = cache.manifest().tables.get(f"{kwb_profile.NAME}/{meta.table_id}")
         if not forced and kwb_profile.is_current(entry, meta):
             return
@@ -242,15 +241,15 @@ def fetch(
     kwb = REGISTRY["cbs_kwb"]
     assert isinstance(kwb, KwbSource)
     with Http(settings, transport, patient=patient) as http:
-        ctx = FetchContext(settings, http, observer)
-        ctx.memo["year"] = year
+        ctx = FetchContext(settings, http, observer, year=year)
         if check and not whole_country:
             with answer_shape(kwb.title):
                 check_codes(kwb, ctx, cache, regions, wanted)
         tables = []
         skipped: list[Skipped] = []
         errors: list[SourceError] = []
-        for name in names if (wanted or whole_country) else ():
+        tried = names if (wanted or whole_country) else []
+        for name in tried:
             source = REGISTRY[name]
             try:
                 with answer_shape(getattr(source, "title", name)):
@@ -267,10 +266,9 @@ def fetch(
             if len(names) == 1 and len(errors) == 1:  # one source asked for: its own sentence and tip
                 raise errors[0]
             reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped)
-            raise SourceError(
-                f"Nothing could be downloaded ({reasons}).",
-                tip="Check the connection and try again later; the cache was not changed.",
-            )
+            failure = source_failure(errors if len(errors) == len(tried) else (), f"Nothing could be downloaded ({reasons}).")
+            failure.tip = "Check the connection and try again later; the cache was not changed."
+            raise failure
         stored = cache.commit(tables)
         return FetchReport(
             gemeenten=request.gemeenten,

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import partners
-from .cache import Cache, PartnerIndicator, PartnerInfo
-from .cache.store import SIDE_SOURCES
-from .catalogue import load as load_catalogue
-from .errors import UsageError
-from .observe import NullObserver, Observer
-from .provenance import ALL_PERIODS, Provenance, TableData, utc_now
-from .settings import Settings
+from .. import partners
+from ..cache import Cache, PartnerIndicator, PartnerInfo
+from ..cache.store import SIDE_SOURCES
+from ..catalogue import load as load_catalogue
+from ..errors import UsageError
+from ..observe import NullObserver, Observer
+from ..provenance import ALL_PERIODS, Provenance, TableData, utc_now
+from ..settings import Settings
 
 if TYPE_CHECKING:
     import polars as pl

@@ -19,14 +19,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import polars as pl
 
-from ..errors import SourceError, TableNotFoundError, UsageError
-from ..odata import TableMeta, any_of, eq, startswith
-from ..regions import NEDERLAND, pad
-from ..tidy import empty_tidy, regions_frame, wide_to_tidy
-from .base import FetchContext, FetchRequest, Skipped, SourceResult, TableData, StatLineSource
+from ... import similar
+from ...errors import SourceError, TableNotFoundError, UsageError
+from ...odata import TableMeta, any_of, eq, topic_columns
+from ...regions import NEDERLAND, pad
+from ...tidy import empty_tidy, regions_frame
+from ..base import FetchContext, FetchRequest, Skipped, SourceResult, TableData
+from ..statline import CBS_ATTRIBUTION, GEO, Listed, StatLineSource, gemeente_filter, years_in_titles
 
 NAME = "cbs_kwb"
 TITLE_PREFIX = "Kerncijfers wijken en buurten"
@@ -50,7 +53,6 @@ CODE_TOPICS = {
     "IndelingswijzigingGemeenteWijkBuurt": "Indelingswijziging",
 }
 _TITLE_YEAR = re.compile(rf"^{TITLE_PREFIX}\s+(\d{{4}})\s*$", re.IGNORECASE)
-GEO = "WijkenEnBuurten"
 TITLE_LIMIT = 40  # CBS cuts region titles at this length
 
 
@@ -60,60 +62,37 @@ def full_name(code: str, description: str) -> str | None:
     return m.group(1) if m else None
 
 
-def gemeente_filter(gemeente: str, field: str = GEO) -> str:
-    """OData filter for a gemeente with all its wijken and buurten (on the data or code list)."""
-    digits = gemeente[2:]
-    return any_of(eq(field, pad(gemeente)), startswith(field, "WK" + digits), startswith(field, "BU" + digits))
-
-
 class KwbSource(StatLineSource):
     name = NAME
     title = "CBS Kerncijfers wijken en buurten"
     publisher = "CBS"
     licence = "CC BY 4.0"
+    short_name = "CBS"
+    attribution = CBS_ATTRIBUTION
+    also_stores = (similar.NAME,)  # the national profile for vergelijkbare buurten (profile.py)
+    catalogue_title = TITLE_PREFIX
+    known_tables = KNOWN_TABLES
 
     # -- which table ---------------------------------------------------------------
-    def available_years(self, ctx: FetchContext) -> dict[int, str]:
-        """Years → table ids from the catalogue; the known list if the catalogue fails."""
-        if "kwb_years" in ctx.memo:
-            return ctx.memo["kwb_years"]
-        try:
-            years = ctx.cbs().years_by_title(TITLE_PREFIX, _TITLE_YEAR)
-        except SourceError as exc:
-            ctx.observer.message(f"Catalogue not reachable ({exc.message}); using the known table list.")
-            years = {}
-        if not years:
-            years = dict(KNOWN_TABLES)
-            ctx.memo["kwb_catalogue_fallback"] = True
-        ctx.memo["kwb_years"] = years
-        return years
+    def from_catalogue(self, records: list[dict[str, Any]]) -> Listed:
+        return years_in_titles(records, _TITLE_YEAR)
+
+    def candidates(self, ctx: FetchContext, year: int | None) -> Listed:
+        """Newest first; with a year exactly that year's table (the known id if the catalogue lacks it)."""
+        if year is None:
+            return super().candidates(ctx, None)
+        years = self.available_years(ctx)
+        table_id = years.get(year) or KNOWN_TABLES.get(year)
+        if table_id is None:
+            raise UsageError(
+                f"There is no Kerncijfers wijken en buurten table for {year}.",
+                tip=f"Available years: {', '.join(str(y) for y in sorted(years))}.",
+            )
+        return [(year, table_id)]
 
     def table_for(self, ctx: FetchContext, year: int | None) -> TableMeta:
         """The metadata of the KWB table of ``year`` (newest available when None)."""
-        key = f"kwb_meta_{year}"
-        if key in ctx.memo:
-            return ctx.memo[key]
-        years = self.available_years(ctx)
-        if year is not None:
-            table_id = years.get(year) or KNOWN_TABLES.get(year)
-            if table_id is None:
-                raise UsageError(
-                    f"There is no Kerncijfers wijken en buurten table for {year}.",
-                    tip=f"Available years: {', '.join(str(y) for y in sorted(years))}.",
-                )
-            meta = ctx.cbs().table_meta(table_id)
-        else:
-            meta = None
-            for y in sorted(years, reverse=True):
-                try:
-                    meta = ctx.cbs().table_meta(years[y])
-                    break
-                except TableNotFoundError:
-                    continue
-            if meta is None:
-                raise TableNotFoundError("CBS offers no Kerncijfers wijken en buurten table.")
-        ctx.memo[key] = meta
-        return meta
+        return self.discover_table(ctx, year).meta
 
     @staticmethod
     def year_of(meta: TableMeta) -> int | None:
@@ -151,18 +130,12 @@ class KwbSource(StatLineSource):
         return regions_frame(names.items())
 
     # -- data ------------------------------------------------------------------------
-    def columns(self, meta: TableMeta, wanted: Sequence[tuple[str, str | None]] | None = None
+    @staticmethod
+    def columns(meta: TableMeta, wanted: Sequence[tuple[str, str | None]] | None = None
                 ) -> dict[str, tuple[str, str]]:
         """Raw key → (indicator id, unit): the wanted topics (default: every numeric topic)
         plus the code topics. Wanted stems the table does not have are simply absent."""
-        cols: dict[str, tuple[str, str]] = {}
-        if wanted is None:
-            topics = [t for t in meta.topics if t.numeric]
-        else:
-            found = (meta.find_topic(stem, group) for stem, group in wanted)
-            topics = [t for t in found if t is not None and t.numeric]
-        for t in topics:
-            cols[t.key] = (t.indicator, t.unit)
+        cols = topic_columns(meta, wanted)
         for t in meta.topics:
             if t.stem in CODE_TOPICS:
                 cols[t.key] = (CODE_TOPICS[t.stem], "code")
@@ -181,69 +154,40 @@ class KwbSource(StatLineSource):
         year = self.year_of(meta)
         period = str(year) if year else meta.period
         cols = self.columns(meta, request.wants(NAME))
-        select = [GEO, *cols]
-        api = ctx.cbs()
-        tables: list[TableData] = []
-        skipped: list[Skipped] = []
 
-        def load(part: tuple[str, ...] | None, flt: str | None, regions: pl.DataFrame | None) -> TableData:
-            url = api.request_url(meta.table_id, "TypedDataSet", filter=flt, select=select)
-            frames = [  # page by page, so the raw JSON of only one page is held at a time
-                wide_to_tidy(page, code_field=GEO, columns=cols, period=period, source=NAME,
-                             table_id=meta.table_id)
-                for page in api.pages(meta.table_id, "TypedDataSet", filter=flt, select=select)
-            ]
-            frame = pl.concat(frames) if frames else empty_tidy()
-            return TableData(self._provenance(ctx, meta, period, url), frame, part, regions)
-
-        whole = request.gemeenten is None or len(request.gemeenten) >= WHOLE_COUNTRY_FROM
-        if whole:
-            ctx.observer.message(f"Downloading {meta.table_id} ({meta.title}) for the whole country")
-            regions = ctx.memo.get(f"kwb_regions_{meta.table_id}_all")
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="buurtscan-regions") as pool:
-                pending = pool.submit(self.region_list, ctx, meta, None) if regions is None else None
-                data = load(None, None, None)  # the region list downloads meanwhile
-                regions = pending.result() if pending is not None else regions
-            data = TableData(data.provenance, data.frame, None, regions)
-            if request.gemeenten is not None:  # many gemeenten: keep only those asked for
-                wanted = set(request.gemeenten)
-                frame = data.frame.filter(
-                    pl.col("gemeente_code").is_in(wanted) | (pl.col("region_code") == NEDERLAND)
-                )
-                regs = regions.filter(pl.col("gemeente_code").is_in(wanted) | (pl.col("code") == NEDERLAND))
-                tables = [
-                    TableData(data.provenance, frame.filter(pl.col("gemeente_code") == gm), (gm,),
-                              regs.filter(pl.col("gemeente_code") == gm))
-                    for gm in request.gemeenten
-                ]
-                tables.append(TableData(data.provenance, frame.filter(pl.col("region_code") == NEDERLAND),
-                                        (NEDERLAND,), regs.filter(pl.col("code") == NEDERLAND)))
-            else:
-                tables = [data]
-            ctx.observer.progress(NAME, 1, 1)
-            return SourceResult(tuple(tables), ())
-
-        gemeenten = list(request.gemeenten or ())
-        total = len(gemeenten) + 1
-        try:
-            tables.append(load((NEDERLAND,), eq(GEO, pad(NEDERLAND)),
-                               regions_frame([(NEDERLAND, "Nederland")])))
-        except SourceError as exc:
-            skipped.append(Skipped(NAME, f"Nederland: {exc.message}"))
-        ctx.observer.progress(NAME, 1, total)
-        for i, gm in enumerate(gemeenten, start=2):
-            ctx.observer.message(f"Downloading {meta.table_id} for {gm}")
-            try:
-                regions = ctx.memo.get(f"kwb_regions_{meta.table_id}_{gm}")
+        if request.gemeenten is not None and len(request.gemeenten) < WHOLE_COUNTRY_FROM:
+            def load(part: tuple[str, ...] | None, flt: str | None) -> TableData:
+                code = part[0] if part else NEDERLAND
+                regions = (regions_frame([(NEDERLAND, "Nederland")]) if code == NEDERLAND
+                           else ctx.region_lists.get((meta.table_id, code)))
                 if regions is None:
-                    regions = self.region_list(ctx, meta, [gm])
-                tables.append(load((gm,), gemeente_filter(gm), regions))
-            except SourceError as exc:
-                skipped.append(Skipped(NAME, f"{gm}: {exc.message}"))
-            ctx.observer.progress(NAME, i, total)
-        if not tables:
-            raise SourceError(skipped[0].reason if skipped else "nothing could be downloaded")
-        return SourceResult(tuple(tables), tuple(skipped))
+                    regions = self.region_list(ctx, meta, [code])
+                return self.read_pages(ctx, meta, cols, period=period, flt=flt, part=part, regions=regions)
+
+            tables, skipped = self.fetch_by_gemeente(ctx, request, load, nederland=eq(GEO, pad(NEDERLAND)),
+                                                     label=meta.table_id)
+            return SourceResult(tuple(tables), tuple(skipped))
+
+        ctx.observer.message(f"Downloading {meta.table_id} ({meta.title}) for the whole country")
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="buurtscan-regions") as pool:
+            pending = pool.submit(self.region_list, ctx, meta, None)
+            data = self.read_pages(ctx, meta, cols, period=period, flt=None, part=None)
+            regions = pending.result()  # the region list downloaded meanwhile
+        if request.gemeenten is None:
+            tables = [TableData(data.provenance, data.frame, None, regions)]
+        else:  # many gemeenten: keep only those asked for
+            wanted = set(request.gemeenten)
+            frame = data.frame.filter(pl.col("gemeente_code").is_in(wanted) | (pl.col("region_code") == NEDERLAND))
+            regs = regions.filter(pl.col("gemeente_code").is_in(wanted) | (pl.col("code") == NEDERLAND))
+            tables = [
+                TableData(data.provenance, frame.filter(pl.col("gemeente_code") == gm), (gm,),
+                          regs.filter(pl.col("gemeente_code") == gm))
+                for gm in request.gemeenten
+            ]
+            tables.append(TableData(data.provenance, frame.filter(pl.col("region_code") == NEDERLAND),
+                                    (NEDERLAND,), regs.filter(pl.col("code") == NEDERLAND)))
+        ctx.observer.progress(NAME, 1, 1)
+        return SourceResult(tuple(tables), ())
 
     # -- older tables ----------------------------------------------------------------
     def older(self, ctx: FetchContext, request: FetchRequest, meta: TableMeta,
@@ -300,20 +244,15 @@ class KwbSource(StatLineSource):
                 cols = self.columns(old, wants)
                 if not any(unit != "code" for _, unit in cols.values()):
                     continue
-                select = [GEO, *cols]
                 flt = None if part is None else any_of(eq(GEO, pad(NEDERLAND)), gemeente_filter(part))
                 ctx.observer.message(f"Downloading {old.table_id} ({period}) for {part or 'the whole country'}: "
                                      f"{len(cols)} columns")
                 try:
-                    frames = [wide_to_tidy(page, code_field=GEO, columns=cols, period=period, source=NAME,
-                                           table_id=old.table_id)
-                              for page in api.pages(old.table_id, "TypedDataSet", filter=flt, select=select)]
+                    read = self.read_pages(ctx, old, cols, period=period, flt=flt, part=None)
                 except SourceError as exc:
                     skipped.append(Skipped(NAME, f"{old.table_id} {part or ''}: {exc.message}".strip()))
                     continue
-                frame = pl.concat(frames) if frames else empty_tidy()
-                url = api.request_url(old.table_id, "TypedDataSet", filter=flt, select=select)
-                prov = self._provenance(ctx, old, period, url)
+                frame, prov = read.frame, read.provenance
                 ids = tuple(sorted({i for i, _ in cols.values()}))
                 if part is None:
                     tables.append(TableData(prov, frame, None, periods=(period,), indicators=ids))

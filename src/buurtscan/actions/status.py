@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import httpx
 
-from .cache import WHOLE, Cache, refetch_tip
-from .errors import BuurtscanError
-from .fetching import answer_shape
-from .http_client import Http
-from .settings import Settings
-from .sources import REGISTRY
-from .sources.base import FetchContext
+from ..cache import WHOLE, Cache, refetch_tip
+from ..errors import BuurtscanError, SourceUnavailable
+from .fetch import answer_shape
+from ..http_client import Http
+from ..settings import Settings
+from ..sources import REGISTRY
+from ..sources.base import FetchContext
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ class TableStatus:
                 "changed": self.changed}
 
 
-PROFILE_OF = {"cbs_kwb_profile": "cbs_kwb"}  # the national profile is checked like its KWB table
+# a table a source stores besides its own (the national profile) is checked like the source's tables
+PROFILE_OF = {side: s.name for s in REGISTRY.values() for side in s.also_stores}
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def cache_status(settings: Settings, *, check_upstream: bool = True,
                     checked.append(_with(st, upstream=check(ctx, st.table_id)))
             except BuurtscanError as exc:
                 checked.append(_with(st, error=exc.message))
-                if "unreachable" in exc.message or "did not answer" in exc.message:
+                if isinstance(exc, SourceUnavailable):
                     unreachable = exc.message  # don't wait for the same dead host per table
     return checked
 

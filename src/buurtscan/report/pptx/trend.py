@@ -8,21 +8,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .model import Figure
+from .fast import ChartData
+from ..model import Figure
 
 LINE = (("1F3A5F", 2.25, None), ("8A96A3", 1.5, None), ("B5BDC6", 1.25, "dash"))
 
 
 def trend_figure(figures: Sequence[Figure]) -> Figure | None:
-    """The key figure whose series the slide shows (comparable units only: no sizes next to Nederland)."""
+    """The key figure whose series the slide shows: comparable units only (no sizes next to Nederland),
+    and a line that compares (the own series with a reference)."""
     for f in figures:
-        if f.key and f.spark and f.spark.lines and f.unit != "aantal" and len(f.spark.periods) >= 3:
+        if f.key and f.spark and f.unit != "aantal" and len(f.spark.periods) >= 3 and _compares(f.spark.lines):
             return f
     return None
 
 
+def _compares(lines: Sequence[tuple[str, Sequence[float | None]]]) -> bool:
+    """The own line has at least three values and a reference line has values too (no lone line)."""
+    filled = [sum(v is not None for v in values) for _name, values in lines]
+    return len(filled) >= 2 and filled[0] >= 3 and any(n for n in filled[1:])
+
+
 def add_trend_chart(slide: Any, rect: tuple[int, int, int, int], f: Figure) -> Any:
-    from pptx.chart.data import CategoryChartData
     from pptx.dml.color import RGBColor
     from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE, XL_TICK_MARK
     from pptx.enum.dml import MSO_LINE_DASH_STYLE
@@ -31,7 +38,7 @@ def add_trend_chart(slide: Any, rect: tuple[int, int, int, int], f: Figure) -> A
     s = f.spark
     assert s is not None
     fmt = "0" if s.decimals <= 0 else "0." + "0" * s.decimals
-    data = CategoryChartData(number_format=fmt)
+    data = ChartData(number_format=fmt)
     data.categories = list(s.periods)
     for name, values in s.lines:
         data.add_series(name, list(values))

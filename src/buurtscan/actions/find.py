@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import httpx
 
-from .cache import Cache
-from .errors import SourceError, UsageError
-from .http_client import Http
-from .observe import Observer
-from .regions import Match, RegionList
-from .settings import Settings
-from .sources.base import FetchContext, utc_now
-from .sources.kwb import KwbSource
+from ..cache import Cache
+from ..errors import SourceError, UsageError
+from ..http_client import Http
+from ..observe import Observer
+from ..regions import Match, RegionList
+from ..settings import Settings
+from ..sources.base import FetchContext, utc_now
+from ..sources.kwb import KwbSource
 
 
 def region_list(

@@ -22,27 +22,22 @@ from pathlib import Path
 import httpx
 from filelock import FileLock, Timeout
 
-from .cache import WHOLE, Cache, TableEntry
-from .errors import one_line
-from .errors import EXIT_OK, EXIT_PARTIAL, EXIT_SOURCE, BuurtscanError, CacheError, SourceError, UsageError
-from .fetching import answer_shape, fetch
-from .http_client import Http
-from .observe import NullObserver, Observer
-from .regions import NEDERLAND, gemeente_of
-from .settings import Settings
-from .sources import REGISTRY
-from .sources.base import FetchContext, utc_now
-from .sources.kwb import KwbSource
+from ..cache import WHOLE, Cache, TableEntry
+from ..errors import one_line
+from ..errors import (EXIT_OK, EXIT_PARTIAL, EXIT_SOURCE, BuurtscanError, CacheError, RefreshBusy, SourceUnavailable,
+                      UsageError)
+from .fetch import answer_shape, fetch
+from ..http_client import Http
+from ..observe import NullObserver, Observer
+from ..regions import NEDERLAND, gemeente_of
+from ..settings import Settings
+from ..sources import REGISTRY
+from ..sources.base import FetchContext, utc_now
+from ..sources.kwb import KwbSource
 
 log = logging.getLogger("buurtscan.refresh")
 UNCHANGED, UPDATED, NEW_TABLE, FAILED = "unchanged", "updated", "new table", "failed"
 LOCK_NAME = ".refresh.lock"
-
-
-class RefreshBusy(BuurtscanError):
-    """Another refresh holds the lock (not an error for cron: exit 0)."""
-
-    exit_code = EXIT_OK
 
 
 @dataclass(frozen=True)
@@ -241,7 +236,7 @@ def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: 
                 years = source.available_years(ctx)
                 cached_year = _year(entry.period)
                 newer = [y for y in years if cached_year is not None and y > cached_year]
-                if newer and not ctx.memo.get("kwb_catalogue_fallback"):
+                if newer and source.name not in ctx.fallback:
                     year, status = max(newer), NEW_TABLE
                 else:
                     year = cached_year
@@ -275,8 +270,7 @@ def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: 
     except CacheError:
         raise  # the cache cannot be written (full disk, permissions): stop the whole run
     except BuurtscanError as exc:
-        unreachable = isinstance(exc, SourceError) and ("unreachable" in exc.message or "did not answer" in exc.message
-                                                         or "usable answer" in exc.message)
+        unreachable = isinstance(exc, SourceUnavailable)
         observer.message(f"{name} {table_id}: failed — {exc.message}")
         return Outcome(name, table_id, FAILED, gms, exc.message, before, None, unreachable)
 
@@ -284,8 +278,8 @@ def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: 
 def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observer: Observer
               ) -> tuple[list[str], list[str]]:
     """Make again what `render` recorded, for regions whose data changed."""
-    from .rendering import RenderOptions, recorded
-    from .rendering import render as do_render
+    from .render import RenderOptions, recorded
+    from .render import render as do_render
 
     changed = [o for o in outcomes if o.status in (UPDATED, NEW_TABLE)]
     if not changed:
@@ -298,7 +292,8 @@ def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observe
         codes = list(entry.get("codes") or [])
         gemeente = entry.get("gemeente")
         regions = {gemeente_of(c) for c in codes} | ({gemeente} if gemeente else set())
-        if not everywhere and not (regions & touched):
+        all_cached = entry.get("all_cached") is True  # `render --all-cached`: every changed gemeente is in it
+        if not everywhere and not all_cached and not (regions & touched):
             continue
         opts = dict(entry.get("options") or {})
         out_dir = Path(str(opts.get("out_dir") or "out"))
@@ -319,7 +314,8 @@ def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observe
             similar_k=int(opts.get("similar_k") or 10),
         )
         try:
-            results = do_render(settings, codes, gemeente=gemeente, options=options, observer=observer)
+            results = do_render(settings, codes, gemeente=gemeente, options=options, observer=observer,
+                                all_cached=all_cached)
         except BuurtscanError as exc:  # incl. OutputError: some files were written, some not
             errors.append(one_line(exc.message))
             files += [str(f) for f in getattr(exc, "written", ())]

@@ -16,50 +16,31 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .cache import Cache, atomic_write_bytes
-from .catalogue import load
-from .errors import BuurtscanError, CacheError, OutputError, UsageError
-from .text import fold
-from .observe import NullObserver, Observer
-from .regions import parse_code
-from .report.build import Limits, PolicyInput, StoryInput, build_report
-from .report.model import Report
-from .scan import GemeenteData, Scan
-from .settings import Settings
-from .provenance import utc_now
+from ..cache import Cache, atomic_write_bytes
+from ..catalogue import load
+from ..errors import BuurtscanError, CacheError, OutputError, UsageError
+from ..text import fold
+from ..observe import NullObserver, Observer
+from ..regions import parse_code
+from ..report.build import Limits, PolicyInput, StoryInput, build_report
+from ..report.model import Report
+from ..scan import Scan
+from ..settings import Settings
+from ..provenance import utc_now
+from ..report import formats as _formats
 
-NOTE_FORMATS = ("html", "pdf", "docx", "md")
-FORMATS = (*NOTE_FORMATS, "pptx", "xlsx")
-EXTENSIONS = {"html": "html", "pdf": "pdf", "docx": "docx", "md": "md", "pptx": "pptx", "xlsx": "xlsx"}
+NOTE_FORMATS = tuple(f.value for f in _formats.NOTE_FORMATS)
+FORMATS = tuple(f.value for f in _formats.Format)
+EXTENSIONS = {f.value: f.extension for f in _formats.Format}
 RENDERS_FILE = "renders.json"
 WORD_SPARE = 0.25  # share of the last PDF page left free when a Word or HTML note is made too
 AUDIENCES = ("professionals", "bewoners")
 RESIDENT_PAGES = 3  # the resident version's larger text (11 pt) may take a third page
-
-
-def _renderer(fmt: str) -> Callable[..., bytes]:
-    """The renderer of a format, imported only when used (typst, python-docx, python-pptx are heavy)."""
-    if fmt == "html":
-        from .report.html_note import render
-    elif fmt == "pdf":
-        from .report.pdf_note import render
-    elif fmt == "docx":
-        from .report.word_note import render
-    elif fmt == "md":
-        from .report.markdown_note import render
-    elif fmt == "pptx":
-        from .report.pptx_deck import render
-    elif fmt == "xlsx":  # the scan as a spreadsheet (needs the scan itself: real numbers and statuses)
-        from .report.scan_xlsx import render
-    else:  # pragma: no cover - parse_formats rejects others
-        raise ValueError(fmt)
-    return render
 
 
 @dataclass(frozen=True)
@@ -90,11 +71,11 @@ class Rendered:
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
-    formats = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
+    names = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    bad = [f for f in names if f not in FORMATS]
+    if bad or not names:
         raise UsageError(f"Unknown format '{bad[0] if bad else text}'.", tip=f"Formats: {', '.join(FORMATS)}.")
-    return formats
+    return tuple(_formats.Format(f) for f in names)
 
 
 def parse_audience(text: str) -> str:
@@ -119,28 +100,43 @@ def render(
     cache: Cache | None = None,
     record: bool = True,
     observer: Observer | None = None,
+    jobs: int | None = None,
+    all_cached: bool = False,
+    verbose: bool = False,
 ) -> list[Rendered]:
-    """Render the notes/decks; returns what was written per region."""
+    """Render the notes/decks; returns what was written per region.
+
+    ``jobs`` buurten are rendered at once (default: one per core; see :mod:`.batch`), and
+    ``all_cached`` adds every gemeente with cached buurten. Some buurten failing ends the run
+    with :class:`~buurtscan.actions.batch.RenderFailed` (exit 1) after the others were written."""
     observer = observer or NullObserver()
     cache = cache or Cache(settings.cache_dir)
-    if not codes and not gemeente:
-        raise UsageError("Name a region code or --gemeente.", tip="For example: buurtscan render BU05183620")
+    if not codes and not gemeente and not all_cached:
+        raise UsageError("Name a region code, --gemeente or --all-cached.",
+                         tip="For example: buurtscan render BU05183620")
     catalogue = load()
     policy: list[PolicyInput] = []
     stories: list[StoryInput] = []
     if options.policy or options.stories:
-        from .policy_stories import read_policy, read_stories
+        from ..policy_stories import read_policy, read_stories
 
         policy = read_policy(options.policy, catalogue) if options.policy else []
         stories = read_stories(options.stories, catalogue) if options.stories else []
-    renderers = {fmt: _renderer(fmt) for fmt in options.formats}
     targets = [parse_code(c).code for c in codes]
     by_gemeente: dict[str, list[str]] = {}
+    whole: set[str] = set()  # gemeenten of which every cached buurt is rendered (--gemeente, --all-cached)
     if gemeente:
         gm = parse_code(gemeente)
         if gm.level != "gemeente":
             raise UsageError(f"--gemeente needs a gemeentecode such as GM0518, got '{gemeente}'.")
         by_gemeente[gm.code] = []
+        whole.add(gm.code)
+    if all_cached:
+        from .batch import cached_gemeenten
+
+        for gm_code in cached_gemeenten(cache):
+            by_gemeente.setdefault(gm_code, [])
+            whole.add(gm_code)
     for code in targets:
         rc = parse_code(code)
         if rc.gemeente is None:
@@ -151,48 +147,22 @@ def render(
     except OSError as exc:
         raise OutputError(f"--out {options.out_dir}: cannot be created ({exc.strerror or exc}).",
                           tip="Choose a folder you can write to with --out.") from None
-    results: list[Rendered] = []
-    failed: list[tuple[Path, str]] = []
-    total = sum(len(v) for v in by_gemeente.values())
-    for gm, wanted in by_gemeente.items():
-        data = GemeenteData(cache, gm, catalogue, options.similar_k)
-        if not wanted:  # --gemeente: every cached buurt of it
-            wanted = data.codes("buurt")
-            if not wanted:
-                raise UsageError(f"Nothing is cached for {gm}.", tip=f"Fetch it first: buurtscan fetch --gemeente {gm}")
-            total += len(wanted)
-        for code in wanted:
-            start = time.perf_counter()
-            observer.message(f"Rendering {code}")
-            scan = data.scan(code)
-            if any(fmt in NOTE_FORMATS for fmt in options.formats):
-                report, pdf = fit_note(scan, policy, stories, options, observer,
-                                       max_pages=RESIDENT_PAGES if options.audience == "bewoners" else 2)
-            else:  # only the deck: it fits its own text, no note to measure
-                report, pdf = build_report(scan, policy=policy, stories=stories, limits=options.limits,
-                                           policy_file=options.policy, stories_file=options.stories,
-                                           audience=options.audience), None
-            stem = file_stem(report)
-            written = []
-            for fmt, fn in renderers.items():
-                target = options.out_dir / f"{stem}.{EXTENSIONS[fmt]}"
-                kwargs = {"user_dir": options.templates}
-                if fmt == "pptx":
-                    kwargs["deck_template"] = options.deck_template
-                if fmt == "xlsx":
-                    kwargs["scan"] = scan
-                body = pdf if fmt == "pdf" and pdf else _run_renderer(fmt, fn, report, kwargs, options)
-                try:
-                    atomic_write_bytes(target, body)
-                except OSError as exc:  # full disk, read-only folder: the other files still get written
-                    failed.append((target, exc.strerror or str(exc)))
-                    observer.message(f"Cannot write {target} ({exc.strerror or exc})")
-                    continue
-                written.append(target)
-            results.append(Rendered(code, tuple(written), time.perf_counter() - start))
-            observer.progress("render", len(results), total)
+    from .batch import Job, cached_buurten, failed_error, run_batch
+
+    jobs_list = []
+    for gm_code, wanted in by_gemeente.items():
+        if gm_code in whole:  # every cached buurt of it, then any other code asked for (a wijk)
+            buurten = cached_buurten(cache, gm_code)
+            if not buurten:
+                raise UsageError(f"Nothing is cached for {gm_code}.",
+                                 tip=f"Fetch it first: buurtscan fetch --gemeente {gm_code}")
+            wanted = buurten + [c for c in dict.fromkeys(wanted) if c not in buurten]
+        jobs_list += [Job(gm_code, code) for code in wanted]
+    batch = run_batch(cache, jobs_list, options=options, catalogue=catalogue, policy=policy, stories=stories,
+                      jobs=jobs, observer=observer, verbose=verbose)
+    results, failed = batch.rendered, batch.unwritten
     if record and any(r.files for r in results):
-        _record(cache, codes=targets, gemeente=gemeente, options=options, results=results)
+        _record(cache, codes=targets, gemeente=gemeente, options=options, results=results, all_cached=all_cached)
     if failed:
         done = sum(len(r.files) for r in results)
         first, reason = failed[0]
@@ -202,16 +172,18 @@ def render(
             tip="Free disk space or choose a writable folder with --out, then render again.",
             written=tuple(f for r in results for f in r.files),
         )
+    if batch.failed:
+        raise failed_error(batch)
     return results
 
 
-def _run_renderer(fmt: str, fn: Callable[..., bytes], report: Report, kwargs: dict[str, object],
+def _run_renderer(fmt: str, fn: _formats.Renderer, report: Report, given: _formats.RenderInput,
                   options: RenderOptions) -> bytes:
     """Run a renderer; a broken user template becomes a UsageError naming it (exit 2)."""
     import jinja2
 
     try:
-        return fn(report, **kwargs)
+        return fn(report, given)
     except BuurtscanError:
         raise
     except jinja2.TemplateError as exc:
@@ -241,12 +213,12 @@ def _run_renderer(fmt: str, fn: Callable[..., bytes], report: Report, kwargs: di
 
 def _user_template(fmt: str, options: RenderOptions) -> Path | None:
     """The user's template file that a renderer of this format reads, if any."""
-    names = {"docx": "note.docx", "pptx": "deck.pptx", "html": "note.html.j2", "md": "note.md.j2"}
-    if fmt == "pptx" and options.deck_template is not None:
+    name = _formats.Format(fmt).user_template
+    if fmt == _formats.Format.PPTX and options.deck_template is not None:
         return options.deck_template
-    if options.templates is None or fmt not in names:
+    if options.templates is None or name is None:
         return None
-    candidate = options.templates / names[fmt]
+    candidate = options.templates / name
     return candidate if candidate.is_file() else None
 
 
@@ -258,7 +230,7 @@ def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryI
     verified in one or two layouts); every format then gets the same content, so the HTML,
     Word and Markdown notes say what the PDF says. Returns the PDF too.
     """
-    from .report.fitting import fit
+    from ..report.fitting import fit
 
     # Word sets the same text a little longer than Typst (its own line breaking, table rows and
     # spacing): with a Word note, the PDF must leave room at the foot of its last page.
@@ -274,7 +246,7 @@ def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryI
 
 
 def _record(cache: Cache, *, codes: Sequence[str], gemeente: str | None, options: RenderOptions,
-            results: Sequence[Rendered]) -> None:
+            results: Sequence[Rendered], all_cached: bool = False) -> None:
     """Remember this render (for `refresh --render`); a later render with the same target replaces it.
 
     Read, changed and written under the cache lock: two renders at once both stay recorded."""
@@ -285,8 +257,10 @@ def _record(cache: Cache, *, codes: Sequence[str], gemeente: str | None, options
         "options": {**options.as_dict(), "out_dir": str(options.out_dir.resolve())},
         "files": [str(f.resolve()) for r in results for f in r.files],
         "rendered_at": utc_now(),
+        **({"all_cached": True} if all_cached else {}),
     }
-    same = lambda e: (e.get("codes"), e.get("gemeente"), e.get("options", {}).get("out_dir"),  # noqa: E731
+    same = lambda e: (e.get("codes"), e.get("gemeente"), e.get("all_cached", False),  # noqa: E731
+                      e.get("options", {}).get("out_dir"),
                       e.get("options", {}).get("formats"), e.get("options", {}).get("audience", "professionals"))
     try:
         with cache.locked():

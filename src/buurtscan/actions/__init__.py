@@ -1,0 +1,5 @@
+"""The orchestration layer: one module per command (fetch, merge, render, refresh, find, status).
+
+Each action takes :class:`~buurtscan.settings.Settings` and plain arguments, does the work through the
+lower layers and returns a report dataclass. Actions never print; the CLI (``cli.py``) shows the result.
+"""
