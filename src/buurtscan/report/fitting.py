@@ -28,7 +28,7 @@ import math
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,8 @@ TEMPLATE = "note.typ"
 MAX_LAYOUTS = 5  # a fit never lays the note out more often than this
 MARGIN = 6.0  # pt: aim this far inside the page (a table row or a heading may jump to the next column)
 OVERSHOOT = 1.25  # free this much more than the overrun (a jumping table frees less than it removes)
+BACK_FILL = ("changes", "highlights", "questions", "partner")  # what room left may win back
+BACK_FILLS = 2  # at most this many layouts for that
 SPARE_STEPS = 2  # at most this many steps beyond the fit may be given up to leave the spare free
 ROOM = 40.0  # pt: with less room than this left, a fit does not try a fuller step
 STATS = {"layouts": 0, "fits": 0, "reused": 0}
@@ -304,6 +306,9 @@ def fit(build: Callable[[Limits], Report], limits: Limits, *, max_pages: int = 2
     if hi < len(chain) and spare:
         hi = _with_spare(hi, chain, predicted, scale, tried, lay, max_pages, spare)
     if hi < len(chain):
+        kept = spare if tried[hi][1].fits(max_pages, spare) else 0.0
+        hi = _back_fill(hi, limits, full, chain, predicted, scale, tried, lay, max_pages, kept)
+    if hi < len(chain):
         report, made = tried[hi]
         result = Fitted(report, made.pdf, chain[hi], True, len(tried))
     else:  # nothing tried fits: the tightest note there is
@@ -316,6 +321,36 @@ def fit(build: Callable[[Limits], Report], limits: Limits, *, max_pages: int = 2
             _FITTED.pop(next(iter(_FITTED)))
         _FITTED[key] = (result.limits, result.pdf, result.report)
     return result
+
+
+def _back_fill(hi: int, base: Limits, full: Report, chain: list[Limits], predicted: list[float], scale: float,
+               tried: dict[int, tuple[Report, Layout]], lay: Callable[[int], Layout], max_pages: int,
+               spare: float) -> int:
+    """Room left after a big step (the similar-buurten sentence, a row per domain) goes back to the
+    small things given up before it: one more sentence of "Wat verandert", highlight, question,
+    partner figure — each only when predicted to fit, and laid out to
+    check (at most :data:`BACK_FILLS` more layouts). The new step joins ``chain``."""
+    fills = 0
+    for name in BACK_FILL * 2:  # a second round may win back one more of the same
+        cur = chain[hi]
+        have, want = getattr(cur, name), getattr(base, name)
+        if have == want or fills >= BACK_FILLS:
+            continue
+        over = tried[hi][1].overrun(max_pages, spare)
+        if over is None:
+            return hi
+        cand = replace(cur, **{name: True if isinstance(want, bool) else have + 1})
+        if cand in chain:  # a step already laid out (or known too full: before the fit)
+            continue
+        guess = estimate(full, cand)
+        if not 0 < (guess - predicted[hi]) * min(scale, 1.0) <= (-over - MARGIN) * 0.8:
+            continue
+        chain.append(cand)
+        predicted.append(guess)
+        fills += 1
+        if lay(len(chain) - 1).fits(max_pages, spare):
+            hi = len(chain) - 1
+    return hi
 
 
 def _with_spare(hi: int, chain: list[Limits], predicted: list[float], scale: float,
