@@ -34,7 +34,10 @@ def main() -> None:
 
     from buurtscan.cache import Cache
     from buurtscan.catalogue import load
-    from buurtscan.actions.fetch import fetch
+    try:
+        from buurtscan.actions.fetch import fetch
+    except ImportError:  # --src of a checkout from before the move into actions/
+        from buurtscan.fetching import fetch  # type: ignore[no-redef]
     from buurtscan.report.build import build_report
     from buurtscan.scan import GemeenteData
     from buurtscan.settings import Settings

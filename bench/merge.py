@@ -81,7 +81,8 @@ def main() -> None:
         settings = Settings(cache_dir=Path(tmp) / "cache", attempts=2, backoff=0.0, timeout=30.0)
         fetch(settings, ["BU05183620"], transport=FakeCBS().transport(), sources=["cbs_kwb"])
         regions = Cache(settings.cache_dir).region_list()
-        codes = regions.filter(pl.col("level") == "buurt")["code"].to_list()
+        # the buurten of the fetched gemeente (the region list names every gemeente of the country)
+        codes = regions.filter((pl.col("level") == "buurt") & (pl.col("gemeente_code") == "GM0518"))["code"].to_list()
         path = Path(tmp) / "incidenten.csv"
         make_records(path, args.rows, codes)
         size = path.stat().st_size

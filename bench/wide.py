@@ -8,7 +8,10 @@ whole numbers), fills a cache from the fake CBS (tests/fakecbs.py), and times
 column (large / small). Linear in columns gives about 1; the old reader was quadratic
 (10,000 columns took 182 s: a list of all columns was built for every column).
 
-Target (issue 15): the per-column ratio stays under 1.5.
+Target (issue 15): the per-column ratio stays under 1.5, and 10,000 columns take a few seconds.
+Measured on the 2-core machine (shared): before, 1,000 columns 11.6 s and 10,000 columns 125 s
+(one polars query per column and step); with the numbers of all columns parsed in batched
+passes and the per-column checks on numpy arrays, 0.6 s and 8.6 s (ratio 1.45).
 """
 
 from __future__ import annotations

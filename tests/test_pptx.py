@@ -627,3 +627,69 @@ def test_no_chart_without_a_comparison_and_no_trend_for_a_lone_line(report):
     assert trend.trend_figure([lone]) is None
     small = [replace(f, small=True) for f in d.figures]
     assert charts.comparing_chart(d, small) is None  # small numbers are not compared
+
+
+def test_questions_on_wat_we_nog_niet_weten_are_18pt_under_their_heading(deck, report):
+    slide = deck.slides[titles(deck).index("Wat we (nog) niet weten")]
+    questions = {q for d in report.domains for q in d.questions}
+    runs = [(r.text, r.font.size.pt) for sh in slide.shapes if sh.has_text_frame
+            for p in sh.text_frame.paragraphs for r in p.runs]
+    asked = [(t, size) for t, size in runs if t in questions]
+    assert asked and all(size >= 18 for _t, size in asked)
+    assert "Wat bewoners en partners wel weten" in [t for t, _s in runs]
+
+
+def test_left_out_stories_are_counted_in_words(scan):
+    from buurtscan.report.pptx import back
+
+    domain = known(build_report(scan))[0].id
+    stories = [StoryInput(domain, Story(f"Verhaal {i}.", "bewoner", "2026", "interview")) for i in range(3)]
+    report = build_report(scan, stories=stories)
+    extra = sum(len(d.stories) - 1 for d in report.domains if d.stories)
+    assert extra >= 1
+    notes = back.left_out(report)
+    said = "1 verhaal staat" if extra == 1 else f"{extra} verhalen staan"
+    assert any(n.startswith(f"{said} niet op de dia's") for n in notes), notes
+    assert not any("/" in n for n in notes)
+
+
+def test_bar_series_colours_stay_apart_in_greyscale(deck):
+    chart = chart_of(deck.slides[1])  # the leeftijdsopbouw: buurt, gemeente, Nederland
+    fills = [str(s.format.fill.fore_color.rgb) for s in chart.plots[0].series]
+    assert fills == ["1F3A5F", "8A96A3", "E6EAEF"]
+    last = chart.plots[0].series[2]
+    assert str(last.format.line.color.rgb) == "1F3A5F" and last.format.line.width == Pt(0.75)
+    for s in chart.plots[0].series:  # schema order: tx, spPr, invertIfNegative, dLbls, cat, val
+        tags = [el.tag.split("}")[1] for el in s._element]
+        assert tags[tags.index("tx"):] == ["tx", "spPr", "invertIfNegative", "dLbls", "cat", "val"]
+
+
+def test_the_deck_neither_formats_numbers_nor_picks_values_by_level():
+    """Issue 12: the deck only lays out the model's strings (Figure.cells, own, similar; Bar.texts)."""
+    import buurtscan.report.pptx as package
+
+    banned = {
+        "level lookup": re.compile(r"\.level\b|\bf\.(buurt|wijk|gemeente|nederland)\b|values\[[1-3]\]"),
+        "number formatting": re.compile(r"format_figure|\bnumber\(|\{[^{}]*:[^{}]*[.,]\d*[fg%]\}|locale"),
+        "a formatting import": re.compile(r"from \.\.formatting import (?!MISSING\b)"),
+    }
+    found = []
+    for path in sorted(Path(package.__file__).parent.glob("*.py")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for what, pattern in banned.items():
+                if pattern.search(line):
+                    found.append(f"{path.name}:{n}: {what}: {line.strip()}")
+    assert not found, found
+    assert len(Path(package.__file__).parent.joinpath("..", "pptx_deck.py").read_text().splitlines()) <= 3
+
+
+def test_counted_part_names_skip_every_name_the_template_uses():
+    from types import SimpleNamespace as NS
+
+    from buurtscan.report.pptx import fast
+
+    package = NS(iter_parts=lambda: [NS(partname="/ppt/theme/theme1.xml"), NS(partname="/ppt/theme/theme3.xml")])
+    fast.install_partnames(package)
+    names = [str(package.next_partname("/ppt/theme/theme%d.xml")) for _ in range(3)]
+    assert names == ["/ppt/theme/theme2.xml", "/ppt/theme/theme4.xml", "/ppt/theme/theme5.xml"]
+    assert str(package.next_partname("/ppt/charts/chart%d.xml")) == "/ppt/charts/chart1.xml"

@@ -7,6 +7,7 @@ TableInfos.Modified.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -274,6 +275,7 @@ def test_render_after_refresh(filled, clean, tmp_path):
     from buurtscan.actions.render import RenderOptions, render
 
     out = tmp_path / "notes"
+    filled = dataclasses.replace(filled, render_roots=(tmp_path,))  # refresh --render replays inside these only
     render(filled, ["BU05183620"], options=RenderOptions(formats=("html",), out_dir=out))
     first = (out / "BU05183620-moerwijk-oost.html").stat().st_mtime_ns
     assert refresh(filled, render=True).rendered == ()  # nothing changed: nothing re-rendered

@@ -73,7 +73,7 @@ def test_render_all_note_formats(filled, tmp_path):
     [res] = render(filled, ["BU05183620"], options=RenderOptions(formats=("html", "pdf", "docx", "md"), out_dir=out))
     names = sorted(p.name for p in res.files)
     assert names == [f"BU05183620-moerwijk-oost.{e}" for e in ("docx", "html", "md", "pdf")]
-    html = (out / "BU05183620-moerwijk-oost.html").read_text()
+    html = (out / "BU05183620-moerwijk-oost.html").read_text().replace("\u00ad", "")  # soft hyphens
     assert "<style>" in html and "<svg" in html
     assert not re.search(r'(src|href)="https?:', html)  # self-contained: no external resources
     assert "3.360" in html and "Moerwijk-Oost" in html and "niet beschikbaar" in html and "None" not in html
@@ -101,7 +101,7 @@ def test_untrusted_text_is_plain_in_every_format(filled, tmp_path):
                             stories=INPUTS / "verhalen.csv")
     [res] = render(filled, ["BU05183620"], options=options)
     stem = out / "BU05183620-moerwijk-oost"
-    html = stem.with_suffix(".html").read_text()
+    html = stem.with_suffix(".html").read_text().replace("\u00ad", "")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;html&lt;/b&gt;" in html
     md = stem.with_suffix(".md").read_text()

@@ -241,7 +241,7 @@ def _texts(report):
 
     from buurtscan.report import html_note, markdown_note, pdf_note, pptx_deck, word_note
 
-    out = {"md": markdown_note.render(report).decode(), "html": html_note.render(report).decode()}
+    out = {"md": markdown_note.render(report).decode(), "html": html_note.render(report).decode().replace("\u00ad", "")}
     with zipfile.ZipFile(io.BytesIO(word_note.render(report))) as z:
         out["docx"] = re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode())
     from pptx import Presentation

@@ -1,25 +1,24 @@
-"""The command line: parses, calls one core function per command, reports.
+"""The command line: each command parses its options, calls one action and shows the result.
 
-This is the only module that prints, exits or draws progress. Results go to stdout,
-messages and progress to stderr. Heavy libraries (polars, httpx) are imported inside the
-commands so that `buurtscan --help` stays fast.
+The actions (``actions/``, or ``scan``/``overview`` for the read-only views) do the work and
+return report objects; ``console.py`` draws them. This module and ``console`` are the only ones
+that print, exit or draw progress: results go to stdout, messages and progress to stderr. Heavy
+libraries (polars, httpx, rich) are imported inside the commands so that `buurtscan --help`
+stays fast.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-import os
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from . import __version__
+from .console import CliObserver, err, print_json, setup_logging
 from .errors import EXIT_PARTIAL, BuurtscanError, one_line
 
 app = typer.Typer(
@@ -33,6 +32,10 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain click help: fast to import (`--help` < 0.3 s) and cron-log friendly
 )
 
+if TYPE_CHECKING:
+    from .cache import Cache
+    from .settings import Settings
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -42,61 +45,16 @@ class State:
     quiet: bool = False
     verbose: bool = False
 
-    def settings(self):  # noqa: ANN201 - Settings, imported lazily
+    def settings(self) -> Settings:
         from .settings import resolve
 
         return resolve(cache_dir=self.cache_dir)
 
+    def observer(self) -> CliObserver:
+        return CliObserver(self.quiet, self.verbose)
+
 
 _state = State()
-
-
-def err(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-class CliObserver:
-    """Progress for people (a bar on a terminal) and for cron (plain timestamped lines)."""
-
-    def __init__(self, quiet: bool, verbose: bool) -> None:
-        self.quiet = quiet
-        self.verbose = verbose
-        self.tty = sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("true", "1")  # CI: plain lines
-        self._progress: Any = None
-        self._tasks: dict[str, Any] = {}
-
-    def message(self, text: str) -> None:
-        if self.quiet:
-            return
-        if self._progress is not None:
-            self._progress.console.log(text) if self.verbose else None
-            return
-        if self.tty:
-            err(text)
-        else:
-            err(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {one_line(text, 1000)}")
-
-    def progress(self, label: str, done: int, total: int | None) -> None:
-        if self.quiet or not self.tty:
-            return
-        if self._progress is None:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            from rich.console import Console
-
-            self._progress = Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                console=Console(stderr=True), transient=True,
-            )
-            self._progress.start()
-        if label not in self._tasks:
-            self._tasks[label] = self._progress.add_task(label, total=total)
-        self._progress.update(self._tasks[label], completed=done, total=total)
-
-    def close(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
 
 
 def handle_errors(fn: F) -> F:
@@ -141,33 +99,7 @@ def main_options(
     _state.cache_dir = cache_dir
     _state.quiet = quiet
     _state.verbose = verbose
-    if verbose:
-        import logging
-
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%S")
-
-
-def _date(stamp: str) -> str:
-    """'2025-03-27T02:00:00' or 'Wed, 01 Jan 2025 00:00:00 GMT' → '2025-03-27' / '2025-01-01'."""
-    if stamp[:4].isdigit():
-        return stamp[:10]
-    import email.utils
-
-    try:
-        return email.utils.parsedate_to_datetime(stamp).date().isoformat()
-    except (TypeError, ValueError):
-        return stamp[:10]
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def _table(rows: list[list[str]], header: list[str]) -> None:
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
-    for r in rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    setup_logging(quiet=quiet, verbose=verbose)
 
 
 @app.command()
@@ -190,25 +122,12 @@ def find(
 
     Example: buurtscan find --gemeente Berkelland   →  every wijk, each followed by its buurten
     """
-    from .actions.find import find as do_find
-    from .actions.find import region_list
+    from .actions.find import find_regions
+    from .console import print_matches
 
-    observer = CliObserver(_state.quiet, _state.verbose)
-    if example:
-        regions, complete = _example_cache().regions(), True
-    else:
-        regions, complete = region_list(_state.settings(), observer=observer)
-    if not complete:
-        err("Note: CBS is unreachable, so only the regions already in the cache were searched.")
-    matches = do_find(regions, " ".join(name or []), gemeente=gemeente, limit=limit)
-    if as_json:
-        _print_json([m.as_dict() for m in matches])
-        return
-    _table(
-        [[m.code, m.level, m.name, f"{m.wijk_name} ({m.wijk_code})" if m.wijk_code else "",
-          m.gemeente_name or ""] for m in matches],
-        ["CODE", "LEVEL", "NAME", "WIJK", "GEMEENTE"],
-    )
+    result = find_regions(None if example else _state.settings(), " ".join(name or []), gemeente=gemeente,
+                          limit=limit, cache=_example_cache() if example else None, observer=_state.observer())
+    print_matches(result, as_json=as_json)
 
 
 @app.command()
@@ -237,8 +156,9 @@ def fetch(
     (for ranks) and Nederland. Example: buurtscan fetch BU05183620 WK036301
     """
     from .actions.fetch import fetch as do_fetch
+    from .console import print_fetch
 
-    observer = CliObserver(_state.quiet, _state.verbose)
+    observer = _state.observer()
     try:
         report = do_fetch(
             _state.settings(), codes or [], gemeenten=gemeente or [], whole_country=all_, year=year,
@@ -246,22 +166,7 @@ def fetch(
         )
     finally:
         observer.close()
-    if as_json:
-        _print_json(
-            {
-                "gemeenten": list(report.gemeenten) if report.gemeenten is not None else "*",
-                "stored": report.stored,
-                "skipped": [s.__dict__ for s in report.skipped],  # failed: false = answered, no figures
-                "requests": report.requests,
-                "bytes": report.bytes,
-                "notes": list(report.notes),
-            }
-        )
-    else:
-        for key, rows in report.stored.items():
-            print(f"{key}: {rows:,} {'row' if rows == 1 else 'rows'} cached")
-    for s in report.skipped:
-        err(f"{'Skipped' if s.failed else 'Note:'} {s.source}: {one_line(s.reason)}")
+    print_fetch(report, as_json=as_json)
     if report.partial:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -279,46 +184,16 @@ def status(
     A missing or damaged cache file is listed with how to repair it (exit 5).
     Example: buurtscan status --offline --check
     """
-    from .cache import Cache
+    from .actions.status import status as do_status
+    from .console import print_status
     from .errors import EXIT_CACHE
-    from .actions.status import cache_status, check_files
 
-    settings = _state.settings()
-    tables = cache_status(settings, check_upstream=not offline)
-    problems = check_files(Cache(settings.cache_dir), full=check)
+    report = do_status(_state.settings(), check_upstream=not offline, full=check)
     if as_json:
-        _print_json({"cache_dir": str(settings.cache_dir), "tables": [t.as_dict() for t in tables],
-                     "problems": [p.as_dict() for p in problems]})
-        if problems:
-            raise typer.Exit(EXIT_CACHE)
-        return
-    if not tables:
-        print(f"The cache at {settings.cache_dir} is empty. Start with: buurtscan fetch BU05183620")
-        return
-    print(f"Cache: {settings.cache_dir}")
-    rows = []
-    for t in tables:
-        gms = "all" if t.gemeenten == ("*",) else ", ".join(t.gemeenten[:4]) + (
-            f" +{len(t.gemeenten) - 4}" if len(t.gemeenten) > 4 else "")
-        if t.changed is None:
-            upstream = "not checked" if t.check_error is None else f"unknown ({t.check_error})"
-        else:
-            upstream = f"CHANGED ({_date(t.upstream_modified or '')})" if t.changed else "unchanged"
-        if t.partner:
-            gms, upstream = "partner file", "–"
-        rows.append([t.source, t.table_id, t.period, gms, f"{t.rows:,}", t.retrieved_last[:10],
-                     _date(t.modified), upstream])
-    _table(rows, ["SOURCE", "TABLE", "PERIOD", "GEMEENTEN", "ROWS", "RETRIEVED", "MODIFIED", "UPSTREAM"])
-    for t in tables:
-        if t.partner:
-            p = t.partner
-            print(f"{t.source}: {p['file']} (sha256 {str(p['sha256'])[:12]}…), {p['rows']} rows read, "
-                  f"merged {str(p['merged_at'])[:16].replace('T', ' ')}")
-    for problem in problems:
-        err(f"Problem: {problem.what}: the cached file {problem.file} is {problem.problem}. Tip: {problem.tip}")
-    if check and not problems:
-        print("Every cached file matches the manifest.")
-    if problems:
+        print_json(report.as_dict())
+    else:
+        print_status(report, check=check)
+    if report.problems:
         raise typer.Exit(EXIT_CACHE)
 
 
@@ -339,142 +214,16 @@ def show(
 
     Works offline. Example: buurtscan show BU05183620 --json | jq '.sections[0]'
     """
-    from .cache import Cache
+    from .console import print_scan, print_trends
     from .scan import build_scan
 
-    scan = build_scan(_example_cache() if example else Cache(_state.settings().cache_dir), code,
-                      similar_k=similar_k)
+    scan = build_scan(_cache(example), code, similar_k=similar_k)
     if as_json:
-        _print_json(scan.as_dict())
-        return
-    if trend:
-        _print_trends(scan)
-        return
-    _print_scan(scan)
-
-
-def _print_trends(scan) -> None:  # noqa: ANN001 - a scan.Scan
-    """Per indicator with a series of two or more periods: the values per period and the judgement."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    from .report.formatting import figure
-    from .report.formatting import number
-    from .report.trends import diff_text, gap_text, verdict_text
-
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console = Console(highlight=False, width=150)
-    r = scan.region
-    console.print(f"[bold]Trends {r.name}[/bold] ({r.code})")
-    place = (r.gemeente_name or "de gemeente").replace("'s-Gravenhage", "Den Haag")
-    own = r.level if r.level != "land" else "nederland"
-    shown = 0
-    for section in scan.sections:
-        for i in section.indicators:
-            s = i.series
-            if s is None or len(s.periods) < 2:
-                continue
-            shown += 1
-            label = i.label if i.unit == "aantal" else f"{i.label} ({i.unit})"
-            console.print(f"[bold]{section.title}: {label}[/bold]")
-            table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-            table.add_column("Periode")
-            levels = [lv for lv in (own, "gemeente", "nederland") if lv in s.values
-                      and (lv == own or lv != own) and any(v is not None for v in s.values[lv])]
-            levels = list(dict.fromkeys(levels))
-            for lv in levels:
-                table.add_column(lv.capitalize(), justify="right")
-            for k, p in enumerate(s.periods):
-                if all(s.values[lv][k] is None for lv in levels):
-                    continue  # a period the region has no figure at all
-                table.add_row(p, *(figure(s.values[lv][k], i.decimals, i.unit, status=s.statuses[lv][k],
-                                          with_unit=False).replace("niet beschikbaar", "n.b.") for lv in levels))
-            console.print(table)
-            j = i.judgement
-            if j is None or j.own is None:
-                console.print(f"  Geen oordeel: {j.reason if j else 'geen reeks'}.")
-            else:
-                o = j.own
-                console.print(f"  {verdict_text(i, place)} — verschil {diff_text(i, o.change)}, "
-                              f"telt mee: {'ja' if o.counts else 'nee'} (afronding {number(o.threshold, i.decimals)}, "
-                              f"ruis ±{number(o.noise, max(i.decimals, 0) + 1)}).")
-                if not gap_text(i, place) and j.gap is not None:
-                    console.print(f"  Afstand tot {place}: geen duidelijke verandering.")
-            if j and j.start:
-                console.print(f"  {j.start}.")
-            elif s.break_:
-                console.print(f"  Reeks vanaf {s.periods[0]}: {s.break_}.")
-    if not shown:
-        console.print("No series: the cache holds one period per indicator. Fetch with --history to add years.")
-
-
-def _print_scan(scan) -> None:  # noqa: ANN001 - a scan.Scan
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    from .report.formatting import figure
-    from .sources import SHORT_NAMES
-
-    console = Console(highlight=False)
-    if not console.is_terminal:  # piped into a file or a pager: don't squeeze into 80 columns
-        console = Console(highlight=False, width=150)
-    r = scan.region
-    where = ", ".join(x for x in (r.wijk_name, r.gemeente_name) if x)
-    console.print(f"[bold]Buurtscan {r.name}[/bold] ({r.code}{', ' + where if where else ''})")
-    levels = [lv for lv in ("buurt", "wijk", "gemeente", "nederland")
-              if any(i.statuses.get(lv) != "n.v.t." for s in scan.sections for i in s.indicators)]
-    similar = any(i.similar for s in scan.sections for i in s.indicators)
-    for section in scan.sections:
-        table = Table(title=section.title, title_justify="left", title_style="bold", expand=False,
-                      box=box.SIMPLE_HEAD, pad_edge=False)
-        table.add_column("Indicator", overflow="fold", max_width=46)
-        for lv in levels:
-            table.add_column(lv.capitalize(), justify="right", no_wrap=True)
-        if similar:
-            table.add_column("Vergelijkbare buurten", justify="right", no_wrap=True)
-        table.add_column("Rang", justify="right", no_wrap=True)
-        table.add_column("Bron, jaar", no_wrap=True)
-        table.add_column("Signaal", no_wrap=True)
-        for i in section.indicators:
-            cells = [figure(i.values[lv], i.decimals, i.unit, status=i.statuses[lv], with_unit=False)
-                     .replace("niet beschikbaar", "n.b.") for lv in levels]
-            rank = f"{i.rank}/{i.rank_of}" if i.rank else ""
-            sig = f"{i.signal.kind} ({i.signal.valence})" if i.signal else ""
-            if similar:
-                ref = i.similar
-                cells.append(f"{figure(ref.median, i.decimals, i.unit, with_unit=False)} "
-                             f"({figure(ref.p25, i.decimals, i.unit, with_unit=False)}–"
-                             f"{figure(ref.p75, i.decimals, i.unit, with_unit=False)})" if ref else "")
-                if i.similar_signal:
-                    s_ = i.similar_signal
-                    sig = "; ".join(x for x in (sig, f"{s_.kind} dan in vergelijkbare buurten ({s_.valence})") if x)
-            source = f"{SHORT_NAMES.get(i.source, i.source)} {i.period or ''}".strip()
-            label = i.label if i.unit == "aantal" else f"{i.label} ({i.unit})"
-            table.add_row(label, *cells, rank, source, sig)
-        console.print(table)
-    console.print("n.b. = niet beschikbaar; Rang = plaats onder de buurten van de gemeente, 1 = hoogste waarde.")
-    if scan.similar is not None:
-        _print_similar(console, scan.similar)
-    console.print("Bronnen: " + "; ".join(
-        f"{s['publisher']} {s['table_id']} ({s['title']}, {s['period']}), opgehaald {str(s['retrieved_at'])[:10]}"
-        for s in scan.sources))
-
-
-def _print_similar(console, sim) -> None:  # noqa: ANN001 - rich Console, scan.SimilarSet
-    from .similar import THEME_LABELS
-
-    if not sim.buurten:
-        console.print(f"Vergelijkbare buurten: geen ({sim.reason}).")
-        return
-    themes = ", ".join(THEME_LABELS.get(t, t) for t in sim.themes)
-    console.print(f"Vergelijkbare buurten = de {len(sim.buurten)} buurten buiten de gemeente die in {sim.period} "
-                  f"het meest lijken op deze buurt naar {themes} (CBS {sim.table_id}); de kolom geeft hun mediaan "
-                  "met tussen haakjes de middelste helft (25e–75e percentiel):")
-    for n, b in enumerate(sim.buurten, start=1):
-        console.print(f"  {n:2}. {b.name} ({b.gemeente_name}, {b.code}), afstand {b.distance:.3f}")
+        print_json(scan.as_dict())
+    elif trend:
+        print_trends(scan)
+    else:
+        print_scan(scan)
 
 
 @app.command()
@@ -488,22 +237,9 @@ def indicators(
     Example: buurtscan indicators
     """
     from .catalogue import load
+    from .console import print_indicators
 
-    cat = load()
-    if as_json:
-        _print_json({
-            "path": str(cat.path),
-            "domains": [{"id": d.id, "title": d.title, "questions": list(d.questions),
-                         "indicators": [i.__dict__ for i in cat.in_domain(d.id)]} for d in cat.domains],
-        })
-        return
-    for d in cat.domains:
-        print(f"{d.title} [{d.id}]")
-        rows = [[i.id, i.label, i.source, i.unit, i.direction] for i in cat.in_domain(d.id)]
-        if rows:
-            _table(rows, ["ID", "LABEL", "SOURCE", "UNIT", "DIRECTION"])
-        print()
-    print(f"{len(cat.indicators)} indicators in {len(cat.domains)} sections; file: {cat.path}")
+    print_indicators(load(), as_json=as_json)
 
 
 @app.command()
@@ -538,6 +274,7 @@ def merge(
     replaces its earlier data. Example: buurtscan merge overlast.csv --source corporatie --domain wonen
     """
     from .actions import merge as merging
+    from .console import print_merge
     from .errors import UsageError
 
     settings = _state.settings()
@@ -554,14 +291,9 @@ def merge(
     report = merging.merge(
         settings, file, source=source, domain=domain, mapping=mapping, year=year, sheet=sheet, count=count,
         count_by=count_by, skip_unknown=skip_unknown, min_count=min_count,
-        observer=CliObserver(_state.quiet, _state.verbose),
+        observer=_state.observer(),
     )
-    for warning in report.warnings:
-        err(f"Warning: {one_line(warning)}")
-    if as_json:
-        _print_json(report.as_dict())
-    else:
-        print(report.summary())
+    print_merge(report, as_json=as_json)
 
 
 @app.command()
@@ -614,7 +346,7 @@ def render(
         formats = (*formats, "pptx")
     options = RenderOptions(formats=formats, out_dir=out, templates=templates, policy=policy, stories=stories,
                             deck_template=deck_template, audience=parse_audience(voor), similar_k=similar_k)
-    observer = CliObserver(_state.quiet, _state.verbose)
+    observer = _state.observer()
     try:
         results = do_render(
             _state.settings(), codes or [], gemeente=gemeente, options=options,
@@ -656,15 +388,14 @@ def overview(
     by an urgency score explained in the leeswijzer. From the cache, offline. Prints the paths
     of the files written. Example: buurtscan overview GM0518 --example --format pdf,xlsx
     """
-    from .cache import Cache
     from .overview import build_overview, parse_overview_formats, write_overview
 
     formats = parse_overview_formats(fmt) if fmt else ("html", "pdf", "xlsx")
-    cache = _example_cache() if example else Cache(_state.settings().cache_dir)
+    cache = _cache(example)
     overviews = [build_overview(cache, code, min_population=min_inwoners) for code in codes]
     if as_json:
         data = [o.as_dict() for o in overviews]
-        _print_json(data[0] if len(data) == 1 else data)
+        print_json(data[0] if len(data) == 1 else data)
         return
     for ov in overviews:
         for path in write_overview(ov, formats, out, templates):
@@ -687,32 +418,36 @@ def refresh(
     went well, 1 when some sources failed, 3 when nothing was reachable.
     Example (crontab): 15 6 * * 1 buurtscan --cache-dir /srv/buurtscan/cache refresh --render
     """
-    from .actions.refresh import RefreshBusy
     from .actions.refresh import refresh as do_refresh
+    from .console import print_refresh, stamp
+    from .errors import RefreshBusy
 
-    observer = CliObserver(_state.quiet, _state.verbose)
+    observer = _state.observer()
     try:
         report = do_refresh(_state.settings(), render=render, wait=wait, observer=observer)
     except RefreshBusy as exc:
-        err(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {exc.message}")
+        err(f"{stamp()} {exc.message}")
         raise typer.Exit(exc.exit_code) from None
     finally:
         observer.close()
-    if as_json:
-        _print_json(report.as_dict())
-    else:
-        for o in report.outcomes:
-            if o.status == "failed":
-                err(f"Failed {o.source} {o.table_id}: {one_line(o.reason or '')}")
-        stamp = "" if sys.stdout.isatty() else f"{time.strftime('%Y-%m-%dT%H:%M:%S')} "
-        print(stamp + report.summary())
+    print_refresh(report, as_json=as_json)
     raise typer.Exit(report.exit_code)
 
 
-def _example_cache():  # noqa: ANN202 - a Cache over the packaged snapshot
+def _example_cache() -> Cache:
+    """The Cache over the packaged snapshot (``--example``)."""
     from .example import example_cache
 
     return example_cache()
+
+
+def _cache(example: bool) -> Cache:
+    """The bundled example with ``--example``, else the configured cache."""
+    if example:
+        return _example_cache()
+    from .cache import Cache
+
+    return Cache(_state.settings().cache_dir)
 
 
 def main() -> None:

@@ -325,8 +325,8 @@ def evaluate(data: pl.DataFrame | Rows, ind: Indicator, chosen: Plan) -> Derived
         elif small:
             status = Status.SMALL
         out[code] = (value, status)
-    raw = {code: v for code, (v, _) in num.items()}
-    return Derived(ind, period, chosen.table_id, chosen.stem, denom_period, out, raw)
+    raws = {code: v for code, (v, _) in num.items()}
+    return Derived(ind, period, chosen.table_id, chosen.stem, denom_period, out, raws)
 
 
 def derive(data: pl.DataFrame | Rows, ind: Indicator, subject: str) -> Derived:

@@ -54,7 +54,7 @@ OFFLINE_TIP = ("Check the internet connection and try again; nothing in the cach
                "BUURTSCAN_CBS_URL, BUURTSCAN_DATADERDEN_URL or BUURTSCAN_LEEFBAAROMETER_URL at a server you can reach.")
 MAX_REDIRECTS = 5  # CBS answers directly; a few hops allow an http→https or a moved file
 CHUNK = 1 << 16
-log = logging.getLogger("buurtscan.http")
+log = logging.getLogger(__name__)
 
 
 def _log_retry(details: RetryDetails) -> None:

@@ -293,10 +293,11 @@ class CbsOData:
         While the caller works on one page the next is already being downloaded (one
         background thread), so network time and conversion overlap.
         """
-        url: str | None = self.request_url(table_id, entity_set, filter=filter, select=select)
+        first = self.request_url(table_id, entity_set, filter=filter, select=select)
+        url: str | None = first
         seen: set[str] = set()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="buurtscan-page") as pool:
-            pending: Future[Any] | None = pool.submit(self.http.get_json, url)
+            pending: Future[Any] | None = pool.submit(self.http.get_json, first)
             while pending is not None:
                 payload = pending.result()
                 values = _values_of(payload, url or "")
@@ -322,7 +323,7 @@ class CbsOData:
         while url:
             payload = self.http.get_json(url)
             yield from _values_of(payload, url)
-            url = payload.get("odata.nextLink") if isinstance(payload, dict) else None
+            url = (payload.get("odata.nextLink") if isinstance(payload, dict) else None) or ""
 
 
 def _values_of(payload: Any, url: str) -> list[dict[str, Any]]:

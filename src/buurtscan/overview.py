@@ -372,7 +372,8 @@ def build_overview(cache: Cache, code: str, *, min_population: int = MIN_POPULAT
     if not codes:
         raise UsageError(f"No buurten of {rc.code} are cached.",
                          tip=f"Fetch them first: buurtscan fetch --gemeente {rc.gemeente}")
-    rows, figures, sources = [], [], {}
+    rows, figures = [], []
+    sources: dict[tuple[str, str], dict[str, Any]] = {}
     for c in codes:
         scan = data.scan(c)
         rows.append(row_for(data, scan, min_population))
@@ -432,7 +433,7 @@ def write_overview(ov: Overview, formats: Sequence[str], out_dir: Any, templates
     except OSError as exc:
         raise OutputError(f"--out {out}: cannot be created ({exc.strerror or exc}).",
                           tip="Choose another --out folder.") from None
-    written = []
+    written: list[Path] = []
     for fmt in formats:
         target = out / f"{overview_stem(ov)}.{fmt}"
         data = renderers[fmt](ov, user_dir=templates)

@@ -114,8 +114,8 @@ def build(rows: compare.Rows, ind: Indicator, derived: compare.Derived, codes: d
             break
         kept.append((p, older))
     kept.reverse()
-    values = {level: tuple(d.lookup.get(codes[level], (None, Status.MISSING))[0] if codes.get(level) else None
+    values = {level: tuple(d.lookup.get(code, (None, Status.MISSING))[0] if (code := codes.get(level)) else None
                            for _, d in kept) for level in LEVELS}
-    statuses = {level: tuple(d.lookup.get(codes[level], (None, Status.MISSING))[1] if codes.get(level)
+    statuses = {level: tuple(d.lookup.get(code, (None, Status.MISSING))[1] if (code := codes.get(level))
                              else Status.NOT_APPLICABLE for _, d in kept) for level in LEVELS}
     return Series(tuple(p for p, _ in kept), values, statuses, tuple(d.table_id for _, d in kept), why, first_out)

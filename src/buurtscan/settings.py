@@ -38,6 +38,7 @@ ENV_VARS: dict[str, str] = {
     "max_download_mb": "BUURTSCAN_MAX_DOWNLOAD_MB",
     "max_unpacked_mb": "BUURTSCAN_MAX_UNPACKED_MB",
     "redirect_hosts": "BUURTSCAN_REDIRECT_HOSTS",
+    "render_roots": "BUURTSCAN_RENDER_ROOTS",
 }
 
 # numeric settings: name -> (type, lowest, highest); the ranges keep a typo from hanging a
@@ -68,7 +69,20 @@ class Settings:
     max_download_mb: int = 1024  # the Leefbaarometer zip, streamed to disk
     max_unpacked_mb: int = 256  # the buurt CSV unpacked from that zip (about 17 MB in 2024)
     redirect_hosts: tuple[str, ...] = ()  # other hosts a redirect may lead to (default: none)
+    render_roots: tuple[Path, ...] = ()  # where refresh --render may read and write (see replay_roots)
     config_file: Path | None = None
+
+    def replay_roots(self) -> tuple[Path, ...]:
+        """The folders a path recorded in renders.json must lie in (after symlinks) to be replayed.
+
+        ``render_roots`` when set; else the home folder and the folder of the buurtscan.toml in use.
+        renders.json is a cache file, so it cannot widen them itself."""
+        if self.render_roots:
+            return tuple(p.resolve() for p in self.render_roots)
+        roots = [Path.home()]
+        if self.config_file is not None:
+            roots.append(self.config_file.parent)
+        return tuple(p.resolve() for p in roots)
 
     def describe(self) -> dict[str, str]:
         """Plain view for `buurtscan status --json` and debugging."""
@@ -159,6 +173,16 @@ def _hosts(raw: object, origin: str) -> tuple[str, ...]:
     return hosts
 
 
+def _folders(raw: object, origin: str, anchor: Path) -> tuple[Path, ...]:
+    items = raw.split(os.pathsep) if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(p, str) for p in items):
+        raise UsageError(f"{origin}: render_roots must be a list of folders, got '{_shown(raw)}'.")
+    if any("\x00" in p for p in items) or not any(p.strip() for p in items):
+        raise UsageError(f"{origin}: render_roots must name at least one folder, got '{_shown(raw)}'.")
+    paths = (Path(p.strip()).expanduser() for p in items if p.strip())
+    return tuple((p if p.is_absolute() else anchor / p).resolve() for p in paths)
+
+
 def resolve(
     *,
     cache_dir: str | Path | None = None,
@@ -209,4 +233,7 @@ def resolve(
     raw, origin = pick("redirect_hosts")
     if raw is not None:
         values["redirect_hosts"] = _hosts(raw, origin)
+    raw, origin = pick("render_roots")
+    if raw is not None:
+        values["render_roots"] = _folders(raw, origin, base if origin == str(config_path) else cwd)
     return Settings(**values)  # type: ignore[arg-type]

@@ -181,6 +181,24 @@ def test_a_reader_keeps_its_generation_while_a_commit_lands(filled, hostile):
     assert not old_file.exists()
 
 
+
+def test_a_reader_of_an_old_cache_without_a_lock_file_still_holds_its_generation(filled, hostile):
+    """An old cache (before its first commit made ``.readers.lock``): the reader creates the file and
+    takes the shared lock, so a commit during the read leaves the old files in place."""
+    from buurtscan.cache.files import READERS
+
+    (filled.cache_dir / READERS).unlink(missing_ok=True)
+    before = snapshot(filled.cache_dir)
+    cache = Cache(filled.cache_dir)
+    with cache.reading():
+        assert (filled.cache_dir / READERS).exists()  # created by the reader
+        assert snapshot(filled.cache_dir) == before  # nothing else written
+        old_file = cache.file_of(kwb_entry(filled))
+        fetch(filled, ["GM0363"], sources=["cbs_kwb"])
+        assert old_file.exists()  # not deleted under the reader
+        assert cache.for_region("GM0518").height > 0
+
+
 WRITER = """
 import sys
 from pathlib import Path

@@ -117,3 +117,73 @@ def test_thousands_of_partner_columns_merge(filled, tmp_path):
     summary = json.loads(outcome.out)
     assert summary["layout"] == "wide" and summary["regions"] == 3
     assert len(summary["indicators"]) == n if isinstance(summary["indicators"], list) else summary["indicators"] == n
+
+
+def _far_workbooks():
+    from tests.hostile import make_files as m
+
+    far_ods = m.ods(m.ods_partner_rows() + '<table:table-row table:number-rows-repeated="100000">'
+                    + m.ods_number(1, 100_000) + "</table:table-row>")
+    return {
+        # a DIMENSIONS record claiming 4 billion rows × 65,535 columns: calamine aborted on opening
+        "dimensions.xls": (m.xls(dims=(0xFFFFFFFF, 0xFFFF)), "CRXO4,294,967,295"),
+        # one cell at XFD1048576 in a binary workbook: calamine aborted reading the sheet
+        "far_cell.xlsb": (m.xlsb(m.PARTNER_CELLS + [(1048575, 16383, 1.0)], dims=(1, 1)), "XFD1,048,576"),
+        # a BrtWsDim record claiming the whole sheet
+        "dimension.xlsb": (m.xlsb(dims=(1048575, 16383)), "XFD1,048,576"),
+        # one cell repeated 100,000 × 100,000 times: calamine called it "not a workbook" or allocated
+        "repeated.ods": (far_ods, "100,002 rows × 100,000 columns"),
+    }
+
+
+@pytest.mark.parametrize("file_name", sorted(_far_workbooks()))
+def test_an_absurd_sheet_range_in_xls_xlsb_ods_is_refused_before_calamine(filled, tmp_path, file_name):
+    data, reach = _far_workbooks()[file_name]
+    assert len(data) < 6000  # a tiny file
+    path = tmp_path / file_name
+    path.write_bytes(data)
+    line = merge(filled, path, memory_mb=600).clean(4, file_name, 'sheet "Blad1"', reach, "20,000,000 cells")
+    assert line.count("\n") == 0
+
+
+@pytest.mark.parametrize("kind", ["xls", "xlsb", "ods", "ods-padded"])
+def test_a_small_xls_xlsb_ods_passes_the_range_check(tmp_path, kind):
+    from buurtscan.partners import read_table
+    from tests.hostile import make_files as m
+
+    padding = ('<table:table-row table:number-rows-repeated="1048574">'
+               '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>')
+    data = {"xls": m.xls(), "xlsb": m.xlsb(), "ods": m.ods(m.ods_partner_rows()),
+            "ods-padded": m.ods(m.ods_partner_rows() + padding)}[kind]  # LibreOffice pads a sheet so
+    path = tmp_path / f"klein.{kind.split('-')[0]}"
+    path.write_bytes(data)
+    table = read_table(path)
+    assert table.headers == ["buurtcode", "meldingen"] and table.frame.height == 1
+
+
+def _policy_input(tmp_path: Path, kind: str) -> str:
+    if kind == "dev-zero":
+        return "/dev/zero"
+    path = tmp_path / f"{kind}.csv"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "sparse":
+        with open(path, "wb") as fh:
+            fh.truncate(2 * 1024 * 1024 * 1024)
+    elif kind == "folder":
+        path.mkdir()
+    return str(path)
+
+
+@pytest.mark.parametrize("option", ["--policy", "--stories"])
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "sparse", "folder"])
+def test_a_policy_or_story_file_that_is_no_file_or_too_big_is_exit_2(filled, tmp_path, option, kind):
+    """/dev/zero, a FIFO, a 2 GB sparse file or a folder as --policy/--stories: refused before reading."""
+    before = snapshot(filled.cache_dir)
+    out = tmp_path / "out"
+    outcome = run(["render", "BU05183620", option, _policy_input(tmp_path, kind), "--format", "md", "--out", str(out)],
+                  filled, memory_mb=MEMORY_MB, timeout=120)
+    words = {"dev-zero": "a device", "fifo": "named pipe", "sparse": "limit of 2 MB", "folder": "is a folder"}[kind]
+    outcome.clean(2, words)
+    assert snapshot(filled.cache_dir) == before
+    assert not out.exists() or not any(out.iterdir())  # no note written from it

@@ -143,7 +143,8 @@ def test_refresh_render_replays_relative_paths_from_another_folder(hostile, fill
     try:
         elsewhere = tmp_path / "cron"
         elsewhere.mkdir()
-        proc = run(["refresh", "--render", "--json"], env_for(filled), cwd=elsewhere)
+        proc = run(["refresh", "--render", "--json"], env_for(filled, BUURTSCAN_RENDER_ROOTS=str(work)),
+                   cwd=elsewhere)
     finally:
         hostile.set_modified("cbs", "85984NED", "2025-03-27T02:00:00")
     report = json.loads(proc.stdout)
@@ -167,8 +168,9 @@ def test_refresh_render_always_ends_with_summary_and_json(hostile, filled, tmp_p
     gone_out.write_text("now a file")
     hostile.set_modified("cbs", "85984NED", "2030-01-01T02:00:00")
     try:
-        proc = run(["refresh", "--render", "--json"], env_for(filled))
-        text = run(["refresh", "--render"], env_for(filled))
+        roots = env_for(filled, BUURTSCAN_RENDER_ROOTS=str(tmp_path))
+        proc = run(["refresh", "--render", "--json"], roots)
+        text = run(["refresh", "--render"], roots)
     finally:
         hostile.set_modified("cbs", "85984NED", "2025-03-27T02:00:00")
     assert "Traceback" not in proc.stderr
@@ -180,3 +182,66 @@ def test_refresh_render_always_ends_with_summary_and_json(hostile, filled, tmp_p
     assert "render errors" in report["summary"]
     assert "Traceback" not in text.stderr and text.stdout.strip().splitlines()[-1].split(" ", 1)[-1].startswith(
         "refresh:")
+
+
+# ------------------------------------------------------------------ renders.json paths are confined
+
+def _outside_entry(root: Path, outside: Path, how: str) -> tuple[str, str]:
+    """(option key, recorded value) of a renders.json entry that points out of ``root``."""
+    (outside / "out").mkdir(parents=True, exist_ok=True)
+    (outside / "beleid.csv").write_text("wat,waar,wanneer,domein,bron\nGeheim,Moerwijk-Oost,2025,wonen,X\n")
+    if how == "absolute":
+        return "policy", "/etc/passwd"
+    if how == "dotdot":
+        return "stories", str(root / ".." / outside.name / "beleid.csv")
+    if how == "symlink":
+        (root / "tpl").symlink_to(outside, target_is_directory=True)
+        return "templates", str(root / "tpl")
+    if how == "relative":
+        return "policy", "beleid.csv"
+    return "out_dir", str(outside / "out")  # writing elsewhere on the say-so of renders.json
+
+
+@pytest.mark.parametrize("how", ["absolute", "dotdot", "symlink", "relative", "out_dir"])
+def test_refresh_render_refuses_recorded_paths_outside_the_render_roots(hostile, filled, tmp_path, how):
+    """One entry of renders.json points outside render_roots: one line and exit 1 for it, the other renders."""
+    root, outside = tmp_path / "project", tmp_path / "elders"
+    (root / "notes").mkdir(parents=True)
+    outside.mkdir()
+    assert_clean(run(["render", CODE, "--format", "md", "--out", str(root / "notes")], env_for(filled)), 0)
+    note = next((root / "notes").glob("*.md"))
+    note.unlink()
+    key, value = _outside_entry(root, outside, how)
+    path = filled.cache_dir / RENDERS_FILE
+    entries = json.loads(path.read_text())
+    bad = json.loads(json.dumps(entries[-1]))
+    bad["options"].update({key: value, "out_dir": bad["options"]["out_dir"] if key != "out_dir" else value})
+    path.write_text(json.dumps([*entries, bad]))
+    hostile.set_modified("cbs", "85984NED", "2030-01-01T02:00:00")
+    try:
+        proc = run(["refresh", "--render", "--json"], env_for(filled, BUURTSCAN_RENDER_ROOTS=str(root)))
+    finally:
+        hostile.set_modified("cbs", "85984NED", "2025-03-27T02:00:00")
+    assert "Traceback" not in proc.stderr, proc.stderr
+    report = json.loads(proc.stdout)
+    assert proc.returncode == 1 == report["exit_code"], proc.stderr
+    assert len(report["render_errors"]) == 1, report
+    line = report["render_errors"][0]
+    assert "\n" not in line and key.replace("_", " ") in line and "render_roots" in line, line
+    assert note.exists()  # the entry inside the roots was rendered again
+    assert list((outside / "out").iterdir()) == []  # nothing written outside
+
+
+def test_render_roots_setting_is_checked(tmp_path):
+    from buurtscan.errors import UsageError
+    from buurtscan.settings import resolve
+
+    (tmp_path / "buurtscan.toml").write_text('render_roots = ["notities", "/srv/buurtscan"]\n')
+    settings = resolve(cwd=tmp_path, env={})
+    assert settings.replay_roots() == ((tmp_path / "notities").resolve(), Path("/srv/buurtscan").resolve())
+    assert resolve(cwd=tmp_path, env={"BUURTSCAN_RENDER_ROOTS": "/a:/b"}).render_roots == (Path("/a"), Path("/b"))
+    (tmp_path / "buurtscan.toml").write_text("render_roots = 5\n")
+    with pytest.raises(UsageError, match="render_roots must be a list of folders"):
+        resolve(cwd=tmp_path, env={})
+    (tmp_path / "buurtscan.toml").write_text("")
+    assert resolve(cwd=tmp_path, env={}).replay_roots() == (Path.home().resolve(), tmp_path.resolve())

@@ -21,10 +21,11 @@ from ..catalogue import ALWAYS_KWB, DENOMINATORS, Catalogue
 from ..cache import Cache
 from ..errors import SourceError, UnknownRegionError, UsageError, source_failure
 from ..http_client import Http
-from ..observe import Observer
+from ..observe import NullObserver, Observer
 from ..regions import RegionCode, RegionList, parse_code
 from ..settings import Settings
 from ..sources import REGISTRY
+from ..provenance import TableData
 from ..sources.base import FetchContext, FetchRequest, Skipped, Want, utc_now
 from ..sources.kwb import NAME as KWB, KwbSource
 
@@ -70,7 +71,7 @@ def key_wants(cat: Catalogue, source: str) -> tuple[Want, ...]:
         out += [(stem, None) for stem in ALWAYS_KWB]
     return tuple(dict.fromkeys(out))
 
-log = logging.getLogger("buurtscan.fetch")
+log = logging.getLogger(__name__)
 # what code reading a JSON answer raises when a field has another type or is absent
 SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, pl.exceptions.PolarsError)
 
@@ -106,6 +107,17 @@ class FetchReport:
     def partial(self) -> bool:
         """Some source or gemeente failed (a source without figures for a buurt is not a failure)."""
         return any(s.failed for s in self.skipped)
+
+    def as_dict(self) -> dict[str, object]:
+        """The summary `fetch --json` prints."""
+        return {
+            "gemeenten": list(self.gemeenten) if self.gemeenten is not None else "*",
+            "stored": self.stored,
+            "skipped": [s.__dict__ for s in self.skipped],  # failed: false = answered, no figures
+            "requests": self.requests,
+            "bytes": self.bytes,
+            "notes": list(self.notes),
+        }
 
 
 def plan_gemeenten(codes: Sequence[str], gemeenten: Sequence[str]) -> tuple[list[RegionCode], list[str]]:
@@ -241,11 +253,11 @@ def fetch(
     kwb = REGISTRY["cbs_kwb"]
     assert isinstance(kwb, KwbSource)
     with Http(settings, transport, patient=patient) as http:
-        ctx = FetchContext(settings, http, observer, year=year)
+        ctx = FetchContext(settings, http, observer or NullObserver(), year=year)
         if check and not whole_country:
             with answer_shape(kwb.title):
                 check_codes(kwb, ctx, cache, regions, wanted)
-        tables = []
+        tables: list[TableData] = []
         skipped: list[Skipped] = []
         errors: list[SourceError] = []
         tried = names if (wanted or whole_country) else []

@@ -8,12 +8,14 @@ found" into a clear error.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import httpx
 
 from ..cache import Cache
 from ..errors import SourceError, UsageError
 from ..http_client import Http
-from ..observe import Observer
+from ..observe import NullObserver, Observer
 from ..regions import Match, RegionList
 from ..settings import Settings
 from ..sources.base import FetchContext, utc_now
@@ -38,7 +40,7 @@ def region_list(
     kwb = KwbSource()
     try:
         with Http(settings, transport, patient=False) as http:
-            ctx = FetchContext(settings, http, observer)
+            ctx = FetchContext(settings, http, observer or NullObserver())
             meta = kwb.table_for(ctx, None)
             ctx.observer.message(f"Downloading the region list of {meta.title} ({meta.table_id})")
             frame = kwb.region_list(ctx, meta, None)
@@ -85,3 +87,30 @@ def find(regions: RegionList, query: str | None, *, gemeente: str | None = None,
             tip="Try a shorter part of the name, e.g. `buurtscan find moerwijk`.",
         )
     return matches
+
+
+@dataclass(frozen=True)
+class FindResult:
+    """What `find` found, and whether the whole region list was searched (False: CBS was
+    unreachable, so only the regions already in the cache were)."""
+
+    matches: list[Match]
+    complete: bool = True
+
+    def as_dict(self) -> dict[str, object]:
+        return {"complete": self.complete, "matches": [m.as_dict() for m in self.matches]}
+
+
+def find_regions(settings: Settings | None, query: str | None = None, *, gemeente: str | None = None,
+                 limit: int | None = None, cache: Cache | None = None, observer: Observer | None = None,
+                 transport: httpx.BaseTransport | None = None) -> FindResult:
+    """The `find` command as one call: the region list of ``cache`` if given (e.g. the bundled
+    example; ``settings`` may then be None), else of the settings' cache, downloaded once when
+    missing, searched for ``query`` (or, with only ``gemeente``, all its wijken and buurten)."""
+    if cache is not None:
+        regions, complete = cache.regions(), True
+    elif settings is not None:
+        regions, complete = region_list(settings, observer=observer, transport=transport)
+    else:
+        raise ValueError("find_regions needs settings or a cache")
+    return FindResult(find(regions, query, gemeente=gemeente, limit=limit), complete)

@@ -35,7 +35,7 @@ from ..sources import REGISTRY
 from ..sources.base import FetchContext, utc_now
 from ..sources.kwb import KwbSource
 
-log = logging.getLogger("buurtscan.refresh")
+log = logging.getLogger(__name__)
 UNCHANGED, UPDATED, NEW_TABLE, FAILED = "unchanged", "updated", "new table", "failed"
 LOCK_NAME = ".refresh.lock"
 
@@ -139,6 +139,11 @@ def refresh(
     observer: Observer | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> RefreshReport:
+    """Re-fetch, per open source, the newest cached table when upstream changed (or a newer year
+    appeared), repair damaged files, and with ``render`` make again what `render` recorded.
+
+    One run at a time per cache (``wait``: queue behind a running one, else :class:`RefreshBusy`).
+    Never raises for a failing source: its :class:`Outcome` says why, and ``exit_code`` sums up."""
     observer = observer or NullObserver()
     started = utc_now()
     cache = Cache(settings.cache_dir)
@@ -275,6 +280,22 @@ def _refresh_source(settings: Settings, name: str, entry: TableEntry, observer: 
         return Outcome(name, table_id, FAILED, gms, exc.message, before, None, unreachable)
 
 
+RECORDED_PATHS = ("out_dir", "templates", "policy", "stories", "deck_template")
+
+
+def _outside_roots(opts: dict, roots: tuple[Path, ...]) -> str | None:
+    """The first recorded path (as 'the KEY PATH') that is not absolute or not inside a root after symlinks."""
+    for key in RECORDED_PATHS:
+        raw = opts.get(key)
+        if key != "out_dir" and not raw:
+            continue
+        path = Path(str(raw or "out"))
+        real = path.resolve() if path.is_absolute() else None
+        if real is None or not any(real.is_relative_to(root) for root in roots):
+            return f"the {key.replace('_', ' ')} {path}"
+    return None
+
+
 def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observer: Observer
               ) -> tuple[list[str], list[str]]:
     """Make again what `render` recorded, for regions whose data changed."""
@@ -296,6 +317,14 @@ def _rerender(settings: Settings, cache: Cache, outcomes: list[Outcome], observe
         if not everywhere and not all_cached and not (regions & touched):
             continue
         opts = dict(entry.get("options") or {})
+        outside = _outside_roots(opts, settings.replay_roots())
+        if outside:  # renders.json is a cache file: it never names what is read or written elsewhere
+            message = one_line(f"renders.json names {outside}, outside the folders refresh --render may use "
+                               f"({', '.join(map(str, settings.replay_roots()))}); {', '.join(codes) or gemeente} "
+                               "was not re-rendered (add the folder to render_roots, or render it again by hand)")
+            errors.append(message)
+            observer.message(message)
+            continue
         out_dir = Path(str(opts.get("out_dir") or "out"))
         if not out_dir.is_dir():  # never create a folder on the say-so of renders.json
             message = one_line(f"renders.json names the output folder {out_dir}, which is not a folder now; "

@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..cache import Cache, atomic_write_bytes
 from ..catalogue import load
@@ -281,8 +282,9 @@ def _valid_entry(e: object) -> bool:
             and isinstance(options.get("formats", []), list))
 
 
-def recorded(cache: Cache) -> list[dict[str, object]]:
-    """The recorded renders; entries of the wrong shape are left out (a damaged file is empty)."""
+def recorded(cache: Cache) -> list[dict[str, Any]]:
+    """The recorded renders; entries of the wrong shape are left out (a damaged file is empty), so
+    ``codes`` is a list of str, ``gemeente`` a str or None and ``options`` a dict (see _valid_entry)."""
     path = cache.root / RENDERS_FILE
     if not path.exists():
         return []

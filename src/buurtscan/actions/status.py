@@ -128,3 +128,25 @@ def cache_status(settings: Settings, *, check_upstream: bool = True,
 
 def _with(st: TableStatus, *, upstream: str | None = None, error: str | None = None) -> TableStatus:
     return TableStatus(**{**st.__dict__, "upstream_modified": upstream, "check_error": error})
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """What `status` shows: the cached tables (with the upstream check) and the damaged files."""
+
+    cache_dir: str
+    tables: list[TableStatus]
+    problems: list[FileProblem]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"cache_dir": self.cache_dir, "tables": [t.as_dict() for t in self.tables],
+                "problems": [p.as_dict() for p in self.problems]}
+
+
+def status(settings: Settings, *, check_upstream: bool = True, full: bool = False,
+           transport: httpx.BaseTransport | None = None) -> StatusReport:
+    """The `status` command as one call: :func:`cache_status` plus :func:`check_files`
+    (``full``: every file's SHA-256 and rows, as ``status --check``)."""
+    tables = cache_status(settings, check_upstream=check_upstream, transport=transport)
+    problems = check_files(Cache(settings.cache_dir), full=full)
+    return StatusReport(str(settings.cache_dir), tables, problems)

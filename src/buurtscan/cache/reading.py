@@ -127,9 +127,13 @@ class CacheReader:
             return
         fd = None
         if fcntl is not None:
-            try:  # writers create the lock file; a cache without one (the bundled example) is never written
-                fd = os.open(self.root / READERS, os.O_RDONLY)
-                fcntl.flock(fd, fcntl.LOCK_SH)
+            try:  # an old cache may not have the lock file yet: create it (a read-only cache is never written)
+                try:
+                    fd = os.open(self.root / READERS, os.O_RDONLY)
+                except FileNotFoundError:
+                    fd = os.open(self.root / READERS, os.O_RDWR | os.O_CREAT, 0o644) if self.root.is_dir() else None
+                if fd is not None:
+                    fcntl.flock(fd, fcntl.LOCK_SH)
             except OSError:
                 if fd is not None:
                     os.close(fd)

@@ -108,7 +108,8 @@ class CacheWriter(CacheReader):
 
     def _commit(self, tables: Sequence[TableData]) -> dict[str, int]:
         manifest = self.manifest()
-        old_files = {self.file_of(e) for e in [*manifest.tables.values(), *manifest.regions.values()]}
+        entries: list[TableEntry | RegionEntry] = [*manifest.tables.values(), *manifest.regions.values()]
+        old_files = {self.file_of(e) for e in entries}
         groups: dict[str, list[TableData]] = {}
         for t in tables:
             groups.setdefault(f"{t.provenance.source}/{t.provenance.table_id}", []).append(t)

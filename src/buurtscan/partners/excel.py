@@ -2,8 +2,9 @@
 
 calamine builds the whole used range of a sheet in memory, so one cell at XFD1048576 in a
 1.5 KB file asks for 17 billion cells and aborts the process. :func:`check_sheet` reads the
-sheet's ``<dimension>`` and cell references straight from the zip's XML (streamed, with a
-bound on the unpacked size) and refuses a range over :data:`MAX_CELLS` before calamine sees
+sheet's range straight from the file (the zip's XML for .xlsx, the DIMENSIONS record for .xls,
+the binary records for .xlsb, the repeats for .ods; streamed, with a bound on the unpacked
+size; see :mod:`.extent`) and refuses a range over :data:`MAX_CELLS` before calamine sees
 it. An encrypted workbook (an OLE file holding ``EncryptedPackage``) is called
 password-protected.
 """
@@ -18,6 +19,7 @@ import zipfile
 
 import polars as pl
 
+from . import extent
 from .cells import RawTable, with_header
 from .messages import NoTable, fail, letter, show
 
@@ -62,6 +64,7 @@ def read_excel(data: bytes, name: str, digest: str, sheet: str | None) -> RawTab
     if data[:8] == OLE and ENCRYPTED in data[:1 << 20]:
         raise fail(f"{name}: the workbook is password-protected (encrypted). Save a copy without a password, "
                    "or export the sheet as CSV.")
+    check_book(data, name)
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError:
@@ -105,50 +108,115 @@ def read_excel(data: bytes, name: str, digest: str, sheet: str | None) -> RawTab
     return with_header(base)
 
 
-def check_sheet(data: bytes, name: str, index: int, sheet: str) -> None:
-    """Refuse a workbook that unpacks past MAX_UNPACKED or a sheet whose used range is over MAX_CELLS.
+def check_book(data: bytes, name: str) -> None:
+    """Before calamine opens the file: .xls and .ods, whose sheets calamine reads all at once.
 
-    Only zip workbooks (.xlsx, .xlsm, .ods) are looked into; the sheet's XML is streamed
-    and only its cell references (and ``<dimension>``) are read. An .xlsb or .xls is left to
-    calamine.
+    A .xls sheet whose DIMENSIONS record claims a range over MAX_CELLS aborted the process, an
+    .ods with a cell repeated past it was called "not a workbook"; both are refused here with
+    the sheet named. (An .xlsx/.xlsb sheet is read when chosen: :func:`check_sheet`.)
     """
-    if data[:4] != b"PK\x03\x04":
+    if data[:8] == OLE:
+        for sheet, rows, cols in extent.xls_extents(data) or []:
+            _refuse_over(f'{name}, sheet "{sheet}"', rows, cols)
         return
+    book = _zip(data, name)
+    if book is None or "xl/workbook.xml" in book.namelist() or "content.xml" not in book.namelist():
+        return
+    ods = extent.OdsExtent()
+    where = f"{name} (content.xml)"
+
+    def too_big() -> Exception:
+        return fail(f"{where}: the sheets unpack to more than {MAX_UNPACKED // 1024 // 1024:,} MB. "
+                    "Export the sheet as CSV.")
+
+    def over() -> bool:
+        return ods.rows * ods.cols > MAX_CELLS
+
+    _stream_xml(book, "content.xml", where, too_big, ods.feed, over)
+    for sheet, rows, cols in [*ods.sheets, (ods.name, ods.rows, ods.cols)]:
+        _refuse_over(f'{name}, sheet "{sheet}"', rows, cols)
+
+
+def _zip(data: bytes, name: str) -> zipfile.ZipFile | None:
+    """The workbook's zip, refused when it unpacks past MAX_UNPACKED; None when it is not a zip."""
+    if data[:4] != b"PK\x03\x04":
+        return None
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
         members = book.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        return  # calamine names the damage
+        return None  # calamine names the damage
     unpacked = sum(m.file_size for m in members)
     if unpacked > MAX_UNPACKED or len(members) > 10_000:
         raise fail(f"{name}: the workbook unpacks to {unpacked / 1024 / 1024:,.0f} MB in {len(members):,} parts, "
                    f"more than the limit of {MAX_UNPACKED // 1024 // 1024:,} MB. Export the sheet as CSV.")
+    return book
+
+
+def check_sheet(data: bytes, name: str, index: int, sheet: str) -> None:
+    """Refuse a workbook that unpacks past MAX_UNPACKED or a sheet whose used range is over MAX_CELLS.
+
+    The range is read from the file's own structure, never through calamine: for .xlsx/.xlsm
+    the sheet XML's cell references and ``<dimension>`` (streamed); for .xlsb the row, cell
+    and BrtWsDim records of the sheet part (streamed, :mod:`.extent`). A .xls or .ods was
+    checked whole by :func:`check_book` before calamine opened it.
+    """
+    where = f'{name}, sheet "{sheet}"'
+    book = _zip(data, name)
+    if book is None:
+        return
+    names = set(book.namelist())
+
+    def too_big() -> Exception:
+        return fail(f"{where}: the sheet unpacks to more than {MAX_UNPACKED // 1024 // 1024:,} MB. "
+                    "Export the sheet as CSV.")
+
+    def over(rows: int, cols: int) -> bool:
+        return rows * cols > MAX_CELLS
+
+    if "xl/workbook.bin" in names:  # .xlsb
+        rels_name = "xl/_rels/workbook.bin.rels"
+        if rels_name not in names or book.getinfo(rels_name).file_size > 16 * 1024 * 1024:
+            return
+        part = extent.xlsb_sheet_part(book, index, book.read(rels_name).decode("utf-8", "replace"))
+        if part is not None:
+            _refuse_over(where, *extent.xlsb_extent(extent.zip_chunks(book, part, MAX_UNPACKED, too_big), over))
+        return
+    if "xl/workbook.xml" not in names:
+        return  # an .ods: checked (every sheet) by check_book before calamine opened it
     part = _sheet_part(book, index)
     if part is None:
         return
-    rows = cols = 0
-    where = f'{name}, sheet "{sheet}"'
-    with book.open(part) as fh:
-        tail, total = b"", 0
-        while chunk := fh.read(1 << 20):
-            total += len(chunk)
-            if total > MAX_UNPACKED:
-                raise fail(f"{where}: the sheet unpacks to more than {MAX_UNPACKED // 1024 // 1024:,} MB. "
-                           "Export the sheet as CSV.")
-            text = tail + chunk
-            cut = text.rfind(b"<")  # a tag may straddle chunks: keep its start for the next round
-            scan, tail = (text, b"") if cut < 0 else (text[:cut], text[cut:])
-            if len(tail) > 1 << 20:
-                raise fail(f"{where}: the sheet's XML holds a tag of more than 1 MB; this is not a normal "
-                           "sheet. Save the workbook again from Excel, or export the sheet as CSV.")
-            rows, cols = _extent(scan, rows, cols)
-            if rows * cols > MAX_CELLS:
-                break
-        rows, cols = _extent(tail, rows, cols)
+    box = [0, 0]
+
+    def feed(xml: bytes) -> None:
+        box[0], box[1] = _extent(xml, box[0], box[1])
+
+    _stream_xml(book, part, where, too_big, feed, lambda: over(box[0], box[1]))
+    _refuse_over(where, box[0], box[1])
+
+
+def _stream_xml(book: zipfile.ZipFile, part: str, where: str, too_big, feed, stop) -> None:
+    """Feed a zip member's XML in pieces cut before a ``<`` (a tag never straddles two), bounded."""
+    tail = b""
+    for chunk in extent.zip_chunks(book, part, MAX_UNPACKED, too_big):
+        text = tail + chunk
+        cut = text.rfind(b"<")  # a tag may straddle chunks: keep its start for the next round
+        scan, tail = (text, b"") if cut < 0 else (text[:cut], text[cut:])
+        if len(tail) > 1 << 20:
+            raise fail(f"{where}: the sheet's XML holds a tag of more than 1 MB; this is not a normal "
+                       "sheet. Save the workbook again from Excel, or export the sheet as CSV.")
+        feed(scan)
+        if stop():
+            return
+    feed(tail)
+
+
+def _refuse_over(where: str, rows: int, cols: int) -> None:
     if rows * cols > MAX_CELLS:
-        raise fail(f"{where}: the sheet's used range reaches {letter(cols - 1)}{rows:,} ({rows:,} rows × {cols:,} "
-                   f"columns, over the limit of {MAX_CELLS:,} cells). Delete the cells far outside the table "
-                   "(Ctrl+End shows the last one), or export the sheet as CSV.")
+        raise fail(f"{where}: the sheet's used range reaches {letter(max(cols, 1) - 1)}{rows:,} ({rows:,} rows × "
+                   f"{cols:,} columns, over the limit of {MAX_CELLS:,} cells). Delete the cells far outside the "
+                   "table (Ctrl+End shows the last one), or export the sheet as CSV.")
 
 
 def _extent(xml: bytes, rows: int, cols: int) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from ..catalogue import Catalogue
@@ -107,8 +108,9 @@ def unit_of(header: str, unit_row: str | None, spec: ColumnSpec, numbers: Number
     if "%" in header or k.startswith(("percentage", "aandeel", "perc ", "pct")) or (numbers and numbers.percent_sign):
         return "%"
     if numbers is not None:
-        vals = numbers.value.drop_nulls()
-        if vals.is_empty() or bool(((vals - vals.round(0)).abs() < 1e-9).all()):
+        vals = numbers.value.cast(pl.Float64).to_numpy()
+        vals = vals[~np.isnan(vals)]
+        if vals.size == 0 or bool((np.abs(vals - np.round(vals)) < 1e-9).all()):
             return "aantal"
     return ""
 
@@ -129,7 +131,10 @@ def check_values(table: RawTable, frame: pl.DataFrame, value_col: str, label: st
         checks.append((v < 0, f"is a negative percentage{named}. Fix the cell (a share lies between 0 and 100)."))
     if not checks:
         return
-    hits = frame.select([cond.fill_null(False).any().alias(f"c{k}") for k, (cond, _) in enumerate(checks)]).row(0)
+    a = frame.get_column(value_col).cast(pl.Float64).to_numpy()  # numpy: no polars query per column
+    with np.errstate(invalid="ignore"):  # a missing value is NaN here and fails every comparison
+        fast = [a < 0, np.abs(a - np.round(a)) > 1e-9] if ind.count else [a > 100, a < 0]
+    hits = [bool(h.any()) for h in fast]
     for (cond, text), hit in zip(checks, hits, strict=True):
         if hit:
             row = frame.filter(cond.fill_null(False)).row(0, named=True)

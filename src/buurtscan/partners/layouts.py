@@ -6,13 +6,14 @@ the indicators' metadata; columns without a domain are collected on the job.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from .indicators import PartnerIndicator, check_values, make_indicator, need_domain, unit_of
 from .job import Job
 from .mapping import spec_for
 from .messages import fail, show
-from .numbers import Numbers, decimals_of, parse_numbers
+from .numbers import Numbers, decimals_of, parse_columns, parse_numbers
 
 Parts = tuple[list[pl.DataFrame], list[PartnerIndicator]]
 
@@ -37,16 +38,15 @@ def wide(job: Job, frame: pl.DataFrame, units: dict[str, str]) -> Parts:
     default_mode = "point" if table.delimiter == "," else "comma"
     skip_cols = {job.key_col, roles.name, roles.gemeente, roles.year, roles.unit, *roles.ignored}
     parts: list[pl.DataFrame] = []
+    labels: list[tuple[str, str]] = []  # (indicator id, unit) of each part
     indicators: list[PartnerIndicator] = []
     keys = [frame.get_column("__i"), frame.get_column("code")]
-    for h in table.headers:
-        if h in skip_cols:
-            continue
+    wanted = [h for h in table.headers if h not in skip_cols and not spec_for(mapping, h).skip]
+    parsed = parse_columns(table, frame, wanted, default_mode)  # all columns in a few passes
+    for h in wanted:
         spec = spec_for(mapping, h)
-        if spec.skip:
-            continue
         frame_h = _narrow(frame, keys, h, table.native(h))
-        nums = parse_numbers(table, frame_h, h, h, default_mode)
+        nums = parsed.get(h) or parse_numbers(table, frame_h, h, h, default_mode)  # None: it names the cell
         if nums.filled == 0 and mapping.spec(h) is None:
             job.warnings.append(f"Column \"{h}\" is empty and was left out.")
             continue
@@ -62,13 +62,18 @@ def wide(job: Job, frame: pl.DataFrame, units: dict[str, str]) -> Parts:
         dom = need_domain(h, spec, job.domain, mapping, job.missing_domain)
         ind = make_indicator(source=job.source, column=h, spec=spec, unit=unit, count=is_count, domain=dom,
                              decimals=decimals_of(nums.value) if not is_count else 0)
-        sub = frame_h.select("__i", "code", pl.col(h)).with_columns(nums.value.alias("value"),
-                                                                    nums.status.alias("status"))
-        check_values(table, sub, "value", h, ind, h)
+        # built from the Series (no query per column); indicator and unit are added once below
+        value, status = nums.value.alias("value"), nums.status.alias("status")
+        check_values(table, pl.DataFrame([keys[0], frame_h.get_column(h), value]), "value", h, ind, h)
         indicators.append(ind)
-        parts.append(sub.select("code", "__i", "value", "status", pl.lit(ind.id).alias("indicator"),
-                                pl.lit("aantal" if is_count else unit).alias("unit")))
-    return parts, indicators
+        parts.append(pl.DataFrame([keys[1], keys[0], value, status]))
+        labels.append((ind.id, "aantal" if is_count else unit))
+    if not parts:
+        return parts, indicators
+    whole = pl.concat(parts)
+    which = pl.Series(np.repeat(np.arange(len(parts)), [p.height for p in parts]))
+    return [whole.with_columns(pl.Series("indicator", [i for i, _ in labels]).gather(which),
+                               pl.Series("unit", [u for _, u in labels]).gather(which))], indicators
 
 
 def long(job: Job, frame: pl.DataFrame) -> Parts:

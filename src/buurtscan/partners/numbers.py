@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from .cells import RawTable
@@ -36,15 +37,9 @@ class Numbers:
     filled: int
 
 
-def parse_numbers(table: RawTable, frame: pl.DataFrame, col: str, label: str, default_mode: str) -> Numbers:
-    """Cells of one column as numbers; raises for a cell that is not a number.
-
-    Every intermediate is one expression of a single ``select`` (both notations at once), so a
-    column costs two passes whatever its length: 10,000 columns stay linear and quick.
-    """
-    native_col = table.native(col)
-    native = pl.col(native_col) if native_col else pl.lit(None, dtype=pl.Float64)
-    s = pl.col(col).str.replace_all(r"[\s\u00a0\u202f]+", "").str.replace_all("−", "-")
+def _cell_exprs(text: pl.Expr, native: pl.Expr) -> list[pl.Expr]:
+    """The per-cell intermediates of :func:`parse_numbers`, both notations at once."""
+    s = text.str.replace_all(r"[\s\u00a0\u202f]+", "").str.replace_all("−", "-")
     low = s.str.to_lowercase()
     has_native = native.is_not_null()
     missing = (s.is_null() | (s == "") | low.is_in(list(MISSING_TEXTS))) & ~has_native
@@ -59,7 +54,7 @@ def parse_numbers(table: RawTable, frame: pl.DataFrame, col: str, label: str, de
 
     comma = parsed(body.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
     point = parsed(body.str.replace_all(",", "", literal=True))
-    cells = frame.select(
+    return [
         native.alias("native"), has_native.alias("has_native"), missing.alias("missing"), secret.alias("secret"),
         small.alias("small"), (s.str.ends_with("%").fill_null(False) & ~has_native).alias("pct"),
         candidate.alias("candidate"),
@@ -68,7 +63,30 @@ def parse_numbers(table: RawTable, frame: pl.DataFrame, col: str, label: str, de
         comma.alias("comma"), point.alias("point"),
         (candidate & (~body.str.contains(COMMA_RE).fill_null(False) | comma.is_null() | ~has_digit)).alias("bad_comma"),
         (candidate & (~body.str.contains(POINT_RE).fill_null(False) | point.is_null() | ~has_digit)).alias("bad_point"),
-    )
+    ]
+
+
+def _value_status(mode: pl.Expr) -> list[pl.Expr]:
+    bad = pl.when(mode == "comma").then(pl.col("bad_comma")).otherwise(pl.col("bad_point"))
+    number = pl.when(mode == "comma").then(pl.col("comma")).otherwise(pl.col("point"))
+    value = (pl.when(pl.col("has_native")).then(pl.col("native"))
+             .when(pl.col("candidate") & ~bad).then(number).otherwise(None).alias("value"))
+    status = (pl.when(value.is_not_null()).then(pl.lit("ok"))
+              .when(pl.col("small")).then(pl.lit("klein"))
+              .when(pl.col("secret")).then(pl.lit("geheim"))
+              .otherwise(pl.lit("ontbreekt")).alias("status"))
+    return [value, status]
+
+
+def parse_numbers(table: RawTable, frame: pl.DataFrame, col: str, label: str, default_mode: str) -> Numbers:
+    """Cells of one column as numbers; raises for a cell that is not a number.
+
+    Every intermediate is one expression of a single ``select`` (both notations at once), so a
+    column costs two passes whatever its length. Many columns at once: :func:`parse_columns`.
+    """
+    native_col = table.native(col)
+    native = pl.col(native_col) if native_col else pl.lit(None, dtype=pl.Float64)
+    cells = frame.select(_cell_exprs(pl.col(col), native))
     flags = cells.select(pl.col("comma_ev").any(), pl.col("point_ev").any(), pl.col("pct").any(),
                          pl.col("has_native").any(), pl.col("candidate").sum().alias("n"),
                          (~pl.col("missing")).sum().alias("filled")).row(0, named=True)
@@ -88,25 +106,71 @@ def parse_numbers(table: RawTable, frame: pl.DataFrame, col: str, label: str, de
         row = frame.filter(bad).row(0, named=True)
         raise fail(f"{table.where(row['__i'], label)}: \"{show(row[col])}\" is not a number. "
                    "Fix the cell or leave it empty for a missing value.")
-    out = cells.select(
-        pl.when(pl.col("has_native")).then(pl.col("native"))
-        .when(pl.col("candidate") & ~pl.col(f"bad_{mode}")).then(pl.col(mode)).otherwise(None).alias("value"),
-        "small", "secret",
-    ).select(
-        "value",
-        pl.when(pl.col("value").is_not_null()).then(pl.lit("ok"))
-        .when(pl.col("small")).then(pl.lit("klein"))
-        .when(pl.col("secret")).then(pl.lit("geheim"))
-        .otherwise(pl.lit("ontbreekt")).alias("status"),
-    )
+    out = cells.select(_value_status(pl.lit(mode)))
     return Numbers(out["value"], out["status"], bool(flags["pct"]), text_only, int(flags["filled"]))
 
 
+BATCH_COLUMNS = 512  # columns parsed together by parse_columns (bounds the long frame it builds)
+
+
+def parse_columns(table: RawTable, frame: pl.DataFrame, cols: list[str], default_mode: str
+                  ) -> dict[str, Numbers | None]:
+    """:func:`parse_numbers` for many columns in a few passes (a wide file of 10,000 columns).
+
+    The columns are stacked (unpivoted) in batches and every intermediate is computed once for
+    all of them; the notation is decided per column from its own cells. A column that would
+    raise is None here: the caller runs :func:`parse_numbers` on it, which names the cell.
+    """
+    out: dict[str, Numbers | None] = {}
+    for start in range(0, len(cols), BATCH_COLUMNS):
+        batch = cols[start:start + BATCH_COLUMNS]
+        stacked = frame.select(["__i", *batch]).unpivot(index="__i", on=batch, variable_name="col",
+                                                        value_name="text")
+        natives = {c: table.native(c) for c in batch if table.native(c)}
+        if natives:
+            nat = frame.select(["__i", *natives.values()]).unpivot(
+                index="__i", on=list(natives.values()), variable_name="col", value_name="native_value")
+            nat = nat.with_columns(pl.col("col").str.strip_suffix("\x00n"))
+            stacked = stacked.join(nat, on=["__i", "col"], how="left", maintain_order="left")
+            native = pl.col("native_value").cast(pl.Float64)
+        else:
+            native = pl.lit(None, dtype=pl.Float64)
+        cells = stacked.select(pl.col("col"), *_cell_exprs(pl.col("text").cast(pl.Utf8), native))
+        flags = cells.group_by("col", maintain_order=True).agg(
+            pl.col("comma_ev").any(), pl.col("point_ev").any(), pl.col("pct").any(), pl.col("has_native").any(),
+            pl.col("candidate").sum().alias("n"), (~pl.col("missing")).sum().alias("filled"),
+            pl.col("bad_comma").sum(), pl.col("bad_point").sum())
+        modes: dict[str, str] = {}
+        meta: dict[str, tuple[bool, bool, int]] = {}
+        for f in flags.iter_rows(named=True):
+            c = f["col"]
+            if f["comma_ev"] and f["point_ev"]:
+                out[c] = None
+                continue
+            mode = "comma" if f["comma_ev"] else "point" if f["point_ev"] else default_mode
+            n_bad = f[f"bad_{mode}"]
+            text_only = f["n"] > 0 and n_bad == f["n"] and not f["has_native"]
+            if n_bad and not text_only:
+                out[c] = None
+                continue
+            modes[c] = mode
+            meta[c] = (bool(f["pct"]), bool(text_only), int(f["filled"]))
+        if not modes:
+            continue
+        values = cells.filter(pl.col("col").is_in(list(modes))).select(
+            "col", *_value_status(pl.col("col").replace_strict(modes, return_dtype=pl.Utf8)))
+        for (c,), part in values.partition_by("col", as_dict=True, maintain_order=True).items():
+            pct, text_only, filled = meta[c]
+            out[c] = Numbers(part["value"], part["status"], pct, text_only, filled)
+    return out
+
+
 def decimals_of(values: pl.Series) -> int:
-    vals = values.drop_nulls()
+    vals = values.cast(pl.Float64).to_numpy()  # numpy: no polars query per column
+    vals = vals[~np.isnan(vals)]
     for d in range(3):
         scaled = vals * (10**d)
-        if vals.is_empty() or bool(((scaled - scaled.round(0)).abs() < 1e-6).all()):
+        if vals.size == 0 or bool((np.abs(scaled - np.round(scaled)) < 1e-6).all()):
             return d
     return 2
 

@@ -156,7 +156,9 @@ def build_report(
             DomainSection(
                 id=section.id,
                 title=section.title,
-                figures=tuple(_figure(i, notes, level, columns, place) for i in chosen),
+                # the vergelijkbaar column too where a figure of this domain has the similar buurten' median
+                figures=tuple(_figure(i, notes, level, general_cols if any(c.similar for c in chosen) else columns,
+                                      place) for i in chosen),
                 highlights=tuple(sentences[: limits.highlights]),
                 partner=partner,
                 policy=tuple(pol[:n_pol]),
@@ -212,6 +214,7 @@ def build_report(
         audience=audience,
         similar=similar_text.sentence(scan, place) if limits.similar else "",
         general_columns=tuple(COLUMN_TITLES[c] for c in general_cols) if general_cols != columns else (),
+        similar_column=similar_text.TITLE if similar_text.COLUMN in general_cols else "",
     )
 
 

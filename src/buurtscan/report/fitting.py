@@ -45,7 +45,7 @@ MARGIN = 6.0  # pt: aim this far inside the page (a table row or a heading may j
 OVERSHOOT = 1.25  # free this much more than the overrun (a jumping table frees less than it removes)
 BACK_FILL = ("changes", "highlights", "questions", "partner")  # what room left may win back
 BACK_FILLS = 2  # at most this many layouts for that
-SPARE_STEPS = 2  # at most this many steps beyond the fit may be given up to leave the spare free
+SPARE_STEPS = 8  # at most this many (fine) steps beyond the fit may be given up to leave the spare free
 ROOM = 40.0  # pt: with less room than this left, a fit does not try a fuller step
 STATS = {"layouts": 0, "fits": 0, "reused": 0}
 
@@ -303,6 +303,11 @@ def fit(build: Callable[[Limits], Report], limits: Limits, *, max_pages: int = 2
         if nxt is None or nxt in tried or not lo < nxt < hi or len(tried) >= MAX_LAYOUTS:
             break
         k = nxt
+    while 0 < hi < len(chain) and hi - 1 > lo and hi - 1 not in tried and len(tried) <= MAX_LAYOUTS:
+        room = tried[hi][1].overrun(max_pages, 0.0)  # the search ran out of layouts with room left:
+        if room is None or -room < ROOM + MARGIN or not lay(hi - 1).fits(max_pages, 0.0):  # the next fuller step
+            break
+        hi -= 1
     if hi < len(chain) and spare:
         hi = _with_spare(hi, chain, predicted, scale, tried, lay, max_pages, spare)
     if hi < len(chain):

@@ -1,16 +1,31 @@
-"""Self-contained HTML note: inline CSS and SVG, A4 print stylesheet, every text escaped."""
+"""Self-contained HTML note: inline CSS and SVG, A4 print stylesheet, every text escaped.
+
+It prints like the PDF note (same page margins, sizes, columns and Lato, embedded), so the
+content that the page fitting measured for the PDF also fits two pages in a browser. Long
+Dutch words get soft hyphens (pyphen): browsers without Dutch hyphenation dictionaries
+(headless Chromium on Linux) then still break "Arbeidsongeschiktheidsuitkeringen".
+"""
 
 from __future__ import annotations
 
+import base64
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
-from . import svg, templates
+from . import photos, svg, templates
 from .model import Photo, Report
 
 TEMPLATE = "note.html.j2"
+SHY = "\u00ad"
+MIN_WORD = 6  # letters: as in the PDF, where Typst hyphenates every word it can
+# the age chart at its printed size (the right column of the top block: 71 mm = 268 px), so its
+# 11 px labels and 9.35 px values print at 8.25 and 7 pt
+AGE_CHART = {"width": 268, "font": 11, "row": 30, "label_w": 64}
+FONT_FILES = (("Regular", "normal", 400), ("Bold", "normal", 700), ("Italic", "italic", 400))
 
 
 @lru_cache(maxsize=8)  # one per folder and kind: templates compile once per process, not once per note
@@ -26,16 +41,79 @@ def environment(user_dir: Path | None, *, html: bool = True) -> Environment:
 
 
 def _photos(report: Report) -> dict[Photo, str]:
-    """Data URIs of the story photos (already checked and scaled by the story reader)."""
-    return {s.foto: s.foto.data_uri for d in report.domains for s in d.stories if s.foto}
+    """Data URIs of the story photos, cropped to 3:2 and scaled as in the PDF (:mod:`.photos`)."""
+    out = {}
+    for d in report.domains:
+        for s in d.stories:
+            data = photos.prepared(s.foto)
+            if s.foto is not None and data is not None:
+                out[s.foto] = "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
+    return out
+
+
+@lru_cache(maxsize=1)
+def font_faces() -> Markup:
+    """@font-face rules with Lato embedded (from the font-lato wheel, as the PDF uses); empty without it."""
+    try:
+        import font_lato
+    except ImportError:  # pragma: no cover - a dependency
+        return Markup("")
+    folder = Path(font_lato.__file__).parent / "files"
+    rules = []
+    for name, style, weight in FONT_FILES:
+        path = folder / f"Lato-{name}.ttf"
+        if path.is_file():
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            rules.append(f'@font-face {{ font-family: "Lato"; font-style: {style}; font-weight: {weight}; '
+                         f'src: url(data:font/ttf;base64,{data}) format("truetype"); }}')
+    return Markup("\n  ".join(rules))
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a CSS string literal (for the page footer): every character outside letters,
+    digits and spaces as a CSS escape, so user text cannot end the string or the style sheet."""
+    return Markup('"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):06x}" for c in text) + '"')
+
+
+@lru_cache(maxsize=1)
+def _dictionary():  # noqa: ANN202
+    try:
+        import pyphen
+    except ImportError:  # pragma: no cover - a dependency
+        return None
+    return pyphen.Pyphen(lang="nl_NL", left=2, right=3)
+
+
+@lru_cache(maxsize=4096)
+def _hyphenated(word: str) -> str:
+    dic = _dictionary()
+    return dic.inserted(word, hyphen=SHY) if dic is not None else word
+
+
+_WORD = re.compile(rf"[^\W\d_]{{{MIN_WORD},}}")
+_BODY = re.compile(r"<body\b[^>]*>")
+_PIECES = re.compile(r"(<svg\b.*?</svg>|<[^>]*>)", re.S)
+
+
+def hyphenate(page: str) -> str:
+    """Soft hyphens in the long words of the page's text (not in tags, attributes, style or SVG)."""
+    start = _BODY.search(page)
+    if start is None:
+        return page
+    parts = _PIECES.split(page[start.end():])
+    for i in range(0, len(parts), 2):  # the even parts are text between tags
+        parts[i] = _WORD.sub(lambda m: _hyphenated(m.group(0)), parts[i])
+    return page[:start.end()] + "".join(parts)
 
 
 def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     env = environment(user_dir)
     page = env.get_template(TEMPLATE).render(
         r=report,
-        age_svg=svg.bars(report.age_chart) if report.age_chart else "",
+        age_svg=svg.bars(report.age_chart, **AGE_CHART) if report.age_chart else "",
         photos=_photos(report),
         spark=svg.spark,
+        fonts=font_faces(),
+        css_string=css_string,
     )
-    return page.encode("utf-8")
+    return hyphenate(page).encode("utf-8")

@@ -7,6 +7,7 @@ steps in the order the fitting (:mod:`.fitting`) gives things up.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 DOMAINS = 8  # the WijkWijzer domains besides Algemeen (the steps of `fewer_figures`)
 KEPT_ITEMS = 3  # the last policy items and stories outweigh a domain's third figure
@@ -50,11 +51,12 @@ def steps(base: Limits, items: int = 20) -> list[Limits]:
     b = base
     chain = [b]
 
-    def add(**changes: object) -> None:
+    def add(**changes: Any) -> None:  # noqa: ANN401
         nonlocal b
-        nxt = replace(b, **{k: min(v, getattr(b, k)) if isinstance(v, int) and not isinstance(v, bool)
+        values: dict[str, Any] = {k: min(v, getattr(b, k)) if isinstance(v, int) and not isinstance(v, bool)
                             and getattr(b, k) is not None and k != "fewer_figures" else v
-                            for k, v in changes.items()})
+                            for k, v in changes.items()}
+        nxt = replace(b, **values)
         if nxt != b and _smaller(nxt, b):
             chain.append(nxt)
             b = nxt
@@ -86,13 +88,12 @@ def steps(base: Limits, items: int = 20) -> list[Limits]:
 def allot(counts: list[tuple[int, int]], cap: int | None) -> list[tuple[int, int]]:
     """(policy, stories) per domain within a cap on all items together.
 
-    One at a time, the kind the note holds more of gives up an item (a plan on a tie: residents'
-    voices are the rarer), from the domain with the most items (the later one on a tie), its
-    last. So no domain and no kind loses everything while another keeps all."""
+    One at a time, the kind the note holds more of gives up an item (a story on a tie), from the
+    domain with the most items (the later one on a tie), its last. So no domain and no kind loses everything while another keeps all."""
     out = [list(c) for c in counts]
     while cap is not None and sum(p + s for p, s in out) > max(cap, 0):
         plans, voices = sum(p for p, _ in out), sum(s for _, s in out)
-        kind = 0 if plans >= voices and plans > 0 else 1
+        kind = 0 if plans > voices or voices == 0 else 1
         most = max((i for i in range(len(out)) if out[i][kind] > 0), key=lambda i: (out[i][0] + out[i][1], i))
         out[most][kind] -= 1
     return [(p, s) for p, s in out]

@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 from .html_note import environment
-from .model import Figure, Report
+from .model import Report
 
 TEMPLATE = "note.md.j2"
 # Characters CommonMark reads as markup anywhere in a line (emphasis, code, links, HTML, table
 # cells); the rest ("-", "+", "#", ">", "1.") only matters at the start of a line.
-_SPECIAL = re.compile(r"([\\`*_\[\]<|])")
+_SPECIAL = re.compile(r"([\\`*_\[\]|]|<(?=[A-Za-z/!?]))")  # "<" only where a tag or autolink could start
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _LINE_START = re.compile(r"^([-+*]|#{1,6}|>|=+|\d{1,9}[.)])(?=\s|$)")
 
@@ -32,9 +32,5 @@ def escape_md(value: object) -> str:
 def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     env = environment(user_dir, html=False)
     env.filters["md"] = escape_md
-
-    def own(f: Figure) -> str:
-        return f.buurt if report.level == "buurt" else f.wijk if report.level == "wijk" else f.gemeente
-
-    text = env.get_template(TEMPLATE).render(r=report, own=own)
+    text = env.get_template(TEMPLATE).render(r=report)
     return re.sub(r"\n{3,}", "\n\n", text).encode("utf-8")

@@ -197,6 +197,7 @@ class Report:
     audience: str = "professionals"  # or "bewoners": the resident version (larger text, stories first)
     similar: str = ""  # one sentence naming a few vergelijkbare buurten ("" without them)
     general_columns: tuple[str, ...] = ()  # the Algemene gegevens table's columns when they differ (+ vergelijkbaar)
+    similar_column: str = ""  # "Vergelijkbaar": the title of Figure.similar where a table has room for it
 
     def columns_for(self, figures: tuple[Figure, ...]) -> tuple[str, ...]:
         """The column titles of a table of these figures (its cells decide: general or domain)."""

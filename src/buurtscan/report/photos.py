@@ -22,8 +22,8 @@ def _prepared(photo: Photo) -> bytes | None:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(photo.data)) as im:
-            im = ImageOps.exif_transpose(im).convert("RGB")
+        with Image.open(io.BytesIO(photo.data)) as opened:
+            im = ImageOps.exif_transpose(opened).convert("RGB")
             w, h = im.size
             if w / h > ASPECT:  # too wide: cut the sides
                 nw = round(h * ASPECT)
@@ -32,7 +32,7 @@ def _prepared(photo: Photo) -> bytes | None:
                 nh = round(w / ASPECT)
                 im = im.crop((0, (h - nh) // 2, w, (h - nh) // 2 + nh))
             if im.width > MAX_WIDTH:
-                im = im.resize((MAX_WIDTH, round(MAX_WIDTH / ASPECT)), Image.LANCZOS)
+                im = im.resize((MAX_WIDTH, round(MAX_WIDTH / ASPECT)), Image.Resampling.LANCZOS)
             out = io.BytesIO()
             im.save(out, format="JPEG", quality=82, optimize=True)
             return out.getvalue()

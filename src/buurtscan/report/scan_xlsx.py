@@ -74,8 +74,8 @@ def render(report: Report, *, scan: Scan, user_dir: Path | None = None) -> bytes
             sh.text(n, 0, title, bold=True)
             n += 1
             for item in items:
-                for c, value in enumerate(item):
-                    sh.text(n, c, value)
+                for c, cell in enumerate(item):
+                    sh.text(n, c, cell)
                 n += 1
             n += 1
     sources_sheet(book, scan.sources, report.attribution)

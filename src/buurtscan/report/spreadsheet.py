@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -97,7 +98,7 @@ class Sheet:
             fmt = self.book.numbers[key] = self.book.format(num_format=number_format(decimals, unit))
         self.ws.write_number(row, col, float(value), fmt)
 
-    def headers(self, row: int, names: list[str], widths: list[float] | None = None) -> None:
+    def headers(self, row: int, names: list[str], widths: Sequence[float] | None = None) -> None:
         for c, name in enumerate(names):
             self.ws.write_string(row, c, name, self.book.header)
         for c, w in enumerate(widths or []):

@@ -20,6 +20,12 @@ STROKE = "#1f3a5f"
 FONT = "Lato, 'Segoe UI', Arial, sans-serif"
 
 
+def _c(v: float) -> float | int:
+    """An SVG coordinate (one decimal is sharp enough); a drawing position, never a printed value."""
+    r = round(v, 1)
+    return int(r) if r == int(r) else r
+
+
 def _text(bar_texts: tuple[str, ...], i: int) -> str:
     return bar_texts[i] if i < len(bar_texts) else ""
 
@@ -51,21 +57,21 @@ def bars(chart: Chart, *, width: int = 330, row: int = 26, label_w: int = 92, fo
     for r, bar in enumerate(chart.bars):
         y0 = legend_h + r * (row + label_h)
         if above:
-            out.append(f'<text x="{label_w}" y="{y0 + font:.1f}" font-size="{font}">{escape(bar.label)}</text>')
+            out.append(f'<text x="{label_w}" y="{_c(y0 + font)}" font-size="{font}">{escape(bar.label)}</text>')
             y0 += label_h
         else:
-            out.append(f'<text x="{label_w - 6}" y="{y0 + row / 2 + 3:.1f}" font-size="{font}" '
+            out.append(f'<text x="{label_w - 6}" y="{_c(y0 + row / 2 + 3)}" font-size="{font}" '
                        f'text-anchor="end">{escape(bar.label)}</text>')
         for i, v in enumerate(bar.values):
             y = y0 + 2 + i * bar_h
             if v is None:
-                out.append(f'<text x="{label_w + 2}" y="{y + bar_h - 1:.1f}" font-size="{small}" '
+                out.append(f'<text x="{label_w + 2}" y="{_c(y + bar_h - 1)}" font-size="{small}" '
                            f'fill="#555">{MISSING}</text>')
                 continue
             w = max(plot_w * v / top, 0.5)
-            out.append(f'<rect x="{label_w}" y="{y:.1f}" width="{w:.1f}" height="{bar_h - 1:.1f}" '
+            out.append(f'<rect x="{label_w}" y="{_c(y)}" width="{_c(w)}" height="{_c(bar_h - 1)}" '
                        f'fill="{FILLS[i % 3]}" stroke="{STROKE}" stroke-width="0.6"/>')
-            out.append(f'<text x="{label_w + w + 3:.1f}" y="{y + bar_h - 1.5:.1f}" font-size="{small}">'
+            out.append(f'<text x="{_c(label_w + w + 3)}" y="{_c(y + bar_h - 1.5)}" font-size="{small}">'
                        f'{escape(_text(bar.texts, i))}</text>')
     out.append("</svg>")
     return Markup("".join(out))
@@ -95,28 +101,29 @@ def png(chart: Chart, *, width: int = 330, row: int = 26, label_w: int = 92, abo
     return _rasterise(str(bars(chart, width=width, row=row, label_w=label_w, above=above)), zoom)
 
 
-def spark(s: Spark, *, width: int = 150, height: int = 16) -> Markup:
-    """A sparkline: the region's series (dark, solid, dots at the ends) against the reference (grey,
-    dashed); no axes; the first and last values printed at the ends. Greyscale-readable."""
-    label_w = 34
-    x0, x1 = label_w, width - label_w
-    top, bottom = 2.0, height - 2.0
+def spark(s: Spark, *, width: float = 49, height: float = 10) -> Markup:
+    """A sparkline's lines only: the region's series (dark, solid, dots at the ends) against the
+    reference (grey, dashed); no axes. The first and last values are printed beside it, as text of
+    the page (from :attr:`Spark.first` and :attr:`Spark.last`). Greyscale-readable."""
+    pad = 1.6
+    x0, x1, top, bottom = pad, width - pad, pad, height - pad
+
+    def xy(p: tuple[float, float]) -> tuple[float | int, float | int]:
+        return _c(x0 + p[0] * (x1 - x0)), _c(bottom - p[1] * (bottom - top))
 
     def pts(points: tuple[tuple[float, float], ...]) -> str:
-        return " ".join(f"{x0 + x * (x1 - x0):.1f},{bottom - y * (bottom - top):.1f}" for x, y in points)
+        return " ".join(f"{x},{y}" for x, y in map(xy, points))
 
-    title = f"{s.text}" + (f"; grijs gestippeld: {s.reference_name}" if s.reference else "")
+    title = s.text + (f"; grijs gestippeld: {s.reference_name}" if s.reference else "")
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" role="img" aria-label="{escape(title)}" class="spark">']
-    if s.reference:
-        out.append(f'<polyline points="{pts(s.reference)}" fill="none" stroke="#8a96a3" stroke-width="1" '
-                   'stroke-dasharray="2 1.5"/>')
-    out.append(f'<polyline points="{pts(s.own)}" fill="none" stroke="{STROKE}" stroke-width="1.4"/>')
-    for x, y in (s.own[0], s.own[-1]):
-        out.append(f'<circle cx="{x0 + x * (x1 - x0):.1f}" cy="{bottom - y * (bottom - top):.1f}" r="1.6" '
-                   f'fill="{STROKE}"/>')
-    mid = height / 2 + 3
-    out.append(f'<text x="{x0 - 3}" y="{mid:.1f}" font-size="7" text-anchor="end">{escape(s.first)}</text>')
-    out.append(f'<text x="{x1 + 3}" y="{mid:.1f}" font-size="7">{escape(s.last)}</text>')
-    out.append(f"<title>{escape(title)}</title></svg>")
+           f'height="{height}" role="img" aria-label="{escape(title)}" class="spark-line">',
+           f"<title>{escape(title)}</title>"]
+    if len(s.reference) > 1:
+        out.append(f'<polyline points="{pts(s.reference)}" fill="none" stroke="#8a96a3" stroke-width="0.8" '
+                   'stroke-dasharray="2 1.2"/>')
+    out.append(f'<polyline points="{pts(s.own)}" fill="none" stroke="{STROKE}" stroke-width="1.1"/>')
+    for p in (s.own[0], s.own[-1]):
+        x, y = xy(p)
+        out.append(f'<circle cx="{x}" cy="{y}" r="1.2" fill="{STROKE}"/>')
+    out.append("</svg>")
     return Markup("".join(out))

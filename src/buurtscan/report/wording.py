@@ -30,9 +30,10 @@ def date(day: dt.date | dt.datetime | str | None) -> str:
         return "onbekend"
     if isinstance(day, str):
         try:
-            day = dt.date.fromisoformat(day[:10])
+            parsed = dt.date.fromisoformat(day[:10])
         except ValueError:
             return day
+        day = parsed
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 

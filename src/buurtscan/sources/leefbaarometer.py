@@ -347,7 +347,7 @@ class LeefbaarometerSource:
         frame = scores.frame
         nl = nederland(frame)
         years = frame["jaar"].drop_nulls()
-        period = f"{years.min()}-{years.max()}" if len(years) else ""
+        period = f"{years.min()!s}-{years.max()!s}" if len(years) else ""
         prov = Provenance(
             source=NAME,
             table_id=TABLE_ID,

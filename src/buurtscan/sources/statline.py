@@ -75,7 +75,7 @@ class StatLineSource:
 
     def known(self) -> Listed:
         if isinstance(self.known_tables, Mapping):
-            return sorted(self.known_tables.items(), key=lambda kv: kv[0], reverse=True)
+            return sorted(self.known_tables.items(), key=lambda kv: kv[0] or 0, reverse=True)
         return [(None, t) for t in self.known_tables]
 
     def catalogue_tables(self, ctx: FetchContext) -> Listed:
@@ -209,4 +209,4 @@ def years_in_titles(records: list[dict[str, Any]], title_year: Any) -> Listed:
         m = title_year.match(str(record.get("Title", "")).strip())
         if m:
             years[int(m.group(1))] = str(record["Identifier"]).strip()
-    return sorted(years.items(), key=lambda kv: kv[0], reverse=True)
+    return sorted(years.items(), key=lambda kv: kv[0] or 0, reverse=True)

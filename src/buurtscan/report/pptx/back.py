@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import DomainSection, Report
+from ..wording import count
 from .charts import join_nl
 from .domain import QUESTION_PT
 from .fitting import Para, Run, heading, notice, para
@@ -25,15 +26,16 @@ def unknown(ctx: Ctx, sections: Sequence[DomainSection]) -> None:
         what = d.unavailable or d.empty or (join_nl([x.label for x in d.figures]) if d.figures else "")
         left.append(para(what or "geen cijfers voor deze buurt", bullet=True, before=0.2, cut=True))
     f.text(13, left)
-    right: list[Para] = [para(Run("Wat bewoners en partners wel weten", bold=True, tone="accent"), keep=True)]
+    right: list[Para] = [para(Run("Wat bewoners en partners wel weten", bold=True, tone="accent"), scale=1.1,
+                              keep=True)]  # larger than the domain headings: never taken for an empty one
     for d in sections:
         if not d.questions and not d.stories:
             continue
         right.append(para(Run(d.title, bold=True), before=0.6, keep=True))
         right += [para(q, bullet=True, before=0.2, drop=None if i < 1 else 4 + i) for i, q in enumerate(d.questions)]
-        right += [para(Run(f"“{st.tekst}” — {st.wie}", italic=True), before=0.3, cut=True, drop=3)
+        right += [para(Run(f"“{st.tekst}” — {st.wie}", italic=True), before=0.3, drop=3)  # whole or not at all
                   for st in d.stories[:1]]
-    f.text(14, right, largest=QUESTION_PT, smallest=min(QUESTION_PT, 16.0))
+    f.text(14, right, largest=QUESTION_PT, smallest=QUESTION_PT)  # read from the back of the room
     lines = ["Thema's zonder cijfers voor de buurt. Ontbrekend is niet nul: de bron publiceert het cijfer niet "
              "(te kleine aantallen, geheim) of heeft het niet. Juist hier is het gesprek de bron."]
     for d in sections:
@@ -70,16 +72,17 @@ def left_out(r: Report) -> list[str]:
            if "beleid" in n or "verha" in n]
     extra = sum(max(len(d.stories) - 1, 0) for d in r.domains)
     if extra:
-        out.append(f"{extra} verhaal/verhalen staan niet op de dia's maar wel in de notities en in de notitie.")
+        out.append(f"{count(extra, 'verhaal staat', 'verhalen staan')} niet op de dia's, maar wel in de notities "
+                   "bij de dia's en in de notitie.")
     return out
 
 
 def policy(ctx: Ctx) -> None:
     r = ctx.report
     f = SlideFiller(ctx, "beleid")
-    f.text(0, [para("Beleid & ontwikkelingen")], heading_font=True)
-    stream: list[Para] = []
     items = [(d, p) for d in r.domains for p in d.policy]
+    f.text(0, [para("Beleid & ontwikkelingen" if items else "Wat niet op de dia's past")], heading_font=True)
+    stream: list[Para] = []
     seen: set[str] = set()
     for d, p in items:
         runs = [Run(f"{d.title}: ", bold=True), Run(p.wat)]

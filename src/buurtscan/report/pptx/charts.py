@@ -11,7 +11,7 @@ from ..formatting import MISSING
 from ..model import Chart, DomainSection, Figure, Report
 from .fast import ChartData
 from .fitting import PT, Box, Run, clean, fit, para, text_width
-from .ooxml import LABEL_SIZE, P, data_labels, write_paras
+from .ooxml import C, LABEL_SIZE, P, bar_format, data_labels, write_paras
 from .slide import SlideFiller
 from .tables import RULE
 
@@ -141,19 +141,9 @@ def add_chart(filler: SlideFiller, rect: tuple[int, int, int, int], chart: Chart
     if numbers and min(numbers) >= 0 and max(numbers) > 0:
         val.minimum_scale = 0
         val.maximum_scale = _axis_maximum(chart, keep, texts, w / PT, filler.ctx.body_factor)
-    for s_pos, (series, i) in enumerate(zip(plot.series, keep, strict=True)):
-        fill = series.format.fill
-        fill.solid()
-        fill.fore_color.rgb = RGBColor.from_string(SERIES_FILL[min(s_pos, 2)])
-        line = series.format.line
-        edge = SERIES_LINE[min(s_pos, 2)]
-        if edge:
-            line.color.rgb = RGBColor.from_string(edge)
-            line.width = Pt(0.75)
-        else:
-            line.fill.background()
-        series.invert_if_negative = False
-        data_labels(series._element, {j: t for (k, j), t in texts.items() if k == i})
+    for s_pos, (ser, i) in enumerate(zip(plot._element.iterchildren(C + "ser"), keep, strict=True)):
+        bar_format(ser, SERIES_FILL[min(s_pos, 2)], SERIES_LINE[min(s_pos, 2)])
+        data_labels(ser, {j: t for (k, j), t in texts.items() if k == i})
     return frame
 
 

@@ -23,7 +23,7 @@ def _partner_paras(section: DomainSection) -> list[Para]:
         out.append(heading("Verhaal uit de buurt"))
         who = ", ".join(x for x in (s.wie, s.wanneer) if x) + (f" ({s.soort})" if s.soort else "")
         runs = [Run(f"“{s.tekst}”", italic=True)] + ([Run(f" — {who}", tone="muted")] if who else [])
-        out.append(Para(tuple(runs), before=0.2, drop=1))  # quote and speaker together, whole or not at all
+        out.append(Para(tuple(runs), before=0.2, drop=1, with_heading=True))  # whole, with its heading, or not at all
     return out
 
 
@@ -49,6 +49,9 @@ def _question_paras(section: DomainSection) -> list[Para]:
     return out
 
 
+PHOTO_SHARE = 0.42  # at most this share of the text column's width
+
+
 def _story_photo(filler: SlideFiller, rect: tuple[int, int, int, int], section: DomainSection
                  ) -> tuple[int, int, int, int]:
     """The first story photo at the right of ``rect`` (cropped 3:2); returns the room left for text."""
@@ -60,7 +63,7 @@ def _story_photo(filler: SlideFiller, rect: tuple[int, int, int, int], section: 
     if image is None:
         return rect
     x, y, w, h = rect
-    pw = min(int(w * 0.42), int(h * 1.5))
+    pw = min(int(w * PHOTO_SHARE), int(h * 1.5))
     ph = int(pw / 1.5)
     pic = filler.slide.shapes.add_picture(io.BytesIO(image), Emu(x + w - pw), Emu(y + (h - ph) // 2), Emu(pw), Emu(ph))
     pic.name = "Foto bij verhaal"
@@ -94,7 +97,11 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
         side.insert(0, para(Run(section.signals_note, italic=True, tone="muted"), drop=1))
     if side:
         if graphic:
-            chart_rect, side_rect = make_room(side, chart_rect, side_rect, f.size_of(16, 13), ctx.body_factor)
+            x, y, w, h = side_rect
+            photo = any(s.foto for s in section.stories[:1])
+            narrow = (x, y, w - int(w * PHOTO_SHARE) - int(6 * PT), h) if photo else side_rect  # text beside it
+            chart_rect, grown = make_room(side, chart_rect, narrow, f.size_of(16, 13), ctx.body_factor)
+            side_rect = (x, grown[1], w, grown[3])
         text_rect = _story_photo(f, side_rect, section)
         f.text(16, side, rects=[text_rect])
     else:

@@ -34,20 +34,24 @@ PROTO_NOTES = "(notities)"
 
 
 def install_partnames(package: Any) -> None:
-    """Give ``package`` a next_partname that scans the parts once per name pattern, then counts."""
-    scan = package.next_partname
+    """Give ``package`` a next_partname that scans the parts once per name pattern, then counts on
+    (past any name the template already uses, gaps included)."""
+    used: dict[str, set[str]] = {}
     last: dict[str, int] = {}
 
     def next_partname(tmpl: str) -> Any:
         from pptx.opc.packuri import PackURI
 
-        if tmpl in last:
-            last[tmpl] += 1
-            return PackURI(tmpl % last[tmpl])
-        name = str(scan(tmpl))
-        head, tail = tmpl.split("%d")
-        last[tmpl] = int(name[len(head):len(name) - len(tail)])
-        return PackURI(name)
+        if tmpl not in used:
+            head = tmpl[: (tmpl % 42).find("42")]
+            used[tmpl] = {str(p.partname) for p in package.iter_parts() if str(p.partname).startswith(head)}
+            last[tmpl] = 0
+        n = last[tmpl] + 1
+        while tmpl % n in used[tmpl]:
+            n += 1
+        last[tmpl] = n
+        used[tmpl].add(tmpl % n)
+        return PackURI(tmpl % n)
 
     package.next_partname = next_partname
 

@@ -69,6 +69,7 @@ class Para:
     drop: int | None = None  # may be left out when space is short; the highest goes first
     cut: bool = False  # long free text: may be shortened with '…' when space is short
     align: str | None = None  # "r", "ctr"
+    with_heading: bool = False  # when left out, the heading right before it goes too
 
     @property
     def text(self) -> str:
@@ -205,22 +206,31 @@ def fit(paras: Sequence[Para], boxes: Sequence[Box], largest: float, smallest: f
         placed = _flow(paras, boxes, size)
         if placed is not None:
             return Fitted(size, placed)
-    keep = list(paras)
+    kept = set(range(len(paras)))
+
+    def unit(i: int) -> set[int]:  # an item left out takes its own heading along
+        return {i, i - 1} if paras[i].with_heading and i > 0 and paras[i - 1].keep else {i}
+
+    def listed(idx: set[int]) -> list[Para]:
+        return _without_orphan_headings([paras[k] for k in sorted(idx)])
+
     order = sorted((i for i, p in enumerate(paras) if p.drop is not None), key=lambda i: (-(paras[i].drop or 0), -i))
     removed: list[int] = []
     for i in order:
-        keep.remove(paras[i])
+        if i not in kept:
+            continue
+        kept -= unit(i)
         removed.append(i)
-        keep = _without_orphan_headings(keep)
-        placed = _flow([*keep, notice(short_notice)], boxes, smallest)
+        placed = _flow([*listed(kept), notice(short_notice)], boxes, smallest)
         if placed is not None:
             # put back, whole, what fits again now (a short item left out before a long one)
             for j in reversed(removed[:-1]):
-                trial = _without_orphan_headings([q for k, q in enumerate(paras) if q in keep or k == j])
-                again = _flow([*trial, notice(short_notice)], boxes, smallest)
+                trial = kept | unit(j)
+                again = _flow([*listed(trial), notice(short_notice)], boxes, smallest)
                 if again is not None:
-                    keep, placed = trial, again
+                    kept, placed = trial, again
             return Fitted(smallest, placed, shortened=True)
+    keep = listed(kept)
     for i, p in enumerate(keep):
         if not p.cut:
             continue

@@ -17,8 +17,10 @@ FILES = {False: "Lato-Regular.ttf", True: "Lato-Bold.ttf"}
 
 # Average advance of a theme font relative to Lato (Arial/Liberation Sans measured against Lato on the
 # deck's own text: 1.03 regular, 1.07 bold; the others scaled from their width relative to Arial).
+# Lato itself counts as wide as Arial: where Lato is not installed, PowerPoint and LibreOffice show
+# a stand-in of about Arial's width, and the text must still fit.
 FONT_FACTORS = {
-    "lato": 1.0, "arial": 1.05, "helvetica": 1.05, "liberation sans": 1.05, "arimo": 1.05, "roboto": 1.05,
+    "lato": 1.05, "arial": 1.05, "helvetica": 1.05, "liberation sans": 1.05, "arimo": 1.05, "roboto": 1.05,
     "aptos": 1.07, "calibri": 1.0, "carlito": 1.0, "source sans pro": 1.0, "segoe ui": 1.09, "tahoma": 1.08,
     "trebuchet ms": 1.08, "open sans": 1.13, "verdana": 1.24, "century gothic": 1.18, "georgia": 1.13,
     "times new roman": 1.0, "cambria": 1.05, "dejavu sans": 1.16,

@@ -81,7 +81,7 @@ def write_paras(tx_body: etree._Element, paras: Sequence[Para], base: float, *, 
         else:
             etree.SubElement(ppr, A + "buNone")
         for run in p.runs:
-            text = clean(run.text, single_line=False).replace("\n", " ")
+            text = run.text  # cleaned when the Run was made
             if not text:
                 continue
             r_el = etree.SubElement(p_el, A + "r")
@@ -133,6 +133,26 @@ def _cell_pr(bottom: str | None) -> etree._Element:
     return tc_pr
 
 
+def bar_format(ser: etree._Element, fill: str, edge: str | None) -> None:
+    """A bar series' fill and outline (a hairline of ``edge``, or none) and no inverted negatives, as
+    python-pptx's format API writes them, in the schema's place (after ``c:tx``)."""
+    for old in ser.findall(C + "spPr") + ser.findall(C + "invertIfNegative"):
+        ser.remove(old)
+    sp_pr = etree.Element(C + "spPr")
+    etree.SubElement(etree.SubElement(sp_pr, A + "solidFill"), A + "srgbClr", val=fill)
+    ln = etree.SubElement(sp_pr, A + "ln")
+    if edge:
+        ln.set("w", "9525")
+        etree.SubElement(etree.SubElement(ln, A + "solidFill"), A + "srgbClr", val=edge)
+    else:
+        etree.SubElement(ln, A + "noFill")
+    anchor = ser.find(C + "tx")
+    if anchor is None:
+        anchor = ser.find(C + "order")
+    anchor.addnext(sp_pr)
+    sp_pr.addnext(etree.Element(C + "invertIfNegative", val="0"))
+
+
 _SHOW = ("showLegendKey", "showVal", "showCatName", "showSerName", "showPercent", "showBubbleSize")
 
 
@@ -145,7 +165,7 @@ def data_labels(ser: etree._Element, texts: dict[int, str]) -> None:
         dlbl = etree.SubElement(dlbls, C + "dLbl")
         etree.SubElement(dlbl, C + "idx", val=str(j))
         rich = etree.SubElement(etree.SubElement(dlbl, C + "tx"), C + "rich")
-        etree.SubElement(rich, A + "bodyPr")
+        etree.SubElement(rich, A + "bodyPr", wrap="none")  # a figure on one line
         etree.SubElement(rich, A + "lstStyle")
         run = etree.SubElement(etree.SubElement(rich, A + "p"), A + "r")
         etree.SubElement(run, A + "rPr", lang="nl-NL", sz=str(LABEL_SIZE * 100))

@@ -121,14 +121,27 @@ def _table_plan(report: Report, figures: Sequence[Figure], rect: tuple[int, int,
                 widths = _column_widths(table, width, size, factor)
                 if whole is not None and (widths[0] < width * 0.25 or _breaks_words(table, widths, size, factor, whole)):
                     continue
-                heights = [_row_height(r, widths, size, factor) for r in table]
-                if sum(heights) <= rect[3] / PT:
+                heights = _heights_within(table, widths, size, factor, rect[3] / PT)
+                if heights is not None:
                     return size, widths, table, heights, dropped
         if len(rows) <= 1:
             widths = _column_widths(table, width, smallest, factor)
             return smallest, widths, table, [_row_height(r, widths, smallest, factor) for r in table], dropped
         rows = rows[:-1]
         dropped += 1
+
+
+def _heights_within(table: Sequence[Sequence[Sequence[Para]]], widths: Sequence[float], size: float, factor: float,
+                    room: float) -> list[float] | None:
+    """The row heights, or None as soon as they exceed ``room`` (no need to measure the rest)."""
+    heights, total = [], 0.0
+    for row in table:
+        h = _row_height(row, widths, size, factor)
+        total += h
+        if total > room:
+            return None
+        heights.append(h)
+    return heights
 
 
 def add_figure_table(filler: SlideFiller, idx: int, figures: Sequence[Figure], rect: tuple[int, int, int, int],

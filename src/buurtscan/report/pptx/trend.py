@@ -31,7 +31,7 @@ def _compares(lines: Sequence[tuple[str, Sequence[float | None]]]) -> bool:
 
 def add_trend_chart(slide: Any, rect: tuple[int, int, int, int], f: Figure) -> Any:
     from pptx.dml.color import RGBColor
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE, XL_TICK_MARK
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE, XL_TICK_MARK
     from pptx.enum.dml import MSO_LINE_DASH_STYLE
     from pptx.util import Pt
 
@@ -80,4 +80,5 @@ def add_trend_chart(slide: Any, rect: tuple[int, int, int, int], f: Figure) -> A
                 label.has_text_frame = True
                 label.text_frame.text = s.first if i == known[0] else s.last
                 label.font.size = Pt(9)
+                label.position = XL_LABEL_POSITION.ABOVE  # clear of the line and its marker
     return frame

@@ -69,7 +69,7 @@ class KwbSource(StatLineSource):
     licence = "CC BY 4.0"
     short_name = "CBS"
     attribution = CBS_ATTRIBUTION
-    also_stores = (similar.NAME,)  # the national profile for vergelijkbare buurten (profile.py)
+    also_stores: tuple[str, ...] = (similar.NAME,)  # the national profile for vergelijkbare buurten (profile.py)
     catalogue_title = TITLE_PREFIX
     known_tables = KNOWN_TABLES
 
