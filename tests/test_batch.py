@@ -115,3 +115,26 @@ def test_all_cached_renders_every_cached_gemeente(tmp_path, monkeypatch):
     cache = example_cache()
     assert [j.code for j in seen] == [c for gm in cached_gemeenten(cache) for c in cached_buurten(cache, gm)]
     assert {j.gemeente for j in seen} == set(cached_gemeenten(cache))
+
+
+def test_without_jobs_a_few_buurten_render_in_this_process(monkeypatch, tmp_path):
+    """A worker's start costs about a dozen notes: by default, one process per PER_WORKER buurten."""
+    import buurtscan.actions.batch as batch
+
+    monkeypatch.setattr(batch, "default_jobs", lambda: 4)
+    made = []
+
+    class NoPool:
+        def __init__(self, *args, max_workers, **kwargs):
+            made.append(max_workers)
+            raise RuntimeError("stop here")
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", NoPool)
+    options = RenderOptions(formats=("md",), out_dir=tmp_path / "out")
+    results = render(Settings(cache_dir=tmp_path / "unused"), CODES[:3], options=options, cache=example_cache(),
+                     record=False)
+    assert [r.code for r in results] == CODES[:3] and made == []  # 3 buurten: in this process
+    with pytest.raises(RuntimeError, match="stop here"):
+        render(Settings(cache_dir=tmp_path / "unused"), gemeente="GM0489", options=options, cache=example_cache(),
+               record=False)
+    assert made == [4]  # 62 buurten: every core

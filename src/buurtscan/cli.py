@@ -328,7 +328,8 @@ def render(
     all_cached: Annotated[bool, typer.Option("--all-cached", help="Render every cached buurt of every "
                           "cached gemeente.")] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", metavar="N", min=1, help="Render N buurten at "
-                    "once, one process each (default: the number of cores). Example: --jobs 4",
+                    "once, one process each (default: the number of cores, for a few buurten fewer). "
+                    "Example: --jobs 4",
                     show_default=False)] = None,
 ) -> None:
     """Produce the globale scan: a 1–2 page note (HTML, PDF, Word, Markdown) and/or a short deck.

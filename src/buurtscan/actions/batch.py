@@ -80,6 +80,9 @@ def _raise_fatal(outcome: Outcome) -> None:
         raise exc
 
 
+PER_WORKER = 8  # without --jobs: at most one process per this many buurten
+
+
 def default_jobs() -> int:
     """The number of cores this process may use."""
     try:
@@ -227,7 +230,9 @@ def run_batch(cache: Cache, jobs_list: Sequence[Job], *, options: RenderOptions,
     from .render import Rendered
 
     total = len(jobs_list)
-    workers = max(1, min(jobs or default_jobs(), total))
+    # a worker's start (imports, the gemeente's rows, fonts) costs about as much as a dozen notes: by
+    # default a few buurten render in this process, and more only get a process per PER_WORKER
+    workers = max(1, min(jobs or min(default_jobs(), total // PER_WORKER), total))
     outcomes: dict[int, Outcome] = {}
     done = 0
 

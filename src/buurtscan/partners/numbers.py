@@ -126,10 +126,10 @@ def parse_columns(table: RawTable, frame: pl.DataFrame, cols: list[str], default
         batch = cols[start:start + BATCH_COLUMNS]
         stacked = frame.select(["__i", *batch]).unpivot(index="__i", on=batch, variable_name="col",
                                                         value_name="text")
-        natives = {c: table.native(c) for c in batch if table.native(c)}
+        natives = [n for c in batch if (n := table.native(c)) is not None]
         if natives:
-            nat = frame.select(["__i", *natives.values()]).unpivot(
-                index="__i", on=list(natives.values()), variable_name="col", value_name="native_value")
+            nat = frame.select(["__i", *natives]).unpivot(
+                index="__i", on=natives, variable_name="col", value_name="native_value")
             nat = nat.with_columns(pl.col("col").str.strip_suffix("\x00n"))
             stacked = stacked.join(nat, on=["__i", "col"], how="left", maintain_order="left")
             native = pl.col("native_value").cast(pl.Float64)

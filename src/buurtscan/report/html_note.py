@@ -24,7 +24,7 @@ SHY = "\u00ad"
 MIN_WORD = 6  # letters: as in the PDF, where Typst hyphenates every word it can
 # the age chart at its printed size (the right column of the top block: 71 mm = 268 px), so its
 # 11 px labels and 9.35 px values print at 8.25 and 7 pt
-AGE_CHART = {"width": 268, "font": 11, "row": 30, "label_w": 64}
+AGE_WIDTH, AGE_FONT, AGE_ROW, AGE_LABEL = 268, 11, 30, 64
 FONT_FILES = (("Regular", "normal", 400), ("Bold", "normal", 700), ("Italic", "italic", 400))
 
 
@@ -110,7 +110,8 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     env = environment(user_dir)
     page = env.get_template(TEMPLATE).render(
         r=report,
-        age_svg=svg.bars(report.age_chart, **AGE_CHART) if report.age_chart else "",
+        age_svg=(svg.bars(report.age_chart, width=AGE_WIDTH, font=AGE_FONT, row=AGE_ROW, label_w=AGE_LABEL)
+                 if report.age_chart else ""),
         photos=_photos(report),
         spark=svg.spark,
         fonts=font_faces(),

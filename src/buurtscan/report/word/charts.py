@@ -81,7 +81,7 @@ def bars(chart: Chart, *, width: int = 330, row: int = 26, label_w: int = 92, fo
     draw = ImageDraw.Draw(img)
     big, small = font * s, round(font * 0.85, 1) * s
     thin, hair = max(round(0.8 * s), 1), max(round(0.6 * s), 1)
-    x = label_w
+    x: float = label_w
     for i, name in enumerate(chart.series):  # legend
         draw.rectangle([x * s, 3 * s, (x + 10) * s, 13 * s], fill=FILLS[i % 3], outline=STROKE, width=thin)
         _text(img, ((x + 14) * s, 12 * s), name, big, INK)

@@ -55,7 +55,7 @@ class Note:
     def numbered(self, items: tuple[str, ...]) -> str:
         """A numbered list that starts at 1 (a fresh numbering instance over the style's own list)."""
         style = self.ids.get("List Number")
-        if self.numbering is None or style is None:
+        if self.numbering is None or self.abstract is None or style is None:
             return "".join(xml.para(xml.run(f"{i}. {t}")) for i, t in enumerate(items, 1))
         num = base.restart(self.numbering, self.abstract)
         return "".join(xml.para(xml.run(t), style=style, num=(num, 0)) for t in items)
@@ -153,7 +153,7 @@ class Note:
             self.add(self.table(d.figures, self.column), xml.para(before=0, after=0, line=3))
         for line in (d.empty, d.unavailable, "" if d.highlights else d.signals_note):
             self.add(self.text(line, self.muted, after=1))
-        if _compares(d.chart):
+        if d.chart is not None and _compares(d.chart):
             self.add(self.chart(d.chart, min(self.column, 5.8), above=True))
         self.add(self.bullets(d.highlights))
         if d.partner:
@@ -190,7 +190,7 @@ class Note:
                 continue
             photo_cm = round(min(width_cm * 0.32, 3.0), 2)  # the photo beside the quote, cropped to 3:2
             widths = [width_cm - photo_cm, photo_cm]
-            cells = [quote, xml.para(self.picture(image, photo_cm - 0.15, st.foto.name), after=2, lines=1.0)]
+            cells = [quote, xml.para(self.picture(image, photo_cm - 0.15, st.foto.name if st.foto else ""), after=2, lines=1.0)]
             self.add(xml.table([xml.row(cells, widths)], widths, margins_cm=0.05))
         if d.questions:
             self.add(self.heading("Vragen voor het gesprek", 2), self.numbered(d.questions))
