@@ -344,3 +344,83 @@ def test_leefbaarometer_score_with_nederland_and_words_from_the_real_rows(tmp_pa
         if d.chart and any(b.label.startswith("Leefbaarometer") for b in d.chart.bars):
             units = {f.unit for f in d.figures if f.label in {b.label for b in d.chart.bars}}
             assert len(units) == 1  # never the total score and a dimension score on one axis
+
+
+# ---------------------------------------------------------------- issue 13, checked once more on the model
+def test_small_figures_carry_their_look_in_the_model():
+    """Item 5: a small number is marked in the model cell by cell, so every format sets it apart."""
+    seen = 0
+    for code in ("BU18590006", "BU01602701", "BU05183620"):
+        report = build_report(scan_of(code))
+        for f in [*report.general, *(f for d in report.domains for f in d.figures)]:
+            assert len(f.cell_styles) == len(f.cells), f.id
+            for cell, style in zip(f.cells, f.cell_styles):
+                if cell == "–" or style == "" and cell in ("", "–"):
+                    continue
+                small = cell.endswith(SMALL_MARK) or cell.startswith("<")
+                assert (style == "klein") == small, (code, f.id, cell, style)
+                assert (style == "ontbreekt") == (cell == MISSING), (code, f.id, cell, style)
+                seen += style == "klein"
+    assert seen  # the village buurten do have small numbers
+
+
+def test_estimates_say_schatting_at_the_figure_and_in_the_guide():
+    """Item 5: RIVM figures are model estimates, said at the figure and in the leeswijzer."""
+    for code in ("BU05183620", "BU18590006"):
+        report = build_report(scan_of(code))
+        rivm = [f for d in report.domains for f in d.figures if f.source.startswith("RIVM")]
+        assert rivm and all(f.estimate and "schatting" in f.detail.split(" · ")[0] for f in rivm)
+        assert "schattingen" in report.reading_guide
+
+
+def test_a_partner_figure_shows_unit_year_references_and_delivery():
+    """Item 6: unit, year, the wijk and gemeente value where known, and when it was delivered."""
+    from dataclasses import replace as _replace
+    from types import SimpleNamespace
+
+    from buurtscan.report.figures import _partner_figure
+
+    base = scan_of("BU05183620").indicator("koopwoningen")
+    ind = _replace(base, id="woonstad_reparaties", label="Reparatieverzoeken", unit="per 100 woningen",
+                   decimals=1, source="Woonstad", table_id=None, period="2024", partner=True,
+                   values={"buurt": 31.4, "wijk": 24.0, "gemeente": None, "nederland": None},
+                   statuses={"buurt": "ok", "wijk": "ok", "gemeente": "ontbreekt", "nederland": "ontbreekt"})
+    delivered = SimpleNamespace(sources=[{"source": "Woonstad", "modified": "2026-11-12T09:00:00Z"}])
+    fig = _partner_figure(delivered, ind, "buurt")
+    assert fig.label == "Reparatieverzoeken (per 100 woningen), 2024"
+    assert fig.value == "31,4" and fig.compare == "wijk 24,0"  # the gemeente is unknown: not "niet beschikbaar"
+    assert fig.source == "Bron: Woonstad, aangeleverd 12 november 2026"
+    merged = SimpleNamespace(sources=[{"source": "Woonstad", "partner": {"merged_at": "2026-11-20T10:00:00Z"}}])
+    assert _partner_figure(merged, ind, "buurt").source == "Bron: Woonstad, toegevoegd op 20 november 2026"
+    ind = _replace(ind, values={**ind.values, "gemeente": 20.5}, statuses={**ind.statuses, "gemeente": "ok"})
+    assert _partner_figure(delivered, ind, "buurt").compare == "wijk 24,0, gemeente 20,5"
+    # a value that carries its unit keeps a bare label
+    pct = _replace(ind, unit="%", label="Tevreden huurders")
+    assert _partner_figure(delivered, pct, "buurt").label == "Tevreden huurders, 2024"
+    assert _partner_figure(delivered, pct, "buurt").value == "31,4%"
+
+
+def test_wat_verandert_names_its_subject_and_the_level():
+    """Item 9: "Het aantal inwoners is gestegen …", not "Inwoners is gestegen"; a wijk is a wijk."""
+    gemeente = build_report(scan_of("GM0518"))
+    assert gemeente.changes and all(c[:1].isupper() for c in gemeente.changes)
+    inwoners = next((c for c in gemeente.changes if "inwoners" in c), None)
+    assert inwoners is None or inwoners.startswith("Het aantal inwoners is ")
+    assert not any(re.match(r"(Inwoners|Leefbaarometer:) ", c) for c in gemeente.changes)
+    for code in ("WK051836", "GM0518"):
+        report = build_report(scan_of(code))
+        texts = [f.trend + " " + f.detail + " " + f.development for f in report.general]
+        texts += [f.trend + " " + f.detail for d in report.domains for f in d.figures]
+        texts += list(report.changes)
+        assert not any("de buurt " in t for t in texts), code
+
+
+def test_a_gemeente_note_names_the_gemeente_one_way():
+    """Item 10: no duplicate Gemeente column, and never 's-Gravenhage beside "Den Haag" in its text."""
+    report = build_report(scan_of("GM0518"))
+    assert report.columns == ("Gemeente", "Nederland") and report.place == "Den Haag"
+    texts = [report.intro, *report.summary, *report.changes, report.summary_note, report.similar,
+             *(t for d in report.domains for t in (*d.highlights, d.signals_note, d.unavailable, d.empty)),
+             *(f.detail for d in report.domains for f in d.figures)]
+    assert not any("'s-Gravenhage" in t for t in texts)
+    assert all(len(f.cells) == 2 for d in report.domains for f in d.figures)

@@ -106,3 +106,31 @@ def test_labelled_places_the_unit_once():
     assert labelled("Afstand tot huisarts", "km", 0.3, 1) == ("Afstand tot huisarts", "0,3 km")
     assert labelled("Leefbaarometer: fysieke omgeving", "afwijking", -0.265, 2) == (
         "Leefbaarometer: fysieke omgeving (afwijking van Nederland)", "−0,27")
+
+
+# the subject of a sentence about an indicator ("Wat valt op", "Wat verandert")
+@pytest.mark.parametrize(("label", "unit", "given", "expected"), [
+    ("Inwoners", "aantal", None, "het aantal inwoners"),
+    ("Koopwoningen", "%", None, "het aandeel koopwoningen"),
+    ("Bijstandsuitkeringen", "per 1.000 inwoners", None, "het aantal bijstandsuitkeringen per 1.000 inwoners"),
+    ("Leefbaarometer: totaalscore", "score", None, "de score 'Leefbaarometer: totaalscore'"),
+    ("Afstand tot huisarts", "km", None, "de afstand tot huisarts"),
+    ("WW-uitkeringen", "per 1.000 inwoners", None, "het aantal WW-uitkeringen per 1.000 inwoners"),
+    ("Mediaan vermogen", "x 1.000 euro", "het mediane vermogen van huishoudens", "het mediane vermogen van huishoudens"),
+])
+def test_phrase(label, unit, given, expected):
+    from types import SimpleNamespace
+
+    from buurtscan.report.figures import phrase
+
+    assert phrase(SimpleNamespace(label=label, unit=unit, phrase=given)) == expected
+
+
+@pytest.mark.parametrize(("n", "expected"), [
+    (1, "1 verhaal past niet meer op twee pagina's; het staat in verhalen.csv."),
+    (2, "2 verhalen passen niet meer op twee pagina's; ze staan in verhalen.csv."),
+])
+def test_dropped_notice(n, expected):
+    from buurtscan.report.build import _dropped
+
+    assert _dropped(n, "verhaal", "verhalen", "verhalen.csv") == expected

@@ -40,7 +40,6 @@ FORMATS = tuple(f.value for f in _formats.Format)
 EXTENSIONS = {f.value: f.extension for f in _formats.Format}
 RENDERS_FILE = "renders.json"
 WORD_SPARE = 0.25  # share of the last PDF page left free when a Word or HTML note is made too
-SPARE_STEPS = 2  # how many steps beyond the first that fits may be cut to win that spare
 AUDIENCES = ("professionals", "bewoners")
 RESIDENT_PAGES = 3  # the resident version's larger text (11 pt) may take a third page
 
@@ -228,52 +227,23 @@ def fit_note(scan: Scan, policy: Sequence[PolicyInput], stories: Sequence[StoryI
              observer: Observer, max_pages: int = 2) -> tuple[Report, bytes | None]:
     """The report with the largest limits whose PDF note fits on ``max_pages`` A4 pages.
 
-    The note is laid out with Typst to measure it; every format then gets the same content,
-    so the HTML, Word and Markdown notes say what the PDF says. Returns the PDF too.
+    The note is laid out with Typst to measure it (:mod:`.report.fitting`: predicted, then
+    verified in one or two layouts); every format then gets the same content, so the HTML,
+    Word and Markdown notes say what the PDF says. Returns the PDF too.
     """
-    from ..report.pdf_note import compile_note, page_count
+    from ..report.fitting import fit
 
-    limits: Limits | None = options.limits
-    report, pdf = None, None
     # Word sets the same text a little longer than Typst (its own line breaking, table rows and
     # spacing): with a Word note, the PDF must leave room at the foot of its last page.
     spare = WORD_SPARE if {"docx", "html"} & set(options.formats) else 0.0
-    first_fit, tries = None, 0  # the first report within max_pages; the spare is sought a few steps more
-    while limits is not None:
-        report = build_report(scan, policy=policy, stories=stories, limits=limits,
-                              policy_file=options.policy, stories_file=options.stories, audience=options.audience)
-        end = _end(report, options) if spare else None
-        if end is not None:  # one Typst layout tells the pages and where the text ends
-            if end["page"] < max_pages or (end["page"] == max_pages and end["y"] <= (1.0 - spare) * end["height"]):
-                return report, compile_note(report, user_dir=options.templates)
-            if end["page"] <= max_pages:
-                first_fit = first_fit or report
-            if first_fit is not None:
-                tries += 1
-                if tries > SPARE_STEPS:
-                    return first_fit, compile_note(first_fit, user_dir=options.templates)
-        else:
-            pdf = compile_note(report, user_dir=options.templates)
-            pages = page_count(pdf)
-            if pages is None or pages <= max_pages:
-                return report, pdf
-        limits = limits.tighter()
-    if first_fit is not None:
-        return first_fit, compile_note(first_fit, user_dir=options.templates)
-    assert report is not None
-    pdf = compile_note(report, user_dir=options.templates)
-    assert report is not None
-    observer.message(f"{report.code}: the note is longer than {max_pages} pages even when cut to the minimum.")
-    return report, pdf
-
-
-def _end(report: Report, options: RenderOptions) -> dict[str, float] | None:
-    """Where the note's text ends (page, y, page height), from the template's ``<end>`` marker;
-    None for a template without one."""
-    from ..report.pdf_note import compile_note
-
-    ends = compile_note(report, user_dir=options.templates, query="<end>")
-    return ends[-1] if ends else None
+    fitted = fit(lambda limits: build_report(scan, policy=policy, stories=stories, limits=limits,
+                                             policy_file=options.policy, stories_file=options.stories,
+                                             audience=options.audience),
+                 options.limits, max_pages=max_pages, spare=spare, user_dir=options.templates)
+    if not fitted.fits:
+        observer.message(f"{fitted.report.code}: the note is longer than {max_pages} pages even when cut to the "
+                         "minimum.")
+    return fitted.report, fitted.pdf
 
 
 def _record(cache: Cache, *, codes: Sequence[str], gemeente: str | None, options: RenderOptions,

@@ -71,6 +71,8 @@ class Figure:
     plain: str = ""  # the figure in plain words, for residents: "Huishoudens met een laag inkomen: ongeveer 1 op de 4 …"
     own: str = ""  # the subject's own value as printed (the buurt's, the wijk's or the gemeente's, by report level)
     own_value: float | None = None  # the same, raw (for charts)
+    cell_styles: tuple[str, ...] = ()  # per cell of `cells`: "" (ordinary), "klein" (a small number, set apart
+    # in every format) or "ontbreekt" (no figure)
     similar: str = ""  # the median of the vergelijkbare buurten as printed ("" without them; the deck's column)
 
 

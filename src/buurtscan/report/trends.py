@@ -93,7 +93,7 @@ def series_line(ind: IndicatorResult, level: str) -> str:
     return f"{own[0][0]} → {own[-1][0]}: {_fmt(ind, own[0][1])} → {_fmt(ind, own[-1][1])}"
 
 
-def verdict_text(ind: IndicatorResult, place: str) -> str:
+def verdict_text(ind: IndicatorResult, place: str, level: str = "buurt") -> str:
     """The judgement in a few words for the figure's detail line ('' when there is none)."""
     j = ind.judgement
     if j is None or j.own is None:
@@ -104,39 +104,45 @@ def verdict_text(ind: IndicatorResult, place: str) -> str:
     text = f"{o.first_period}–{o.last_period} {words}"
     if o.counts:
         text += f" ({diff_text(ind, o.change)})"
-    gap = gap_text(ind, place)
+    gap = gap_text(ind, place, level)
     return f"{text}; {gap}" if gap else text
 
 
-def gap_text(ind: IndicatorResult, place: str) -> str:
+def gap_text(ind: IndicatorResult, place: str, level: str = "buurt") -> str:
     j = ind.judgement
     if j is None or not j.gap_verdict:
         return ""
     if j.gap_verdict == "omgeslagen":
-        return f"de buurt heeft nu een {j.gap_word} op {place}"
+        return f"de {level} heeft nu een {j.gap_word} op {place}"
     if j.gap_word == "verschil":
         return f"het verschil met {place} is {j.gap_verdict} geworden"
     return f"de {j.gap_word} op {place} is {j.gap_verdict} geworden"
 
 
-def sentence(ind: IndicatorResult, place: str) -> str:
-    """One sentence for "Wat verandert" ('' when the change does not count)."""
+def sentence(ind: IndicatorResult, place: str, level: str = "buurt") -> str:
+    """One sentence for "Wat verandert" ('' when the change does not count): 'Het aantal inwoners
+    is gestegen van 2.855 in 2021 naar 3.360 in 2024 (+505).'"""
+    from .figures import phrase  # figures uses this module for the detail line
+
     j = ind.judgement
     if j is None or not j.counts or j.own is None:
         return ""
     o = j.own
     way = "gestegen" if o.verdict == "stijgt" else "gedaald"
-    text = (f"{ind.label} is {way} van {_fmt(ind, o.first)} in {o.first_period} naar {_fmt(ind, o.last)} "
+    subject = phrase(ind)
+    subject = subject[:1].upper() + subject[1:]
+    text = (f"{subject} is {way} van {_fmt(ind, o.first)} in {o.first_period} naar {_fmt(ind, o.last)} "
             f"in {o.last_period} ({diff_text(ind, o.change)})")
-    gap = gap_text(ind, place)
+    gap = gap_text(ind, place, level)
     text += f"; {gap}." if gap else "."
     if j.start:
         text += f" (Reeks vanaf {j.start.replace(': ', ', ')}.)"
     return text
 
 
-def changes(indicators: Sequence[IndicatorResult], place: str, limit: int = LIMIT) -> tuple[str, ...]:
+def changes(indicators: Sequence[IndicatorResult], place: str, limit: int = LIMIT,
+            level: str = "buurt") -> tuple[str, ...]:
     """"Wat verandert": the strongest counting changes, strongest first, at most ``limit``."""
     ranked = sorted((i for i in indicators if i.judgement and i.judgement.counts),
                     key=lambda i: (-i.judgement.strength, i.id))  # type: ignore[union-attr]
-    return tuple(t for t in (sentence(i, place) for i in ranked) if t)[:limit]
+    return tuple(t for t in (sentence(i, place, level) for i in ranked) if t)[:limit]
