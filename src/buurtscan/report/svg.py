@@ -1,5 +1,5 @@
 """Bar charts drawn once as SVG from the report's chart model: inline in the HTML note, and
-rasterised to PNG (resvg, a wheel with its own renderer; fonts from `font-lato`) for the Word note.
+the geometry shared with the Word note's PNG (:mod:`.word.charts`, drawn with Pillow).
 
 Readable in greyscale (dark, mid and light grey with outlines), labels escaped, no scripts,
 no external resources. Values are printed from :attr:`Bar.texts` (never formatted here).
@@ -7,8 +7,7 @@ no external resources. Values are printed from :attr:`Bar.texts` (never formatte
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
+from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -30,20 +29,37 @@ def _text(bar_texts: tuple[str, ...], i: int) -> str:
     return bar_texts[i] if i < len(bar_texts) else ""
 
 
+class BarLayout(NamedTuple):
+    """Where a grouped bar chart's parts go, in SVG units (shared by the SVG and Word's PNG)."""
+
+    label_w: int
+    value_w: int
+    legend_h: int
+    label_h: float
+    plot_w: float
+    bar_h: float
+    height: float
+    top: float  # the value at the right end of the plot
+
+
+def bar_layout(chart: Chart, *, width: int, row: int, label_w: int, font: float, above: bool) -> BarLayout:
+    """``above`` puts each category's label on its own line over its bars (for long labels)."""
+    value_w, legend_h = 60, 18
+    label_h = font + 3 if above else 0
+    label = 4 if above else label_w
+    plot_w = width - label - value_w
+    bar_h = (row - 6) / max(len(chart.series), 1)
+    height = legend_h + (row + label_h) * len(chart.bars) + 4
+    return BarLayout(label, value_w, legend_h, label_h, plot_w, bar_h, height, chart.maximum or 1.0)
+
+
 def bars(chart: Chart, *, width: int = 330, row: int = 26, label_w: int = 92, font: float = 9,
          above: bool = False) -> Markup:
     """Horizontal grouped bars: one group per category, one bar per series, value at the end.
 
     ``above`` puts each category's label on its own line over its bars (for long labels)."""
-    value_w, legend_h = 60, 18
-    label_h = font + 3 if above else 0
-    if above:
-        label_w = 4
-    plot_w = width - label_w - value_w
-    n = max(len(chart.series), 1)
-    bar_h = (row - 6) / n
-    height = legend_h + (row + label_h) * len(chart.bars) + 4
-    top = chart.maximum or 1.0
+    label_w, value_w, legend_h, label_h, plot_w, bar_h, height, top = bar_layout(
+        chart, width=width, row=row, label_w=label_w, font=font, above=above)
     small = round(font * 0.85, 1)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
            f'height="{height}" role="img" aria-label="{escape(chart.title)}" class="chart" '
@@ -75,30 +91,6 @@ def bars(chart: Chart, *, width: int = 330, row: int = 26, label_w: int = 92, fo
                        f'{escape(_text(bar.texts, i))}</text>')
     out.append("</svg>")
     return Markup("".join(out))
-
-
-def _font_files() -> list[str]:
-    try:
-        import font_lato
-    except ImportError:  # pragma: no cover - a dependency
-        return []
-    folder = Path(font_lato.__file__).parent / "files"
-    return [str(folder / f"Lato-{w}.ttf") for w in ("Regular",) if (folder / f"Lato-{w}.ttf").is_file()]
-
-
-@lru_cache(maxsize=256)
-def _rasterise(svg_text: str, zoom: float) -> bytes:
-    import resvg_py
-
-    return bytes(resvg_py.svg_to_bytes(svg_string=svg_text, zoom=zoom, background="#ffffff",
-                                       skip_system_fonts=True, font_files=_font_files(), font_family="Lato",
-                                       sans_serif_family="Lato"))
-
-
-def png(chart: Chart, *, width: int = 330, row: int = 26, label_w: int = 92, above: bool = False,
-        zoom: float = 2.0) -> bytes:
-    """The same chart as :func:`bars`, as PNG bytes (``zoom`` × the SVG size, for print sharpness)."""
-    return _rasterise(str(bars(chart, width=width, row=row, label_w=label_w, above=above)), zoom)
 
 
 def spark(s: Spark, *, width: float = 49, height: float = 10) -> Markup:

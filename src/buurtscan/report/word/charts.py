@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..formatting import MISSING
 from ..model import Chart, Spark
+from ..svg import bar_layout
 
 FILLS = ((0x1F, 0x3A, 0x5F), (0x8A, 0x96, 0xA3), (0xFF, 0xFF, 0xFF))  # buurt, gemeente, Nederland (greyscale-safe)
 STROKE = (0x1F, 0x3A, 0x5F)
@@ -67,15 +68,8 @@ def bars(chart: Chart, *, width: int = 330, row: int = 26, label_w: int = 92, fo
     the value at the end of each bar; a legend on top. ``scale`` pixels per SVG unit."""
     from PIL import Image, ImageDraw
 
-    value_w, legend_h = 60, 18
-    label_h = font + 3 if above else 0
-    if above:
-        label_w = 4
-    plot_w = width - label_w - value_w
-    n = max(len(chart.series), 1)
-    bar_h = (row - 6) / n
-    height = legend_h + (row + label_h) * len(chart.bars) + 4
-    top = chart.maximum or 1.0
+    label_w, value_w, legend_h, label_h, plot_w, bar_h, height, top = bar_layout(
+        chart, width=width, row=row, label_w=label_w, font=font, above=above)
     s = scale
     img = Image.new("RGB", (round(width * s), round(height * s)), "white")
     draw = ImageDraw.Draw(img)
