@@ -54,7 +54,8 @@ def read_checked(path: Path, *, max_bytes: int, what: str = "file",
                             f"{_size(max_bytes)} for a {what}. Split the file or leave out what is not needed.")
         os.set_blocking(fd, True)
         # one read of the whole (stat'ed) size, then small reads until the end: no copy of a big file
-        chunks, total, size = [], 0, min(info.st_size, max_bytes) + 1
+        chunks: list[bytes] = []
+        total, size = 0, min(info.st_size, max_bytes) + 1
         while chunk := os.read(fd, size if not chunks else min(1 << 20, max_bytes + 1 - total)):
             chunks.append(chunk)
             total += len(chunk)
