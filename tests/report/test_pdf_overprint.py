@@ -15,10 +15,10 @@ import pytest
 from buurtscan.actions.render import RenderOptions, render
 from buurtscan.example import example_cache
 from buurtscan.settings import Settings
+from tests.paths import EXAMPLES
 
 pdfplumber = pytest.importorskip("pdfplumber")
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 MOERWIJK, GELSELAAR = "BU05183620", "BU18590006"
 # Word boxes are a font size high, so lines set tight touch: ordinary text here overlaps by at most
 # 11% of the smaller box, the "Wat verandert" overprint did by 30%, cramped chart labels by 21-23%.
