@@ -231,7 +231,7 @@ def test_wonen_chart_equals_the_raw_2019_rows_and_nederland_is_a_gap(deck, cache
     koop = next(r for r in cells if r[0].startswith("Koopwoningen"))
     assert koop[1] == "9%" and koop[3:] == ["43%", "niet beschikbaar"]
     woz = next(r for r in cells if r[0].startswith("Gemiddelde WOZ-waarde"))
-    assert woz[1] == "€ 113.000" and woz[3] == "€ 241.000" and "euro" not in woz[0]
+    assert woz[1] == "€\u00a0113.000" and woz[3] == "€\u00a0241.000" and "euro" not in woz[0]
     assert "2019 · bij de 10% laagste buurten van Den Haag (103e van 107) · opvallend" in woz[0]
 
 
