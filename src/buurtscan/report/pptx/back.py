@@ -9,7 +9,7 @@ from ..wording import count
 from .charts import join_nl
 from .domain import QUESTION_PT
 from .fitting import Para, Run, heading, notice, para
-from .notes import READING, SIGNALS, figure_line, plain_notice, policy_text, set_notes, source_lines
+from .notes import SIGNALS, figure_line, plain_notice, policy_text, set_notes, source_lines
 from .slide import Ctx, SlideFiller
 
 def unknown(ctx: Ctx, sections: Sequence[DomainSection]) -> None:
@@ -127,7 +127,7 @@ def sources(ctx: Ctx) -> None:
                   "geen balk = niet beschikbaar.", before=0.6)]
     f.text(14, guide)
     lines = ["Waar de cijfers vandaan komen en hoe je ze leest.", *source_lines(r), "", r.reading_guide, "",
-             SIGNALS, READING.format(own=r.columns[0].lower())]
+             SIGNALS, r.chart_reading]
     set_notes(f, lines)
 
 

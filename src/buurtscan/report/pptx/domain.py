@@ -8,7 +8,7 @@ from ..model import DomainSection, Figure, PartnerFigure, Report
 from ..wording import count as wording_count
 from .charts import add_chart, chart_title, comparing_chart, join_nl
 from .fitting import INSET_Y, PT, Box, Para, Run, heading, notice, para, para_height
-from .notes import READING, SIGNALS, figure_line, plain_notice, policy_text, set_notes, source_lines
+from .notes import SIGNALS, figure_line, plain_notice, policy_text, set_notes, source_lines
 from .slide import Ctx, SlideFiller, grow, make_room
 from .tables import add_figure_table
 from .trend import add_trend_chart, trend_figure
@@ -158,7 +158,7 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
     if section.questions:
         lines += ["", "Vragen voor het gesprek:", *(f"- {q}" for q in section.questions)]
     lines += [f"Let op: {plain_notice(n)}" for n in section.notices]
-    lines += ["", READING.format(own=r.columns[0].lower()), SIGNALS, "", r.reading_guide, "", *source_lines(r)]
+    lines += ["", r.chart_reading, SIGNALS, "", r.reading_guide, "", *source_lines(r)]
     if f.shortened:
         lines.insert(1, "Niet alles past op de dia; de volledige tekst staat hieronder.")
     set_notes(f, lines)

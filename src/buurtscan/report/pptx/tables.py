@@ -44,10 +44,10 @@ def _figure_cells(report: Report, f: Figure, figures: Sequence[Figure], *, gener
     if f.signal and not general:
         meta.append(Run((" · " if meta else "") + f.signal, bold=True, tone="muted"))
     cells = [[Para(tuple(label), before=0)] + ([Para(tuple(meta), scale=0.8, before=0.1)] if meta else [])]
-    for v in values(report, f, figures):
+    for j, v in enumerate(values(report, f, figures)):
         if v == MISSING:
             cells.append([para(Run(v, italic=True, tone="muted"), scale=0.8, align="r", before=0)])
-        elif v.endswith("*"):  # a small number looks different
+        elif f.look(j) == "klein":  # a small number looks different (the model's cell_styles)
             cells.append([para(Run(v, italic=True, tone="muted"), align="r", before=0)])
         else:
             cells.append([para(v, align="r", before=0)])
