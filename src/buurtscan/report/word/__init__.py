@@ -35,12 +35,17 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     base.header_footer(doc, report)
     note = Note(doc, report, styled)
     note.title_block()
-    if note.resident:
+    if note.resident:  # what residents say and ask, in two balanced columns under the title
+        note.add(note.heading("Wat bewoners zeggen en vragen"))
+        note.add(xml.para(before=0, after=0, line=2, sect=base.section(doc, 1)))
         note.residents()
+        note.add(xml.para(before=0, after=0, line=2, sect=base.section(doc, 2, GAP_CM)))
     note.general()
     note.summary()
-    first_section = base.columns(doc, 2, GAP_CM)  # the rest in two newspaper columns
+    first_section = base.columns(doc, 2, GAP_CM, continuous=note.resident)  # the rest in two newspaper columns
     note.add(xml.para(before=0, after=0, line=2, sect=first_section))
+    if note.resident:
+        note.age_chart()
     note.series()
     for d in report.domains:
         note.domain(d)

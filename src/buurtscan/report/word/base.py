@@ -204,9 +204,22 @@ def header_footer(doc, report: Report) -> None:  # noqa: ANN001
         el.extend(xml.parse(body))
 
 
-def columns(doc, number: int, space_cm: float) -> str:
+def section(doc, number: int, space_cm: float = 0.0) -> str:  # noqa: ANN001
+    """The properties of a section that ends inside the body (for its last paragraph): the page as
+    the document's, ``number`` columns, starting on the same page as the section before it."""
+    import copy
+
+    from lxml import etree
+
+    sect = copy.deepcopy(doc.sections[-1]._sectPr)
+    _set_columns(sect, number, space_cm)
+    return etree.tostring(sect, encoding="unicode")
+
+
+def columns(doc, number: int, space_cm: float, *, continuous: bool = False) -> str:  # noqa: ANN001
     """Make the document's last section ``number`` newspaper columns, starting on the same page;
-    returns the section properties that end the one-column part before it (for its last paragraph)."""
+    returns the section properties that end the one-column part before it (for its last paragraph;
+    ``continuous``: that part too starts on the page before it, it is not the first section)."""
     import copy
 
     from docx.oxml.ns import qn
@@ -214,6 +227,19 @@ def columns(doc, number: int, space_cm: float) -> str:
 
     sect = doc.sections[-1]._sectPr
     first = copy.deepcopy(sect)
+    if continuous:
+        _set_columns(first, 1, 0.0)
+    _set_columns(sect, number, space_cm)
+    first_cols = first.find(qn("w:cols"))
+    if first_cols is not None:
+        first_cols.set(qn("w:num"), "1")
+    return etree.tostring(first, encoding="unicode")
+
+
+def _set_columns(sect, number: int, space_cm: float) -> None:  # noqa: ANN001
+    """``number`` columns ``space_cm`` apart, the section continuing on the page before it."""
+    from docx.oxml.ns import qn
+
     cols = sect.find(qn("w:cols"))
     if cols is None:
         cols = sect.makeelement(qn("w:cols"), {})
@@ -228,7 +254,3 @@ def columns(doc, number: int, space_cm: float) -> str:
                                                          qn("w:footnotePr"), qn("w:endnotePr"))), None)
         anchor.addprevious(kind) if anchor is not None else sect.append(kind)
     kind.set(qn("w:val"), "continuous")
-    first_cols = first.find(qn("w:cols"))
-    if first_cols is not None:
-        first_cols.set(qn("w:num"), "1")
-    return etree.tostring(first, encoding="unicode")

@@ -91,10 +91,8 @@ class Note:
     def general(self) -> None:
         r = self.report
         heading = self.heading("Algemene gegevens")
-        if not r.age_chart or self.resident:  # the resident version's larger text: one under the other
-            self.add(heading, self.table(r.general, self.width))
-            if r.age_chart:
-                self.add(self.heading(f"{r.age_chart.title} (%)"), self.chart(r.age_chart, 8.0, above=False))
+        if not r.age_chart or self.resident:  # the resident version's larger text: the table over the
+            self.add(heading, self.table(r.general, self.width))  # full width, the chart in a column
             return
         left = (self.width - GAP_CM) * 1.55 / 2.55
         right = self.width - GAP_CM - left
@@ -122,6 +120,13 @@ class Note:
         self.add(xml.para(before=0, after=0, line=3), xml.table([row], [self.width], margins_cm=0.12))
 
     # ---------------------------------------------------------------- the two-column part
+    def age_chart(self) -> None:
+        """The resident version's age chart, first in the two columns (beside it the text goes on)."""
+        chart = self.report.age_chart
+        if chart:  # heading and chart in one row that does not split: they go to the next column together
+            inner = self.heading(f"{chart.title} (%)") + self.chart(chart, min(self.column, 8.0), above=False)
+            self.add(xml.table([xml.row([inner], [self.column])], [self.column], margins_cm=0.0))
+
     def series(self) -> None:
         """Each figure's series in one line ("2019 → 2024: 3.245 → 3.360") with its sparkline."""
         r = self.report
@@ -196,12 +201,12 @@ class Note:
             self.add(self.heading("Vragen voor het gesprek", 2), self.numbered(d.questions))
 
     def residents(self) -> None:
-        """The resident version opens with what residents say and ask, domain by domain."""
-        self.add(self.heading("Wat bewoners zeggen en vragen"))
+        """The resident version opens with what residents say and ask, domain by domain (in the
+        two columns of its own section, under its heading)."""
         for d in self.report.domains:
             if d.stories or d.questions:
                 self.add(xml.para(xml.run(d.title, xml.Font(bold=True, colour=ACCENT)), keep=True))
-                self.voices(d, self.width)
+                self.voices(d, self.column)
 
     def closing(self) -> None:
         r = self.report
