@@ -14,7 +14,6 @@ written as text: far faster than python-docx's object API), :mod:`.measure` (tex
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from ..model import Report
@@ -50,10 +49,9 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     for d in report.domains:
         note.domain(d)
     note.closing()
+    note.finish()
     body = doc.element.body
     end = body[-1]  # the last section's properties stay last
     for el in xml.parse("".join(note.out)):
         end.addprevious(el)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return base.save(doc)

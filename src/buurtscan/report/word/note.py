@@ -25,6 +25,8 @@ class Note:
         self.doc, self.report, self.styled = doc, report, styled
         self.ids = base.style_ids(doc)
         self.numbering, self.abstract = base.list_number(doc, self.ids.get("List Number"))
+        self.next_num = base.next_num_id(self.numbering) if self.numbering is not None else 0
+        self.restarts: list[int] = []  # the numbering instances the note's lists use
         self.resident = report.audience == "bewoners"
         self.size, self.small = (10.0, 9.0) if self.resident else (7.5, 7.0)
         section = doc.sections[0]
@@ -57,8 +59,14 @@ class Note:
         style = self.ids.get("List Number")
         if self.numbering is None or self.abstract is None or style is None:
             return "".join(xml.para(xml.run(f"{i}. {t}")) for i, t in enumerate(items, 1))
-        num = base.restart(self.numbering, self.abstract)
+        num = self.next_num + len(self.restarts)
+        self.restarts.append(num)  # made in one go when the note is done (:meth:`finish`)
         return "".join(xml.para(xml.run(t), style=style, num=(num, 0)) for t in items)
+
+    def finish(self) -> None:
+        """The numbering instances the lists asked for."""
+        if self.numbering is not None and self.abstract is not None:
+            base.restarts(self.numbering, self.abstract, self.restarts)
 
     def picture(self, data: bytes, width_cm: float, name: str) -> str:
         rid, image = self.doc.part.get_or_add_image(io.BytesIO(data))
