@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import zipfile
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -20,8 +19,8 @@ from pypdf import PdfReader
 from buurtscan.actions.render import RenderOptions, render
 from buurtscan.example import example_cache
 from buurtscan.settings import Settings
+from tests.paths import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 MOERWIJK, GELSELAAR = "BU05183620", "BU18590006"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 INPUTS = {"policy": EXAMPLES / "beleid.csv", "stories": EXAMPLES / "verhalen.csv"}

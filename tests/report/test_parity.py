@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -27,8 +26,8 @@ from buurtscan.example import example_cache
 from buurtscan.observe import RecordingObserver
 from buurtscan.report.model import Figure, Report
 from buurtscan.settings import Settings
+from tests.paths import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 MOERWIJK = "BU05183620"
 FORMATS = ("pdf", "html", "md", "docx", "pptx")
 NOTES = ("pdf", "html", "md", "docx")
