@@ -72,7 +72,7 @@ def _column_widths(rows: Sequence[Sequence[Sequence[Para]]], width: float, base:
     for c in range(1, n + 1):
         paras = [p for row in rows for p in row[c]]
         full.append(max(_line_width(p, base, factor) for p in paras) + 2 * CELL_X + 2)
-        word.append(max(_longest_word(p, base, factor) for p in paras) + 2 * CELL_X + 2)
+        word.append(max(_unbroken(p, base, factor, c) for p in paras) + 2 * CELL_X + 2)
     label_need = max(_longest_word(p, base, factor) for row in rows for p in row[0]) + 2 * CELL_X + 2
     cap = max(min(width * 0.6, width - label_need), sum(word))  # a label word whole before a figure on one line
     if sum(full) <= cap:
@@ -98,9 +98,16 @@ def _longest_word(p: Para, base: float, factor: float) -> float:
     return max((text_width(w, size, bold=b, factor=factor) for w, b in words), default=0.0)
 
 
+def _unbroken(p: Para, base: float, factor: float, column: int) -> float:
+    """The width that must stay on one line: a figure whole ("€ 113.000"), else the longest word."""
+    if column and p.text != MISSING:
+        return _line_width(p, base, factor)
+    return _longest_word(p, base, factor)
+
+
 def _breaks_words(rows: Sequence[Sequence[Sequence[Para]]], widths: Sequence[float], base: float,
                   factor: float, columns: Sequence[int]) -> bool:
-    return any(_longest_word(p, base, factor) > widths[c] - 2 * CELL_X for row in rows for c in columns
+    return any(_unbroken(p, base, factor, c) > widths[c] - 2 * CELL_X for row in rows for c in columns
                for p in row[c])
 
 
@@ -142,6 +149,15 @@ def _heights_within(table: Sequence[Sequence[Sequence[Para]]], widths: Sequence[
             return None
         heights.append(h)
     return heights
+
+
+def fits_whole(filler: SlideFiller, idx: int, figures: Sequence[Figure], rect: tuple[int, int, int, int]) -> bool:
+    """Whether a table of ``figures`` in ``rect`` keeps every row, with no number broken over two lines."""
+    factor = filler.ctx.body_factor
+    size, widths, table, _heights, dropped = _table_plan(
+        filler.ctx.report, figures, rect, factor, general=False, largest=max(filler.size_of(idx, 14), 12.0),
+        smallest=10.0)
+    return not dropped and not _breaks_words(table, widths, size, factor, range(1, len(widths)))
 
 
 def add_figure_table(filler: SlideFiller, idx: int, figures: Sequence[Figure], rect: tuple[int, int, int, int],
