@@ -36,11 +36,12 @@ def values(report: Report, f: Figure, figures: Sequence[Figure] = ()) -> list[st
     return [*cells, f.similar or MISSING] if with_similar(report, figures or (f,)) else cells
 
 
-def _figure_cells(report: Report, f: Figure, figures: Sequence[Figure], *, general: bool) -> list[list[Para]]:
+def _figure_cells(report: Report, f: Figure, figures: Sequence[Figure], *, general: bool,
+                  brief: bool = False) -> list[list[Para]]:
     label = [Run(f.label)]
     if f.note:
         label.append(Run(f"\u00a0{f.note}", tone="muted", sup=True))  # no break before the note number
-    meta: list[Run] = [Run(f.detail, tone="muted")] if f.detail else []
+    meta: list[Run] = [Run(f.detail, tone="muted")] if f.detail and not brief else []
     if f.signal and not general:
         meta.append(Run((" · " if meta else "") + f.signal, bold=True, tone="muted"))
     cells = [[Para(tuple(label), before=0)] + ([Para(tuple(meta), scale=0.8, before=0.1)] if meta else [])]
@@ -114,16 +115,18 @@ def _breaks_words(rows: Sequence[Sequence[Sequence[Para]]], widths: Sequence[flo
 def _table_plan(report: Report, figures: Sequence[Figure], rect: tuple[int, int, int, int], factor: float,
                 *, general: bool, largest: float, smallest: float):
     """Font size, column widths, rows and row heights of the key-figure table. Preferred, in this order:
-    every word whole; then numbers whole (a long label may break); then anything at the smallest size.
-    Rows that do not fit even then are left out (counted in the last value returned)."""
+    every word whole; then numbers whole (a long label may break); then anything at the smallest size —
+    each first with the line under each label, then without it (period, rank and trend are in the notes;
+    the signal stays). Rows that do not fit even then are left out (counted in the last value)."""
     width = rect[2] / PT
     header = [[para("")]] + [[para(Run(c, tone="muted"), scale=0.8, align="r", before=0)] for c in columns(report, figures)]
     rows = [_figure_cells(report, f, figures, general=general) for f in figures]
+    brief = [_figure_cells(report, f, figures, general=general, brief=True) for f in figures]
     dropped = 0
+    values = range(1, len(header))
     while True:
-        table = [header, *rows]
-        values = range(1, len(header))
-        for whole in ((0, *values), tuple(values), None):
+        tables = [[header, *rows], [header, *brief[: len(rows)]]]
+        for whole, table in ((w, t) for w in ((0, *values), tuple(values), None) for t in tables):
             for size in steps(largest, smallest) if whole is not None else (smallest,):
                 widths = _column_widths(table, width, size, factor)
                 if whole is not None and (widths[0] < width * 0.25 or _breaks_words(table, widths, size, factor, whole)):
@@ -132,6 +135,7 @@ def _table_plan(report: Report, figures: Sequence[Figure], rect: tuple[int, int,
                 if heights is not None:
                     return size, widths, table, heights, dropped
         if len(rows) <= 1:
+            table = tables[1]
             widths = _column_widths(table, width, smallest, factor)
             return smallest, widths, table, [_row_height(r, widths, smallest, factor) for r in table], dropped
         rows = rows[:-1]
