@@ -10,7 +10,7 @@ from .charts import add_chart, chart_title, comparing_chart, join_nl
 from .fitting import INSET_Y, PT, Box, Para, Run, heading, notice, para, para_height
 from .notes import READING, SIGNALS, figure_line, plain_notice, policy_text, set_notes, source_lines
 from .slide import Ctx, SlideFiller, grow, make_room
-from .tables import add_figure_table, fits_whole
+from .tables import add_figure_table, least_height
 from .trend import add_trend_chart, trend_figure
 
 def _partner_paras(section: DomainSection) -> list[Para]:
@@ -74,20 +74,12 @@ def _story_photo(filler: SlideFiller, rect: tuple[int, int, int, int], section: 
 def _room_for_questions(f: SlideFiller, figures: list[Figure], table_rect: tuple[int, int, int, int],
                         extra: int) -> int:
     """The most of ``extra`` (EMU) the questions may take from the table's height so that every key figure
-    still fits in the table, numbers whole; later questions give way first (they may be left out, with a notice)."""
+    still fits in the table, numbers whole (the lines under the labels may go; they are in the notes).
+    Later questions give way first: they may be left out, with a notice."""
     if not extra or not figures:
         return extra
-    x, y, w, h = table_rect
-    if fits_whole(f, 14, figures, (x, y, w, h - extra)):
-        return extra
-    lo, hi = 0, extra  # the largest share that still fits, to 2 pt
-    while hi - lo > 2 * PT:
-        mid = (lo + hi) // 2
-        if fits_whole(f, 14, figures, (x, y, w, h - mid)):
-            lo = mid
-        else:
-            hi = mid
-    return lo
+    spare = int((table_rect[3] / PT - least_height(f, 14, figures, table_rect)) * PT)
+    return max(0, min(extra, spare))
 
 
 def domain(ctx: Ctx, section: DomainSection) -> None:

@@ -124,22 +124,62 @@ def _table_plan(report: Report, figures: Sequence[Figure], rect: tuple[int, int,
     brief = [_figure_cells(report, f, figures, general=general, brief=True) for f in figures]
     dropped = 0
     values = range(1, len(header))
+    sizes = list(steps(largest, smallest))
     while True:
         tables = [[header, *rows], [header, *brief[: len(rows)]]]
         for whole, table in ((w, t) for w in ((0, *values), tuple(values), None) for t in tables):
-            for size in steps(largest, smallest) if whole is not None else (smallest,):
-                widths = _column_widths(table, width, size, factor)
-                if whole is not None and (widths[0] < width * 0.25 or _breaks_words(table, widths, size, factor, whole)):
-                    continue
-                heights = _heights_within(table, widths, size, factor, rect[3] / PT)
-                if heights is not None:
-                    return size, widths, table, heights, dropped
+            found = _largest_fit(table, sizes if whole is not None else [smallest], width, rect[3] / PT, factor, whole)
+            if found is not None:
+                return (*found[:2], table, found[2], dropped)
         if len(rows) <= 1:
             table = tables[1]
             widths = _column_widths(table, width, smallest, factor)
             return smallest, widths, table, [_row_height(r, widths, smallest, factor) for r in table], dropped
         rows = rows[:-1]
         dropped += 1
+
+
+def _largest_fit(table: Sequence[Sequence[Sequence[Para]]], sizes: Sequence[float], width: float, room: float,
+                 factor: float, whole: Sequence[int] | None) -> tuple[float, list[float], list[float]] | None:
+    """The largest of ``sizes`` (descending) at which ``table`` fits ``room`` with the words of the
+    ``whole`` columns unbroken: (size, column widths, row heights), or None. A smaller size never fits
+    worse (every width and height shrinks with it), so the sizes are bisected rather than walked."""
+    def trial(size: float) -> tuple[float, list[float], list[float]] | None:
+        widths = _column_widths(table, width, size, factor)
+        if whole is not None and (widths[0] < width * 0.25 or _breaks_words(table, widths, size, factor, whole)):
+            return None
+        heights = _heights_within(table, widths, size, factor, room)
+        return None if heights is None else (size, widths, heights)
+
+    first = trial(sizes[0])
+    if first is not None or len(sizes) == 1:
+        return first
+    last = trial(sizes[-1])
+    if last is None:
+        return None
+    lo, hi = 0, len(sizes) - 1  # sizes[lo] does not fit, sizes[hi] does
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        got = trial(sizes[mid])
+        if got is None:
+            lo = mid
+        else:
+            hi, last = mid, got
+    return last
+
+
+def least_height(filler: SlideFiller, idx: int, figures: Sequence[Figure], rect: tuple[int, int, int, int]) -> float:
+    """The least height (points) a table of ``figures`` as wide as ``rect`` needs with every row and no
+    number broken: at the smallest size, without the lines under the labels if that is less."""
+    report, factor, width = filler.ctx.report, filler.ctx.body_factor, rect[2] / PT
+    header = [[para("")]] + [[para(Run(c, tone="muted"), scale=0.8, align="r", before=0)] for c in columns(report, figures)]
+    best = float("inf")
+    for brief in (False, True):
+        table = [header, *(_figure_cells(report, f, figures, general=False, brief=brief) for f in figures)]
+        found = _largest_fit(table, [10.0], width, best, factor, range(1, len(header)))
+        if found is not None:
+            best = sum(found[2])
+    return best
 
 
 def _heights_within(table: Sequence[Sequence[Sequence[Para]]], widths: Sequence[float], size: float, factor: float,
@@ -153,15 +193,6 @@ def _heights_within(table: Sequence[Sequence[Sequence[Para]]], widths: Sequence[
             return None
         heights.append(h)
     return heights
-
-
-def fits_whole(filler: SlideFiller, idx: int, figures: Sequence[Figure], rect: tuple[int, int, int, int]) -> bool:
-    """Whether a table of ``figures`` in ``rect`` keeps every row, with no number broken over two lines."""
-    factor = filler.ctx.body_factor
-    size, widths, table, _heights, dropped = _table_plan(
-        filler.ctx.report, figures, rect, factor, general=False, largest=max(filler.size_of(idx, 14), 12.0),
-        smallest=10.0)
-    return not dropped and not _breaks_words(table, widths, size, factor, range(1, len(widths)))
 
 
 def add_figure_table(filler: SlideFiller, idx: int, figures: Sequence[Figure], rect: tuple[int, int, int, int],
