@@ -78,8 +78,10 @@ def _room_for_questions(f: SlideFiller, figures: list[Figure], table_rect: tuple
     Later questions give way first: they may be left out, with a notice."""
     if not extra or not figures:
         return extra
-    spare = int((table_rect[3] / PT - least_height(f, 14, figures, table_rect)) * PT)
-    return max(0, min(extra, spare))
+    least = least_height(f, 14, figures, table_rect)
+    if least == float("inf"):  # no table of them keeps its numbers whole: it keeps all its room
+        return 0
+    return max(0, min(extra, int((table_rect[3] / PT - least) * PT)))
 
 
 def domain(ctx: Ctx, section: DomainSection) -> None:
