@@ -23,9 +23,8 @@ from buurtscan.actions.render import RenderOptions, render
 from buurtscan.example import example_cache
 from buurtscan.report.pptx import fitting, fonts
 from buurtscan.settings import Settings
+from tests.paths import EXAMPLES
 
-ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").exists())
-EXAMPLES = ROOT / "examples"
 MOERWIJK, GELSELAAR = "BU05183620", "BU18590006"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
