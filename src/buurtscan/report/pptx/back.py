@@ -9,7 +9,7 @@ from ..model import DomainSection, Report
 from ..wording import count
 from .charts import join_nl
 from .domain import QUESTION_PT
-from .fitting import Box, Para, Run, fit, heading, notice, para
+from .fitting import Para, Run, heading, notice, para
 from .notes import READING, SIGNALS, figure_line, plain_notice, policy_text, set_notes, source_lines
 from .slide import Ctx, SlideFiller
 
@@ -125,8 +125,7 @@ def sources(ctx: Ctx) -> None:
     guide = [heading("Zo lees je de cijfers", scale=1.0, before=0), para(r.reading_guide, before=0.4),
              para("In de grafieken: donker = " + r.columns[0].lower() + ", grijs = gemeente, licht = Nederland; "
                   "geen balk = niet beschikbaar.", before=0.6)]
-    base = f.size_of(13, 18)
-    if not fit(left, [Box.of(f.rect(13), ctx.body_factor)], base, min(base, max(10.0, round(base * 0.7)))).shortened:
+    if f.fits(13, left):
         f.text(13, left)
         f.text(14, guide)
     else:  # every source and the attribution whole: they run on into the second column, the guide gives way
