@@ -56,12 +56,21 @@ FILES: dict[str, tuple[str, ...]] = {  # named in the manifest (`files`) and in 
     "rivm/50090NED": ("RIVM_gezondheid2020_18+.xlsx (50090NED, 18 jaar en ouder)",),
     "nabijheid/85231NED": ("Nabijheid_voorzieningen_2021 StatLine-export (85231NED, kolom Nederland)",),
     "leefbaarometer/leefbaarometer-3.0": ("Leefbaarometer-scores buurten 2002-2024 (Den Haag en Barendrecht)",),
+    # vergelijkbare buurten (issue 18): the national profile and the similar buurten's own rows
+    "cbs_kwb_profile/85984NED": ("Kerncijfers_wijken_en_buurten_2024_geslachten.csv (StatLine-export 85984NED)",),
+    "cbs_kwb_similar/85984NED": ("Kerncijfers_wijken_en_buurten_2024_geslachten.csv (StatLine-export 85984NED)",
+                                 "Kerncijfers_wijken_en_buurten_2024_11122025_141648.csv (StatLine-export 85984NED)"),
+    "rivm_similar/50090NED": ("RIVM_gezondheid2020_18+.xlsx (50090NED, 18 jaar en ouder; alle buurten van "
+                              "Nederland, hier de vergelijkbare buurten van Den Haag en Berkelland)",),
 }
 STATLINE = {"cbs_kwb": "https://opendata.cbs.nl/statline/#/CBS/nl/dataset/{}",
             "nabijheid": "https://opendata.cbs.nl/statline/#/CBS/nl/dataset/{}",
             "politie": "https://data.politie.nl/#/Politie/nl/dataset/{}",
             "rivm": "https://statline.rivm.nl/#/RIVM/nl/dataset/{}",
-            "leefbaarometer": "https://www.leefbaarometer.nl/"}
+            "leefbaarometer": "https://www.leefbaarometer.nl/",
+            "cbs_kwb_profile": "https://opendata.cbs.nl/statline/#/CBS/nl/dataset/{}",
+            "cbs_kwb_similar": "https://opendata.cbs.nl/statline/#/CBS/nl/dataset/{}",
+            "rivm_similar": "https://statline.rivm.nl/#/RIVM/nl/dataset/{}"}
 
 README = """# The bundled example
 
@@ -155,6 +164,10 @@ def main() -> None:
         (TARGET / "tables").mkdir(parents=True)
         (TARGET / "regions").mkdir(parents=True)
         for key, entry in list(manifest.tables.items()):
+            if key not in FILES:  # e.g. a "national" profile of the 2019 fixture, which holds Den Haag only
+                print(f"left out: {key} (not a table of the example)")
+                del manifest.tables[key]
+                continue
             rel = Path("tables") / f"{entry.source}-{entry.table_id}.parquet"
             shutil.copyfile(settings.cache_dir / entry.file, TARGET / rel)
             manifest.tables[key] = dataclasses.replace(
@@ -222,6 +235,12 @@ SIMILAR_NOTE = """Vergelijkbare buurten: `tables/cbs_kwb_profile-85984NED.parque
 missing in the real files at hand) and `regions/85984NED.parquet` the country's complete region
 list, so that `buurtscan show BU05183620 --example` names buurten elsewhere. Added by
 `add_similar_profile()` in scripts/make_example.py (`python scripts/make_example.py similar`).
+The own rows of the vergelijkbare buurten (`fetch` reads them by buurtcode) are in
+`tables/cbs_kwb_similar-85984NED.parquet` (Kerncijfers 2024, the columns the six gemeenten have
+buurt figures for) and `tables/rivm_similar-50090NED.parquet` (RIVM 2020, 18+, from the national
+file `RIVM_gezondheid2020_18+.xlsx`; only for the similar buurten of the buurten of Den Haag and
+Berkelland, to keep the example small), so that the "vergelijkbare buurten" median of the
+health indicators of Moerwijk-Oost comes from real rows.
 """
 
 

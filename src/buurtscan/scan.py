@@ -335,6 +335,8 @@ class GemeenteData:
                     for stem in {*ind.stems, *ind.of, d.stem or ""}:
                         used |= {(ind.source, t) for t in self._tables.get((ind.source, stem, d.period or ""), ())}
                 ref = self._similar_reference(ind, info.code, neighbours) if neighbours else None
+                if ref is not None and d.table_id:  # the similar buurten' own rows, when they came from there
+                    used.add((similar_core.rows_source(ind.source), d.table_id))
                 results.append(
                     IndicatorResult(
                         id=ind.id,

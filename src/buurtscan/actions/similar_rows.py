@@ -10,7 +10,8 @@ those buurten — only the columns this run has buurt figures for, only the newe
 short (:meth:`buurtscan.sources.statline.StatLineSource.read_codes`).
 
 Skipped, so never asked twice: buurten of gemeenten fetched in this run or already cached as
-ordinary rows of that table, and buurten already in the side table (same upstream release).
+ordinary rows of that table, and buurten already in the side table (same upstream release; a
+buurt the table does not have is stored with missing figures, so it is not asked for again).
 The rows are stored as a side table of their own (``<source>_similar/<table id>``, with the
 usual provenance, committed atomically with the rest of the run); a commit replaces only the
 rows of the buurtcodes it brings, so the gemeente rows and other buurten' rows stay as they are.
@@ -20,7 +21,7 @@ A failure is a note, never a failed fetch.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 import polars as pl
@@ -35,6 +36,7 @@ from ..sources import REGISTRY
 from ..sources.base import FetchContext, FetchRequest, Skipped
 from ..sources.kwb import KwbSource
 from ..sources.statline import StatLineSource
+from ..tidy import empty_tidy, finish_tidy
 
 WHOLE_GEMEENTE = 0.5  # read a gemeente whole (one clause) when at least this share of its buurten is needed
 TITLE_SUFFIX = "vergelijkbare buurten"
@@ -108,5 +110,23 @@ def add_similar_rows(kwb: KwbSource, ctx: FetchContext, cache: Cache, request: F
             skipped.append(Skipped(side, f"vergelijkbare buurten: {exc.message}", failed=False))
             continue
         prov = replace(data.provenance, source=side, title=f"{query.meta.title} — {TITLE_SUFFIX}")
-        tables.append(TableData(prov, data.frame.with_columns(pl.lit(side).alias("source")),
-                                tuple(sorted(fetched)), periods=(query.period,), codes=tuple(codes)))
+        frame = pl.concat([data.frame, _absent(codes, data.frame, query.columns.values(), query.period, side,
+                                               table_id)]).with_columns(pl.lit(side).alias("source"))
+        tables.append(TableData(prov, frame, tuple(sorted(fetched)), periods=(query.period,), codes=tuple(codes)))
+
+
+def _absent(codes: Sequence[str], frame: pl.DataFrame, columns: Iterable[tuple[str, str]], period: str,
+            source: str, table_id: str) -> pl.DataFrame:
+    """Missing figures (null, ``ontbreekt``) for the buurten asked for that the table does not have (a
+    buurt of a newer indeling): the cache then knows it asked, and a later fetch does not ask again."""
+    have = set(frame["region_code"].unique().to_list())
+    absent = [c for c in codes if c not in have]
+    cols = list(dict.fromkeys(columns))
+    if not absent or not cols:
+        return empty_tidy()
+    base = pl.DataFrame({"region_code": [c for c in absent for _ in cols],
+                         "indicator": [ind for _ in absent for ind, _unit in cols],
+                         "value": [None] * (len(absent) * len(cols)),
+                         "unit": [unit for _ in absent for _ind, unit in cols]},
+                        schema_overrides={"value": pl.Float64})
+    return finish_tidy(base, period=period, source=source, table_id=table_id)
