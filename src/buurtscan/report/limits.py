@@ -11,6 +11,7 @@ from typing import Any
 
 DOMAINS = 8  # the WijkWijzer domains besides Algemeen (the steps of `fewer_figures`)
 KEPT_ITEMS = 3  # the last policy items and stories outweigh a domain's third figure
+SIMILAR_AFTER = 2  # the similar-buurten sentence and column go after the fourth figure of this many domains
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class Limits:
     questions: int = 3
     changes: int = 3  # "Wat verandert": short, so it stays until the whole items are gone
     items: int | None = None  # at most this many policy items and stories in the whole note (None: no cap)
-    similar: bool = True  # the sentence naming vergelijkbare buurten (left out before the last items)
+    similar: bool = True  # the sentence naming vergelijkbare buurten and their column in Algemene gegevens
+    similar_domains: bool = True  # their column (and "hoger dan in vergelijkbare buurten") in the domain tables
 
     def tighter(self) -> Limits | None:
         """The next smaller step (see :func:`steps`), or None at the smallest."""
@@ -43,11 +45,13 @@ def steps(base: Limits, items: int = 20) -> list[Limits]:
     """From ``base`` (first) to the smallest note, each step holding less than the one before.
 
     The order is what a reader misses least: a third and second question, a domain's second
-    highlight, the similar-buurten sentence, a third partner figure, a domain's fourth figure
-    (domain by domain, the last first); then whole policy items and stories one by one
-    (``items`` is how many the fullest note holds; the domain with the most gives up first)
-    down to :data:`KEPT_ITEMS`; then a third figure, the last items, the other partner figures
-    and, last, "Wat verandert" (it is short)."""
+    highlight, the similar-buurten column in the domain tables, a third partner figure, a
+    domain's fourth figure (domain by domain, the last first), the fourth figure, a third
+    "Wat verandert"; then the similar-buurten sentence and column in Algemene gegevens (one
+    sentence and one column: kept as long as the note has every policy item and story); then
+    whole policy items and stories one by one (``items`` is how many the fullest note holds;
+    the domain with the most gives up first) down to :data:`KEPT_ITEMS`; then a third figure,
+    the last items, the other partner figures and, last, "Wat verandert" (it is short)."""
     b = base
     chain = [b]
 
@@ -64,10 +68,12 @@ def steps(base: Limits, items: int = 20) -> list[Limits]:
     add(questions=2)
     add(highlights=1)
     add(questions=1)
-    add(similar=False)
+    add(similar_domains=False)
     add(partner=2)
     for n in range(1, DOMAINS):
         add(fewer_figures=n)
+        if n == SIMILAR_AFTER:
+            add(similar=False)
     add(figures=b.figures - 1, fewer_figures=0)
     add(changes=2)
     start = items if b.items is None else min(items, b.items)
@@ -100,7 +106,8 @@ def allot(counts: list[tuple[int, int]], cap: int | None) -> list[tuple[int, int
 
 
 def _smaller(a: Limits, b: Limits) -> bool:
-    fields = ("shown", "policy", "partner", "highlights", "questions", "stories", "items", "changes", "similar")
+    fields = ("shown", "policy", "partner", "highlights", "questions", "stories", "items", "changes", "similar",
+              "similar_domains")
     big = 10**6
     def get(x: Limits, f: str) -> int:
         if f == "shown":  # figures shown in all domains together
