@@ -11,7 +11,6 @@ from typing import Any
 
 DOMAINS = 8  # the WijkWijzer domains besides Algemeen (the steps of `fewer_figures`)
 KEPT_ITEMS = 3  # the last policy items and stories outweigh a domain's third figure
-SIMILAR_AFTER = 2  # the similar-buurten sentence and column go after the fourth figure of this many domains
 
 
 @dataclass(frozen=True)
@@ -45,13 +44,14 @@ def steps(base: Limits, items: int = 20) -> list[Limits]:
     """From ``base`` (first) to the smallest note, each step holding less than the one before.
 
     The order is what a reader misses least: a third and second question, a domain's second
-    highlight, the similar-buurten column in the domain tables, a third partner figure, a
-    domain's fourth figure (domain by domain, the last first), the fourth figure, a third
-    "Wat verandert"; then the similar-buurten sentence and column in Algemene gegevens (one
-    sentence and one column: kept as long as the note has every policy item and story); then
-    whole policy items and stories one by one (``items`` is how many the fullest note holds;
-    the domain with the most gives up first) down to :data:`KEPT_ITEMS`; then a third figure,
-    the last items, the other partner figures and, last, "Wat verandert" (it is short)."""
+    highlight, the similar-buurten column in the domain tables (and its "hoger dan in
+    vergelijkbare buurten"); then, in a note with policy items or stories (``items`` > 0), the
+    similar-buurten sentence and their column in Algemene gegevens; a third partner figure, a
+    domain's fourth figure (domain by domain, the last first); in a note without items the
+    similar-buurten sentence and column only here; then the fourth figures, a third "Wat
+    verandert", whole policy items and stories one by one (``items`` is how many the fullest
+    note holds; the domain with the most gives up first) down to :data:`KEPT_ITEMS`; then a third
+    figure, the last items, the other partner figures and, last, "Wat verandert" (it is short)."""
     b = base
     chain = [b]
 
@@ -69,11 +69,12 @@ def steps(base: Limits, items: int = 20) -> list[Limits]:
     add(highlights=1)
     add(questions=1)
     add(similar_domains=False)
+    if items:  # policy items and stories outweigh the similar buurten: their sentence goes early
+        add(similar=False)
     add(partner=2)
     for n in range(1, DOMAINS):
         add(fewer_figures=n)
-        if n == SIMILAR_AFTER:
-            add(similar=False)
+    add(similar=False)  # without them it stays until a domain's fourth figure is gone everywhere
     add(figures=b.figures - 1, fewer_figures=0)
     add(changes=2)
     start = items if b.items is None else min(items, b.items)
