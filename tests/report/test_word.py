@@ -26,8 +26,8 @@ from buurtscan.report import word_note
 from buurtscan.report.word import tables
 from buurtscan.scan import GemeenteData
 from buurtscan.settings import Settings
+from tests.paths import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 MOERWIJK, GELSELAAR = "BU05183620", "BU18590006"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

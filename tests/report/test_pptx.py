@@ -31,6 +31,7 @@ from buurtscan.scan import build_scan
 from buurtscan.settings import Settings
 
 from tests import deck_measure
+from tests.paths import SCRIPTS
 
 BUURT, GEMEENTE, NL = "BU05183620", "GM0518", "NL00"
 DOMAIN_TITLES = ("Wonen", "Werk & participatie", "Onderwijs & opvoeding", "Veiligheid & criminaliteit", "Gezondheid",
@@ -406,7 +407,7 @@ def test_packaged_template_has_the_named_layouts():
 
 
 def test_template_is_rebuilt_byte_for_byte(tmp_path):
-    script = Path(__file__).resolve().parents[1] / "scripts" / "make_deck_template.py"
+    script = SCRIPTS / "make_deck_template.py"
     if not script.exists():
         pytest.skip("needs the source tree")
     proc = subprocess.run([sys.executable, str(script), "--out", str(tmp_path / "deck.pptx")], capture_output=True,

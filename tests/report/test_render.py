@@ -17,8 +17,7 @@ from buurtscan.policy_stories import read_policy, read_stories
 from buurtscan.scan import build_scan
 from buurtscan.catalogue import load
 from buurtscan.settings import Settings
-
-INPUTS = Path(__file__).parent / "inputs"
+from tests.paths import INPUTS
 
 
 @pytest.fixture(scope="module")
