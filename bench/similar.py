@@ -40,7 +40,7 @@ from buurtscan.http_client import Http  # noqa: E402
 from buurtscan.odata import CbsOData  # noqa: E402
 from buurtscan.settings import Settings  # noqa: E402
 from tests.fakecbs import FakeCBS, serve  # noqa: E402
-from tests.test_similar_rows import similar_requests  # noqa: E402
+from tests.actions.test_similar_rows import similar_requests  # noqa: E402
 
 RIVM_NATIONAL_ROWS = 17341  # rows of RIVM_gezondheid2020_18+.xlsx (every region of Nederland, 18+, 2020)
 

@@ -37,7 +37,7 @@ def data_requests(fake, table="85984NED"):
 
 
 def similar_rows(flt: str) -> bool:
-    """A request for the rows of vergelijkbare buurten (by buurtcode, tests/test_similar_rows.py)."""
+    """A request for the rows of vergelijkbare buurten (by buurtcode, tests/actions/test_similar_rows.py)."""
     return "(WijkenEnBuurten eq 'BU" in flt or flt.startswith("WijkenEnBuurten eq 'BU") or (
         "startswith(WijkenEnBuurten,'BU" in flt and "'GM" not in flt and flt != PROFILE_FILTER)
 

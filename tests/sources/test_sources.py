@@ -148,7 +148,7 @@ def test_provenance_complete_for_every_source(moerwijk):
     settings, report, _ = moerwijk
     tables = dict(Cache(settings.cache_dir).manifest().tables)
     profile = tables.pop("cbs_kwb_profile/85984NED")  # the national profile (tests/test_similar.py)
-    for side in ("cbs_kwb_similar/85984NED", "rivm_similar/50090NED"):  # tests/test_similar_rows.py
+    for side in ("cbs_kwb_similar/85984NED", "rivm_similar/50090NED"):  # tests/actions/test_similar_rows.py
         assert "vergelijkbare buurten" in tables.pop(side).title
     assert profile.parts.keys() == {"*"} and profile.publisher == "CBS"
     assert set(tables) == {"cbs_kwb/85984NED", "politie/47018NED", "rivm/50090NED", "nabijheid/85231NED",

@@ -21,8 +21,8 @@ from buurtscan.policy_stories import read_policy, read_stories
 from buurtscan.report import html_note
 from buurtscan.report.limits import Limits, steps
 from buurtscan.scan import GemeenteData
+from tests.paths import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 MOERWIJK = "BU05183620"
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
 
