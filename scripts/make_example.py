@@ -171,17 +171,20 @@ def main() -> None:
                 continue
             rel = Path("tables") / f"{entry.source}-{entry.table_id}.parquet"
             shutil.copyfile(settings.cache_dir / entry.file, TARGET / rel)
-            facts = {}
+            facts: dict[str, object] = {}
+            counts: dict[str, int] | None = None
             if entry.source.endswith("_similar"):
                 # the fixtures hold the RIVM rows of the similar buurten of Den Haag and Berkelland only:
                 # the others' "missing" figures would be a claim about the real table, so they are left out
                 rows = pl.read_parquet(TARGET / rel).filter(pl.col("value").is_not_null())
                 rows.write_parquet(TARGET / rel, compression="zstd", compression_level=1, statistics=True)
                 facts = {"rows": rows.height, **file_facts(TARGET / rel)}
+                counts = dict(rows.group_by("period").len().iter_rows())
             manifest.tables[key] = dataclasses.replace(
                 entry, **facts, file=rel.as_posix(), retrieved_at=SNAPSHOT, note=NOTE, files=FILES[key], request_url="",
                 base_url=STATLINE[entry.source].format(entry.table_id),
-                periods={p: {k: Part(SNAPSHOT, "", part.rows) for k, part in parts.items()}
+                periods={p: {k: Part(SNAPSHOT, "", part.rows if counts is None else counts.get(p, 0))
+                             for k, part in parts.items()}
                          for p, parts in entry.periods.items()},
             )
         for table_id, region in list(manifest.regions.items()):
@@ -192,6 +195,7 @@ def main() -> None:
         data = {**manifest.to_dict(), "example": True}
         (TARGET / "manifest.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         (TARGET / "README.md").write_text(README)
+        (TARGET / ".readers.lock").touch()  # readers of a read-only install take their shared lock on it
     size = sum(p.stat().st_size for p in TARGET.rglob("*") if p.is_file())
     print(f"wrote {TARGET} ({size / 1024:.0f} KB)")
 

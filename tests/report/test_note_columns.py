@@ -16,6 +16,7 @@ from buurtscan.observe import RecordingObserver
 from buurtscan.actions.render import RenderOptions, fit_note
 from buurtscan.report import html_note, markdown_note, pdf_note
 from buurtscan.report.build import build_report
+from buurtscan.report.limits import Limits
 from buurtscan.scan import GemeenteData
 from buurtscan.similar import Reference
 
@@ -55,7 +56,7 @@ def test_vergelijkbaar_column_in_a_domain_table_where_it_has_figures(code, domai
     assert len(PdfReader(io.BytesIO(pdf)).pages) <= 2
     if domains_have:  # kept in the fitted note: its PDF shows it twice (general table and this domain)
         assert _text(pdf).count("Vergelijkbaar") >= 2
-    report = build_report(scan)  # the fullest note: where the column goes
+    report = build_report(scan, limits=Limits(similar_domains=True))  # with the column: where it goes
     section = next(d for d in report.domains if d.id == domain)
     assert section.figures and report.columns_for(section.figures)[-1] == "Vergelijkbaar"
     # only where the similar buurten have figures (the example's own RIVM and Kerncijfers rows too)
