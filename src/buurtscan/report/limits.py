@@ -48,13 +48,17 @@ def steps(base: Limits, items: int = 20) -> list[Limits]:
 
     The order is what a reader misses least: a third and second question, a domain's second
     highlight, the similar-buurten column in the domain tables (and its "hoger dan in
-    vergelijkbare buurten"; off unless the base asks for it); then, in a note with policy items or stories (``items`` > 0), the
-    similar-buurten sentence and their column in Algemene gegevens; a third partner figure, a
-    domain's fourth figure (domain by domain, the last first); in a note without items the
-    similar-buurten sentence and column only here; then the fourth figures, a third "Wat
-    verandert", whole policy items and stories one by one (``items`` is how many the fullest
-    note holds; the domain with the most gives up first) down to :data:`KEPT_ITEMS`; then a third
-    figure, the last items, the other partner figures and, last, "Wat verandert" (it is short)."""
+    vergelijkbare buurten"; off unless the base asks for it); then, in a note with policy items
+    or stories (``items`` > 0), the similar-buurten sentence and their column in Algemene
+    gegevens (the buurt's own plans and voices weigh more); a third partner figure, a domain's
+    fourth figure (domain by domain, the last first), the fourth figures, a third "Wat
+    verandert"; then whole policy items and stories one by one (``items`` is how many the
+    fullest note holds; the domain with the most gives up first) down to :data:`KEPT_ITEMS`;
+    then a domain's third figure (domain by domain); in a note without items the
+    similar-buurten sentence and column only here, before the last domain's third figure (one
+    sentence and one column that let every figure be read against buurten like this one); then
+    the third figures, the last items, the other partner figures and, last, "Wat verandert" (it
+    is short)."""
     b = base
     chain = [b]
 
@@ -77,7 +81,6 @@ def steps(base: Limits, items: int = 20) -> list[Limits]:
     add(partner=2)
     for n in range(1, DOMAINS):
         add(fewer_figures=n)
-    add(similar=False)  # without them it stays until a domain's fourth figure is gone everywhere
     add(figures=b.figures - 1, fewer_figures=0)
     add(changes=2)
     start = items if b.items is None else min(items, b.items)
@@ -85,6 +88,7 @@ def steps(base: Limits, items: int = 20) -> list[Limits]:
         add(items=n)
     for n in range(1, DOMAINS):
         add(fewer_figures=n)
+    add(similar=False)  # without items it stays until the third figures are gone in all domains but one
     add(figures=b.figures - 1, fewer_figures=0)
     for n in range(min(start, KEPT_ITEMS) - 1, -1, -1):
         add(items=n)
