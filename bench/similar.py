@@ -13,6 +13,12 @@ exports) runs on loopback in this process. Measured in the same run:
    whole gemeente (Den Haag, 114 buurten; Amsterdam, the largest), against a baseline in the
    same run: the same rule in plain Python over the buurten (one buurt). Targets (issue 18):
    one buurt under 50 ms after loading, a gemeente under 1 s.
+3. **The similar buurten's own rows.** A plain `fetch BU05183620` (Kerncijfers and RIVM, no older
+   years): the requests that read the rows of the 10 similar buurten of each of Den Haag's buurten
+   (by buurtcode), against reading the same columns for every buurt of the country: for
+   85984NED measured (the fake holds the whole table), for 50090NED estimated from the bytes per
+   row measured here times the 17,341 rows of the real national file (18+, point estimate, 2020;
+   /work/shared/data/real/SOURCES.md) — the fake holds only the rows the tests need.
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ from buurtscan.http_client import Http  # noqa: E402
 from buurtscan.odata import CbsOData  # noqa: E402
 from buurtscan.settings import Settings  # noqa: E402
 from tests.fakecbs import FakeCBS, serve  # noqa: E402
+from tests.actions.test_similar_rows import similar_requests  # noqa: E402
+
+RIVM_NATIONAL_ROWS = 17341  # rows of RIVM_gezondheid2020_18+.xlsx (every region of Nederland, 18+, 2020)
 
 BUURT = "BU05183620"
 
@@ -115,6 +124,46 @@ def main() -> None:
                   f"{base_one * len(codes) / t:5.0f}x")
         per = statistics.median([best_of(lambda: similar.nearest(profile, [BUURT]), n=1) for _ in range(5)])
         print(f"   (median of 5 single runs: {per * 1000:.2f} ms)")
+        similar_rows(fake, settings)
+
+
+def similar_rows(fake: FakeCBS, settings: Settings) -> None:
+    import polars as pl
+
+    from buurtscan.odata import startswith
+
+    print("\n3. The similar buurten's own rows (fetch BU05183620 --source cbs_kwb --source rivm --history 0)")
+    fake.reset_log()
+    report = fetch(settings, [BUURT], history=0, sources=["cbs_kwb", "rivm"])
+    cache = Cache(settings.cache_dir)
+    for table, side in (("85984NED", "cbs_kwb_similar"), ("50090NED", "rivm_similar")):
+        asked = similar_requests(fake.requests, table)
+        got = sum(r.size for r in asked)
+        rows = cache.scan(source=side).collect()
+        codes = rows["region_code"].n_unique()
+        select = asked[0].query["$select"].split(",") if asked else []
+        print(f"   {table}: {len(asked):3d} requests {got / 1e6:7.3f} MB for {codes} buurten "
+              f"({len(select) - 1} columns, {rows.height:,} tidy rows; every URL <= "
+              f"{max((len(r.url) for r in asked), default=0)} characters)")
+        with Http(settings) as http:
+            api = CbsOData(http, settings.cbs_url if table == "85984NED" else settings.dataderden_url)
+            if table == "85984NED":
+                n = sum(len(p) for p in api.pages(table, "TypedDataSet", filter=startswith("WijkenEnBuurten", "BU"),
+                                                   select=select))
+                same = http.traffic.bytes
+                list(api.pages(table, "TypedDataSet"))
+                whole = http.traffic.bytes - same
+                print(f"      the same columns for all {n:,} buurten: {http.traffic.requests - 2} requests "
+                      f"{same / 1e6:.2f} MB ({same / got:.0f}x); the whole table {whole / 1e6:.1f} MB "
+                      f"({whole / got:.0f}x)")
+            else:
+                returned = rows.filter(pl.col("value").is_not_null())["region_code"].n_unique()  # rows CBS sent
+                per_row = got / max(returned, 1)
+                est = per_row * RIVM_NATIONAL_ROWS
+                print(f"      the same columns for the whole country (estimated: {per_row:,.0f} bytes per row x "
+                      f"{RIVM_NATIONAL_ROWS:,} rows): {est / 1e6:.1f} MB ({est / got:.0f}x), in at least "
+                      f"{-(-RIVM_NATIONAL_ROWS // 10000)} paged requests")
+    print(f"   the whole fetch: {report.requests} requests, {report.bytes / 1e6:.2f} MB")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from buurtscan.cache import Cache, Part  # noqa: E402
+from buurtscan.cache.files import file_facts  # noqa: E402
 from buurtscan.catalogue import load  # noqa: E402
 from buurtscan.actions.fetch import fetch  # noqa: E402
 from buurtscan.provenance import Provenance, TableData  # noqa: E402
@@ -56,12 +57,21 @@ FILES: dict[str, tuple[str, ...]] = {  # named in the manifest (`files`) and in 
     "rivm/50090NED": ("RIVM_gezondheid2020_18+.xlsx (50090NED, 18 jaar en ouder)",),
     "nabijheid/85231NED": ("Nabijheid_voorzieningen_2021 StatLine-export (85231NED, kolom Nederland)",),
     "leefbaarometer/leefbaarometer-3.0": ("Leefbaarometer-scores buurten 2002-2024 (Den Haag en Barendrecht)",),
+    # vergelijkbare buurten (issue 18): the national profile and the similar buurten's own rows
+    "cbs_kwb_profile/85984NED": ("Kerncijfers_wijken_en_buurten_2024_geslachten.csv (StatLine-export 85984NED)",),
+    "cbs_kwb_similar/85984NED": ("Kerncijfers_wijken_en_buurten_2024_geslachten.csv (StatLine-export 85984NED)",
+                                 "Kerncijfers_wijken_en_buurten_2024_11122025_141648.csv (StatLine-export 85984NED)"),
+    "rivm_similar/50090NED": ("RIVM_gezondheid2020_18+.xlsx (50090NED, 18 jaar en ouder; alle buurten van "
+                              "Nederland, hier de vergelijkbare buurten van Den Haag en Berkelland)",),
 }
 STATLINE = {"cbs_kwb": "https://opendata.cbs.nl/statline/#/CBS/nl/dataset/{}",
             "nabijheid": "https://opendata.cbs.nl/statline/#/CBS/nl/dataset/{}",
             "politie": "https://data.politie.nl/#/Politie/nl/dataset/{}",
             "rivm": "https://statline.rivm.nl/#/RIVM/nl/dataset/{}",
-            "leefbaarometer": "https://www.leefbaarometer.nl/"}
+            "leefbaarometer": "https://www.leefbaarometer.nl/",
+            "cbs_kwb_profile": "https://opendata.cbs.nl/statline/#/CBS/nl/dataset/{}",
+            "cbs_kwb_similar": "https://opendata.cbs.nl/statline/#/CBS/nl/dataset/{}",
+            "rivm_similar": "https://statline.rivm.nl/#/RIVM/nl/dataset/{}"}
 
 README = """# The bundled example
 
@@ -155,12 +165,26 @@ def main() -> None:
         (TARGET / "tables").mkdir(parents=True)
         (TARGET / "regions").mkdir(parents=True)
         for key, entry in list(manifest.tables.items()):
+            if key not in FILES:  # e.g. a "national" profile of the 2019 fixture, which holds Den Haag only
+                print(f"left out: {key} (not a table of the example)")
+                del manifest.tables[key]
+                continue
             rel = Path("tables") / f"{entry.source}-{entry.table_id}.parquet"
             shutil.copyfile(settings.cache_dir / entry.file, TARGET / rel)
+            facts: dict[str, object] = {}
+            counts: dict[str, int] | None = None
+            if entry.source.endswith("_similar"):
+                # the fixtures hold the RIVM rows of the similar buurten of Den Haag and Berkelland only:
+                # the others' "missing" figures would be a claim about the real table, so they are left out
+                rows = pl.read_parquet(TARGET / rel).filter(pl.col("value").is_not_null())
+                rows.write_parquet(TARGET / rel, compression="zstd", compression_level=1, statistics=True)
+                facts = {"rows": rows.height, **file_facts(TARGET / rel)}
+                counts = dict(rows.group_by("period").len().iter_rows())
             manifest.tables[key] = dataclasses.replace(
-                entry, file=rel.as_posix(), retrieved_at=SNAPSHOT, note=NOTE, files=FILES[key], request_url="",
+                entry, **facts, file=rel.as_posix(), retrieved_at=SNAPSHOT, note=NOTE, files=FILES[key], request_url="",
                 base_url=STATLINE[entry.source].format(entry.table_id),
-                periods={p: {k: Part(SNAPSHOT, "", part.rows) for k, part in parts.items()}
+                periods={p: {k: Part(SNAPSHOT, "", part.rows if counts is None else counts.get(p, 0))
+                             for k, part in parts.items()}
                          for p, parts in entry.periods.items()},
             )
         for table_id, region in list(manifest.regions.items()):
@@ -171,6 +195,7 @@ def main() -> None:
         data = {**manifest.to_dict(), "example": True}
         (TARGET / "manifest.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         (TARGET / "README.md").write_text(README)
+        (TARGET / ".readers.lock").touch()  # readers of a read-only install take their shared lock on it
     size = sum(p.stat().st_size for p in TARGET.rglob("*") if p.is_file())
     print(f"wrote {TARGET} ({size / 1024:.0f} KB)")
 
@@ -222,6 +247,12 @@ SIMILAR_NOTE = """Vergelijkbare buurten: `tables/cbs_kwb_profile-85984NED.parque
 missing in the real files at hand) and `regions/85984NED.parquet` the country's complete region
 list, so that `buurtscan show BU05183620 --example` names buurten elsewhere. Added by
 `add_similar_profile()` in scripts/make_example.py (`python scripts/make_example.py similar`).
+The own rows of the vergelijkbare buurten (`fetch` reads them by buurtcode) are in
+`tables/cbs_kwb_similar-85984NED.parquet` (Kerncijfers 2024, the columns the six gemeenten have
+buurt figures for) and `tables/rivm_similar-50090NED.parquet` (RIVM 2020, 18+, from the national
+file `RIVM_gezondheid2020_18+.xlsx`; only for the similar buurten of the buurten of Den Haag and
+Berkelland, to keep the example small), so that the "vergelijkbare buurten" median of the
+health indicators of Moerwijk-Oost comes from real rows.
 """
 
 

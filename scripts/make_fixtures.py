@@ -13,8 +13,11 @@ fixture file, which real file it came from and what was *constructed*.
 The output is deterministic: running the script twice gives byte-identical files
 (sorted iteration, fixed JSON layout, gzip with mtime=0, zip entries with a fixed date).
 
-Pure standard library.  The project never reads ``../shared`` at run or test time: this
-script is run by hand and its output is committed.
+Standard library, except one step: which buurten' RIVM rows of the national file are added to
+50090NED (the vergelijkbare buurten of the example's buurten, :func:`similar_rivm_codes`) is
+chosen with buurtscan's own ``similar.nearest`` (numpy, polars) — the values themselves are
+copied from the real file like every other row.  The project never reads ``../shared`` at run
+or test time: this script is run by hand and its output is committed.
 """
 
 from __future__ import annotations
@@ -1005,9 +1008,79 @@ TITLE_OVERRIDES_50090 = {
 }
 
 
-def build_50090(src: Path, w: Writer, names2024: dict[str, str]) -> tuple[dict, int, int]:
+RIVM_XLSX = "gezondheid/RIVM_gezondheid2020_18+.xlsx"
+# The buurten of these gemeenten (Den Haag: Moerwijk-Oost; Berkelland: Gelselaar, Haarlo, Verspreide
+# huizen) get the RIVM rows of their vergelijkbare buurten in 50090NED; the other four example
+# gemeenten do not, to keep the committed fixture and example small.
+SIMILAR_GEMEENTEN = ("GM0518", "GM1859")
+SIMILAR_K = 10  # buurtscan's default --similar-k
+
+
+def xlsx_rows(path: Path) -> list[list[str]]:
+    """The cells of the first sheet of an .xlsx as text (shared strings resolved, numbers as
+    written in the file, absent cells as ''), row by row. Standard library: zip + XML."""
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(path) as z:
+        strings = ["".join(t.text or "" for t in si.iter(f"{ns}t"))
+                   for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(f"{ns}si")]
+        rows: list[list[str]] = []
+        with z.open("xl/worksheets/sheet1.xml") as fh:
+            for _, el in ET.iterparse(fh):
+                if el.tag != f"{ns}row":
+                    continue
+                cells: dict[int, str] = {}
+                for c in el.iter(f"{ns}c"):
+                    col = 0
+                    for ch in re.match(r"[A-Z]+", c.get("r", "")).group(0):
+                        col = col * 26 + ord(ch) - 64
+                    v = c.find(f"{ns}v")
+                    text = "" if v is None or v.text is None else v.text
+                    cells[col - 1] = strings[int(text)] if c.get("t") == "s" and text else text
+                rows.append([cells.get(i, "") for i in range(max(cells) + 1 if cells else 0)])
+                el.clear()
+    return rows
+
+
+def similar_rivm_codes(out: Path) -> list[str]:
+    """The vergelijkbare buurten (k = :data:`SIMILAR_K`) of every buurt of :data:`SIMILAR_GEMEENTEN`,
+    by buurtscan's own rule on the national profile rows written by :func:`build_similar_profile`."""
+    sys.path.insert(0, str(REPO / "src"))
+    import polars as pl
+
+    from buurtscan import similar
+
+    with gzip.open(out / "similar" / "kwb2024-buurten-profiel.csv.gz", "rt", encoding="utf-8") as fh:
+        lines = list(csv.DictReader(fh, delimiter=";"))
+    stems = ["AantalInwoners", "k_0Tot15Jaar", "k_15Tot25Jaar", "k_25Tot45Jaar", "k_45Tot65Jaar", "k_65JaarOfOuder"]
+    frame = pl.DataFrame(
+        [{"region_code": r["code"], "region_level": "buurt", "gemeente_code": r["gemeente"], "period": "2024",
+          "source": similar.NAME, "table_id": "85984NED", "indicator": st,
+          "value": float(r[st]) if r[st] else None, "status": "ok" if r[st] else "ontbreekt", "unit": "aantal"}
+         for r in lines for st in stems])
+    profile = similar.build_profile(frame)
+    assert profile is not None
+    subjects = [str(c) for c, gm in zip(profile.codes, profile.gemeenten, strict=True) if gm in SIMILAR_GEMEENTEN]
+    found = similar.nearest(profile, subjects, SIMILAR_K)
+    return sorted({n.code for m in found.values() for n in m.neighbours})
+
+
+def build_50090(src: Path, w: Writer, names2024: dict[str, str], similar_codes: list[str]) -> tuple[dict, int, int]:
     raw = read_semicolon_csv(src / "gezondheid" / "gezondheid2020_18plus_6gemeenten.csv")
     head, data = raw[0], raw[1:]
+    national = xlsx_rows(src / RIVM_XLSX)
+    assert national[0] == head, "xlsx and CSV columns differ"
+    by_code = {r[3].strip(): r for r in national[1:]}
+    assert len(national) - 1 == 17341, len(national)
+    for r in data:  # the CSV was converted from this xlsx: the reader must give the same cells
+        assert by_code[r[3].strip()] == r, r[3]
+    own = {r[3].strip() for r in data}
+    extra = [by_code[c] for c in similar_codes if c in by_code and c not in own]
+    note(f"50090NED: {len(extra)} buurt rows of the national xlsx added for the vergelijkbare buurten of "
+         f"{', '.join(SIMILAR_GEMEENTEN)} ({len(similar_codes)} buurten of the 2024 indeling, "
+         f"{len(similar_codes) - len(extra) - len(own & set(similar_codes))} not in the 2020 indeling); the "
+         f"668 rows of the six gemeenten equal the xlsx cell for cell")
     assert head[:8] == [
         "ID",
         "Leeftijd",
@@ -1035,7 +1108,23 @@ def build_50090(src: Path, w: Writer, names2024: dict[str, str]) -> tuple[dict, 
                 row[k] = to_double(v)
         assert row["Leeftijd"] == "20300" and row["Marges"] == "MW00000" and row["Perioden"] == "2020JJ00"
         rows.append(row)
+    six = len(rows)
+    for r in extra:  # the same conversion for the rows of the vergelijkbare buurten
+        row = {}
+        for k, v in zip(head, r):
+            if k == "ID":
+                row[k] = int(v)
+            elif k in ("Leeftijd", "Marges", "WijkenEnBuurten", "Perioden"):
+                row[k] = v
+            elif k in ("Gemeentenaam_1", "SoortRegio_2", "Codering_3"):
+                row[k] = to_string(v)
+            else:
+                row[k] = to_double(v)
+        assert row["Leeftijd"] == "20300" and row["Marges"] == "MW00000" and row["Perioden"] == "2020JJ00"
+        rows.append(row)
+    rows.sort(key=lambda r: r["ID"])
     by = {r["WijkenEnBuurten"].strip(): r for r in rows}
+    assert six == 668 and len(by) == len(rows)
     assert by["BU05183620"]["ErvarenGezondheidGoedZeerGoed_4"] == 64.9
     assert by["NL01"]["ErvarenGezondheidGoedZeerGoed_4"] == 78.4
     empty_cols = [k for k in topic_keys if all(r[k] is None for r in rows)]
@@ -1132,7 +1221,7 @@ def build_50090(src: Path, w: Writer, names2024: dict[str, str]) -> tuple[dict, 
         "Perioden",
         [{"Key": "2020JJ00", "Title": "2020", "Description": "", "Status": "Definitief"}],
     )
-    w.entity("dataderden", "50090NED", "TypedDataSet", rows)
+    w.entity("dataderden", "50090NED", "TypedDataSet", rows, gz=True)
     empty_category_groups(w, "dataderden", "50090NED")
     return info, len(rows), len(head)
 
@@ -1252,9 +1341,9 @@ def main(argv: list[str] | None = None) -> int:
     info_85039, n_85039, c_85039 = build_85039(src, w, names2024)
     info_85231, n_85231, c_85231 = build_85231(src, w)
     info_47018, n_47018, c_47018 = build_47018(src, w)
-    info_50090, n_50090, c_50090 = build_50090(src, w, names2024)
-    build_leefbaarometer(src, w)
     build_similar_profile(src, out)
+    info_50090, n_50090, c_50090 = build_50090(src, w, names2024, similar_rivm_codes(out))
+    build_leefbaarometer(src, w)
 
     n_topics_2024 = sum(1 for p in dp2024 if p["Type"] == "Topic")
     w.catalog(

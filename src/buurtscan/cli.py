@@ -148,6 +148,8 @@ def fetch(
     similar: Annotated[bool, typer.Option("--similar", help="Also (re)download the national profile for "
                        "vergelijkbare buurten (a few paged requests; a plain fetch does it once when it is missing). "
                        "Works without codes.")] = False,
+    similar_k: Annotated[int, typer.Option("--similar-k", metavar="K", min=1, max=100, help="For how many "
+                         "vergelijkbare buurten of each fetched buurt to read their own figures too.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Download the open statistics of buurten into the cache.
@@ -162,7 +164,7 @@ def fetch(
     try:
         report = do_fetch(
             _state.settings(), codes or [], gemeenten=gemeente or [], whole_country=all_, year=year,
-            history=history, sources=source, observer=observer, similar=similar,
+            history=history, sources=source, observer=observer, similar=similar, similar_k=similar_k,
         )
     finally:
         observer.close()

@@ -40,6 +40,10 @@ class TableData:
     periods this table covers (``periods``; default: the periods in the frame, or the
     provenance period when the frame is empty; :data:`ALL_PERIODS` = every period, as a
     partner file does), and — when ``indicators`` is given — only those indicators.
+
+    With ``codes`` (a side table of single buurten: the rows of vergelijkbare buurten) only the
+    rows of those region codes are replaced, whatever their gemeente; ``gemeenten`` then names
+    the parts the rows were fetched for (the subjects' gemeenten), for the provenance only.
     """
 
     provenance: Provenance
@@ -50,6 +54,7 @@ class TableData:
     indicators: tuple[str, ...] | None = None
     partner: PartnerInfo | None = None
     note: str | None = None  # how the rows came about when they were not downloaded (bundled example)
+    codes: tuple[str, ...] | None = None  # replace only these regions' rows (side tables of single buurten)
 
     def covered_periods(self) -> tuple[str, ...] | None:
         """The periods this table replaces (None = every period)."""

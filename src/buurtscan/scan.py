@@ -335,6 +335,8 @@ class GemeenteData:
                     for stem in {*ind.stems, *ind.of, d.stem or ""}:
                         used |= {(ind.source, t) for t in self._tables.get((ind.source, stem, d.period or ""), ())}
                 ref = self._similar_reference(ind, info.code, neighbours) if neighbours else None
+                if ref is not None and d.table_id:  # the similar buurten' own rows, when they came from there
+                    used.add((similar_core.rows_source(ind.source), d.table_id))
                 results.append(
                     IndicatorResult(
                         id=ind.id,
@@ -431,15 +433,19 @@ class GemeenteData:
                           buurten, match.reason)
 
     def _similar_data(self) -> compare.Index:
-        """Cached figures of every similar buurt of the gemeente: whatever the cache holds for them,
-        plus the national profile rows (as KWB rows of the same table) where the KWB table has none."""
+        """Cached figures of every similar buurt of the gemeente: whatever the ordinary rows hold for
+        them, then, where those have none, the side tables: the national profile (as KWB rows of the
+        same table) and the rows fetched for them as vergelijkbare buurten (``<source>_similar``)."""
         if self._similar_index is None:
             codes = sorted({n.code for m in (self._similar or {}).values() for n in m.neighbours})
-            kwb = self.cache.scan().filter(pl.col("region_code").is_in(codes)).collect()
-            profile = self.cache.scan(source=similar_core.NAME).filter(pl.col("region_code").is_in(codes)).collect(
-                ).with_columns(pl.lit(compare.KWB).alias("source"))
-            extra = profile.join(kwb, on=["region_code", "source", "table_id", "period", "indicator"], how="anti")
-            self._similar_index = compare.index_rows(pl.concat([kwb, extra]))
+            own = self.cache.scan().filter(pl.col("region_code").is_in(codes)).collect()
+            sides = [(similar_core.NAME, compare.KWB)] + [(similar_core.rows_source(s), s)
+                                                          for s in similar_core.ROWS_SOURCES]
+            side = pl.concat([self.cache.scan(source=name).filter(pl.col("region_code").is_in(codes)).collect()
+                              .with_columns(pl.lit(as_source).alias("source")) for name, as_source in sides])
+            keys = ["region_code", "source", "table_id", "period", "indicator"]
+            extra = side.unique(subset=keys, keep="first", maintain_order=True).join(own, on=keys, how="anti")
+            self._similar_index = compare.index_rows(pl.concat([own, extra]))
         return self._similar_index
 
     def _similar_reference(self, ind: Indicator, code: str, neighbours: list[str]) -> similar_core.Reference | None:

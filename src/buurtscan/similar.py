@@ -38,6 +38,8 @@ if TYPE_CHECKING:  # numpy is imported where it is used: a fetch needs only the 
     import numpy as np
 
 NAME = "cbs_kwb_profile"  # the cache source name of the national profile
+ROWS_SUFFIX = "_similar"  # cbs_kwb_similar, rivm_similar: the side tables of the similar buurten' own rows
+ROWS_SOURCES = ("cbs_kwb", "rivm")  # the sources whose rows are read for the similar buurten (by buurtcode)
 DEFAULT_K = 10
 MIN_FILLED = 0.5  # a dimension counts when at least this share of buurten has a figure
 MIN_WEIGHT = 0.5  # a buurt needs figures for more than this share of the profile's weight
@@ -86,6 +88,11 @@ DIMENSIONS: tuple[Dimension, ...] = (
     Dimension("corporatie", "woningbezit", "InBezitWoningcorporatie", "value"),
     Dimension("inkomen_per_inwoner", "inkomen", "GemiddeldInkomenPerInwoner", "value"),
 )
+
+
+def rows_source(source: str) -> str:
+    """The cache source name of a source's rows of vergelijkbare buurten (a side table)."""
+    return source + ROWS_SUFFIX
 
 
 def stems() -> list[str]:

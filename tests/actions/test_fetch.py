@@ -33,7 +33,13 @@ def snapshot(root: Path) -> dict[str, str]:
 def data_requests(fake, table="85984NED"):
     """Data requests for the asked gemeenten (not the national profile's, see test_similar.py)."""
     return [r for r in fake.requests if r.path.endswith(f"{table}/TypedDataSet")
-            and r.query.get("$filter") != PROFILE_FILTER]
+            and r.query.get("$filter") != PROFILE_FILTER and not similar_rows(r.query.get("$filter", ""))]
+
+
+def similar_rows(flt: str) -> bool:
+    """A request for the rows of vergelijkbare buurten (by buurtcode, tests/actions/test_similar_rows.py)."""
+    return "(WijkenEnBuurten eq 'BU" in flt or flt.startswith("WijkenEnBuurten eq 'BU") or (
+        "startswith(WijkenEnBuurten,'BU" in flt and "'GM" not in flt and flt != PROFILE_FILTER)
 
 
 PROFILE_FILTER = "startswith(WijkenEnBuurten,'BU')"  # the national profile for vergelijkbare buurten

@@ -82,7 +82,7 @@ def test_every_derived_table_lists_every_registered_source():
         assert name in build.OPEN_SOURCES and name in PARTNER_CHECK
         with pytest.raises(UsageError, match="name of an open source"):
             check_source_name(name)
-    assert PROFILE_OF == {"cbs_kwb_profile": "cbs_kwb"}
+    assert PROFILE_OF == {"cbs_kwb_profile": "cbs_kwb", "cbs_kwb_similar": "cbs_kwb", "rivm_similar": "rivm"}
     assert (SHORT_NAMES["politie"], SHORT_NAMES["cbs_kwb_profile"]) == ("Politie / CBS", "CBS")
 
 

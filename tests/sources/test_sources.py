@@ -148,6 +148,8 @@ def test_provenance_complete_for_every_source(moerwijk):
     settings, report, _ = moerwijk
     tables = dict(Cache(settings.cache_dir).manifest().tables)
     profile = tables.pop("cbs_kwb_profile/85984NED")  # the national profile (tests/test_similar.py)
+    for side in ("cbs_kwb_similar/85984NED", "rivm_similar/50090NED"):  # tests/actions/test_similar_rows.py
+        assert "vergelijkbare buurten" in tables.pop(side).title
     assert profile.parts.keys() == {"*"} and profile.publisher == "CBS"
     assert set(tables) == {"cbs_kwb/85984NED", "politie/47018NED", "rivm/50090NED", "nabijheid/85231NED",
                            "leefbaarometer/leefbaarometer-3.0", "cbs_kwb/84583NED", "cbs_kwb/85039NED"}  # older: series + what 2024 lacks
@@ -199,7 +201,8 @@ def test_one_query_per_gemeente_and_only_wanted_kinds(moerwijk):
     assert key == "1.1.1 " and f"SoortMisdrijf eq '{key}'" in flt
     # only kinds the catalogue wants (10 of 59), not e.g. Winkeldiefstal
     assert flt.count("SoortMisdrijf eq") == 10 and "'2.5.2 '" not in flt
-    rivm = [r for r in requests if r.path.endswith("50090NED/TypedDataSet")]
+    rivm = [r for r in requests if r.path.endswith("50090NED/TypedDataSet")
+            and "Perioden eq" not in r.query["$filter"]]  # not those of vergelijkbare buurten (newest period only)
     assert len(rivm) == 2 and all("Marges eq 'MW00000'" in r.query["$filter"] for r in rivm)
     assert len([r for r in requests if r.catalog == "leefbaarometer"]) == 1
 
@@ -497,7 +500,8 @@ def test_status_asks_every_source_upstream(moerwijk):
     settings, _, _ = moerwijk
     fresh = FakeCBS()  # not the shared one: this test simulates a new release
     statuses = {s.source: s for s in cache_status(settings, transport=fresh.transport())}
-    assert set(statuses) == set(REGISTRY) | {"cbs_kwb_profile"}  # the profile is checked like its KWB table
+    # the profile and the rows of vergelijkbare buurten are checked like their source's tables
+    assert set(statuses) == set(REGISTRY) | {"cbs_kwb_profile", "cbs_kwb_similar", "rivm_similar"}
     assert all(s.check_error is None and s.changed is False for s in statuses.values()), statuses
     head = [r for r in fresh.requests if r.catalog == "leefbaarometer"]
     assert [(r.method, r.size) for r in head] == [("HEAD", 0)]  # the zip is not downloaded for this

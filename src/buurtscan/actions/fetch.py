@@ -28,6 +28,8 @@ from ..sources import REGISTRY
 from ..provenance import TableData
 from ..sources.base import FetchContext, FetchRequest, Skipped, Want, utc_now
 from ..sources.kwb import NAME as KWB, KwbSource
+from ..similar import DEFAULT_K, ROWS_SOURCES
+from .similar_rows import add_similar_rows
 
 DEFAULT_HISTORY = 5  # years of older Kerncijfers tables read for the series (`fetch --history`)
 
@@ -204,6 +206,7 @@ def fetch(
     older: bool = True,
     patient: bool = False,
     similar: bool = False,
+    similar_k: int = DEFAULT_K,
 ) -> FetchReport:
     """Download the figures for these regions (plus their gemeente, wijken, buurten and NL).
 
@@ -215,11 +218,15 @@ def fetch(
     ``patient=True`` to keep the full retries (see :mod:`buurtscan.http_client`).
     ``similar=True`` (`fetch --similar`) also downloads the national profile for vergelijkbare
     buurten; without it the profile is fetched only when the KWB source runs and the cache has
-    none (or an outdated one) for the KWB table of the year.
+    none (or an outdated one) for the KWB table of the year. Then the own rows of the
+    ``similar_k`` most similar buurten of every fetched buurt are read from the sources that can
+    be filtered by buurtcode (:mod:`.similar_rows`).
     """
     regions, wanted = plan_gemeenten(codes, gemeenten)
     if history < 0:
         raise UsageError(f"--history must be 0 or more years, got {history}.")
+    if similar_k < 1:
+        raise UsageError(f"--similar-k must be at least 1, got {similar_k}.")
     if similar and not wanted and not whole_country:
         sources = sources or ["cbs_kwb"]  # only the profile: the loop below has no gemeente to fetch
     elif not wanted and not whole_country:
@@ -274,6 +281,8 @@ def fetch(
             skipped.extend(result.skipped)
         if similar or "cbs_kwb" in names:
             _add_profile(kwb, ctx, cache, tables, skipped, forced=similar)
+        if request.gemeenten and any(t.provenance.source in ROWS_SOURCES for t in tables):
+            add_similar_rows(kwb, ctx, cache, request, tables, skipped, k=similar_k)
         if not tables:
             if len(names) == 1 and len(errors) == 1:  # one source asked for: its own sentence and tip
                 raise errors[0]

@@ -17,7 +17,8 @@ from ..tidy import empty_regions, empty_tidy
 from .files import MANIFEST, READERS, fcntl, inside, sha256_of
 from .manifest import FORMAT, WHOLE, Manifest, RegionEntry, TableEntry, upgrade_v1
 
-SIDE_SOURCES = frozenset({"cbs_kwb_profile"})  # not part of the ordinary rows (see scan())
+# not part of the ordinary rows (see scan()): the national profile and the rows of vergelijkbare buurten
+SIDE_SOURCES = frozenset({"cbs_kwb_profile", "cbs_kwb_similar", "rivm_similar"})
 
 
 REPAIR_TIP = ("Run `buurtscan refresh` (or fetch again): the damaged manifest is moved aside and the cache "

@@ -39,8 +39,12 @@ def _replaced(parts: Sequence[str], *, code_col: str, gemeente_col: str) -> pl.E
 
 
 def _replaces(t: TableData) -> pl.Expr:
-    """Old rows that a new table replaces: its parts, in its periods, of its indicators."""
-    expr = _replaced(_part_keys(t.gemeenten), code_col="region_code", gemeente_col="gemeente_code")
+    """Old rows that a new table replaces: its parts (or only its ``codes``), in its periods, of its
+    indicators."""
+    if t.codes is not None:
+        expr = pl.col("region_code").is_in(list(t.codes))
+    else:
+        expr = _replaced(_part_keys(t.gemeenten), code_col="region_code", gemeente_col="gemeente_code")
     covered = t.covered_periods()
     if covered is not None:
         expr = expr & pl.col("period").is_in(list(covered))

@@ -157,8 +157,8 @@ def build_report(
                 id=section.id,
                 title=section.title,
                 # the vergelijkbaar column too where a figure of this domain has the similar buurten' median
-                figures=tuple(_figure(i, notes, level, general_cols if any(c.similar for c in chosen) else columns,
-                                      place) for i in chosen),
+                figures=tuple(_figure(i, notes, level, general_cols if limits.similar_domains and
+                                      any(c.similar for c in chosen) else columns, place) for i in chosen),
                 highlights=tuple(sentences[: limits.highlights]),
                 partner=partner,
                 policy=tuple(pol[:n_pol]),

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -88,6 +88,9 @@ class FetchContext:
     tables: dict[tuple[str, int | None], FoundTable] = field(default_factory=dict)
     # (KWB table id, gemeente) → that gemeente's region list (read while checking the codes)
     region_lists: dict[tuple[str, str], pl.DataFrame] = field(default_factory=dict)
+    # (source, what) → what a source worked out for its own fetch and reuses later in the run
+    # (RIVM: the fixed filters, reused for the rows of vergelijkbare buurten)
+    learnt: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.observer is None:  # callers pass their optional observer straight on

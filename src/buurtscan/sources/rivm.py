@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from ..errors import SourceError, TableNotFoundError
@@ -32,7 +33,7 @@ from ..odata import (
 )
 from ..regions import NEDERLAND
 from .base import FetchContext, FetchRequest, SourceResult, TableData, named_without_figures
-from .statline import GEO, PERIOD, Listed, StatLineSource, indeling_text
+from .statline import GEO, PERIOD, CodeQuery, Listed, StatLineSource, filled_columns, indeling_text
 
 NAME = "rivm"
 TITLE_PREFIX = "Gezondheid per wijk en buurt"
@@ -69,6 +70,7 @@ class RivmSource(StatLineSource):
     attribution = "RIVM/GGD'en/CBS, Gezondheid per wijk en buurt"
     catalogue_title = TITLE_PREFIX
     known_tables = KNOWN_TABLES
+    also_stores: tuple[str, ...] = ("rivm_similar",)  # the rows of vergelijkbare buurten (buurtscan.similar.rows_source)
     always_known = True  # an older known table still serves when the catalogue's newest is withdrawn
 
     def from_catalogue(self, records: list[dict[str, Any]]) -> Listed:
@@ -91,7 +93,12 @@ class RivmSource(StatLineSource):
             pass
         return AGE_KEY
 
-    def fetch(self, ctx: FetchContext, request: FetchRequest) -> SourceResult:
+    def _query(self, ctx: FetchContext, request: FetchRequest) -> tuple[TableMeta, dict[str, tuple[str, str]],
+                                                                        list[str], list[str]]:
+        """The table, its wanted columns, the fixed filters (age, margin) and the period keys (newest
+        first), worked out once a run (the rows of vergelijkbare buurten reuse them)."""
+        if (NAME, "query") in ctx.learnt:
+            return ctx.learnt[(NAME, "query")]
         api = ctx.dataderden()
         meta = self.table_meta(ctx)
         cols = topic_columns(meta, request.wants(NAME))
@@ -110,8 +117,30 @@ class RivmSource(StatLineSource):
             if not periods:
                 raise SourceError(f"{meta.table_id} has no period" +
                                   (f" up to {request.year}." if request.year else "."))
-            if request.year is not None:  # else every period: one indeling for all, a series
-                fixed.append(any_of(*(eq(PERIOD, p) for p in periods)))
+        found: tuple[TableMeta, dict[str, tuple[str, str]], list[str], list[str]] = (meta, cols, fixed, periods)
+        ctx.learnt[(NAME, "query")] = found
+        return found
+
+    def similar_query(self, ctx: FetchContext, request: FetchRequest,
+                      tables: Sequence[TableData]) -> CodeQuery | None:
+        """The rows of vergelijkbare buurten: the columns this run has buurt figures for, the
+        newest period only (the one a buurt's own figure uses)."""
+        if (NAME, "query") not in ctx.learnt:
+            return None  # the source did not run (or failed) in this fetch
+        meta, cols, fixed, periods = self._query(ctx, request)
+        cols = filled_columns(cols, tables, NAME, meta.table_id)
+        if not cols:
+            return None
+        labels = {periods[0]: str(period_year(periods[0]) or periods[0].strip())} if periods else None
+        newest = [eq(PERIOD, periods[0])] if periods else []
+        return CodeQuery(meta, cols, labels[periods[0]] if labels else meta.period, tuple(fixed + newest),
+                         labels, normalise_code)
+
+    def fetch(self, ctx: FetchContext, request: FetchRequest) -> SourceResult:
+        meta, cols, fixed, periods = self._query(ctx, request)
+        fixed = list(fixed)
+        if periods and request.year is not None:  # else every period: one indeling for all, a series
+            fixed.append(any_of(*(eq(PERIOD, p) for p in periods)))
         labels = {p: str(period_year(p) or p.strip()) for p in periods}
         newest = labels[periods[0]] if periods else meta.period
 

@@ -13,17 +13,21 @@ special about it.
 - **Pages → tidy → provenance** (:meth:`~StatLineSource.read_pages`): the ``TypedDataSet``
   read page by page (so the raw JSON of only one page is held at a time), each page made
   tidy, with the provenance of the request.
+- **Single buurten** (:meth:`~StatLineSource.read_codes`, the rows of vergelijkbare buurten):
+  ``eq`` clauses per buurtcode — or one ``startswith`` per gemeente that needs most of its
+  buurten — packed into as few requests as keep each URL under :data:`MAX_URL` characters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
 from ..errors import SourceError, TableNotFoundError, source_failure
-from ..odata import CbsOData, TableMeta, any_of, eq, period_year, startswith
+from ..odata import CbsOData, TableMeta, all_of, any_of, eq, period_year, startswith
 from ..regions import NEDERLAND, pad
 from ..tidy import empty_tidy, wide_to_tidy
 from .base import FetchContext, FetchRequest, FoundTable, Provenance, Skipped, TableData, utc_now
@@ -33,6 +37,51 @@ PERIOD = "Perioden"
 CBS_ATTRIBUTION = "CBS (Centraal Bureau voor de Statistiek), open data onder licentie CC BY 4.0"
 
 Listed = list[tuple[int | None, str]]  # (year or None, table id), newest first
+MAX_URL = 2000  # characters of a request URL (servers commonly refuse query strings over 2,048)
+
+
+@dataclass(frozen=True)
+class CodeQuery:
+    """What a source reads for single buurten (:meth:`StatLineSource.read_codes`): the table, the
+    columns (raw key → (indicator, unit)), the fixed filter clauses and the period."""
+
+    meta: TableMeta
+    columns: Mapping[str, tuple[str, str]]
+    period: str
+    fixed: tuple[str, ...] = ()
+    period_labels: Mapping[str, str] | None = None
+    normalise_code: Callable[[str], str] | None = None
+
+
+def filled_columns(columns: Mapping[str, tuple[str, str]], tables: Sequence[TableData], source: str,
+                   table_id: str) -> dict[str, tuple[str, str]]:
+    """The columns of which this run's rows of the table hold a buurt figure: only those can give
+    a buurt's own figure a vergelijkbare-buurten reference (the others are not asked for)."""
+    filled: set[str] = set()
+    for t in tables:
+        if t.provenance.source == source and t.provenance.table_id == table_id and t.frame.height:
+            rows = t.frame.filter((pl.col("region_level") == "buurt") & pl.col("value").is_not_null())
+            filled |= set(rows["indicator"].unique().to_list())
+    return {k: v for k, v in columns.items() if v[0] in filled}
+
+
+def code_filters(api: CbsOData, table_id: str, select: Sequence[str], codes: Sequence[str],
+                 whole: Sequence[str], fixed: Sequence[str], max_url: int = MAX_URL) -> list[str]:
+    """``$filter`` texts that together ask for these buurtcodes (``eq`` each) and the buurten of
+    the ``whole`` gemeenten (``startswith`` ``BU`` + digits), as few as keep every URL under
+    ``max_url`` characters (with the ``fixed`` clauses and the ``$select``)."""
+    clauses = [startswith(GEO, "BU" + gm[2:]) for gm in whole] + [eq(GEO, pad(c)) for c in codes]
+    out: list[str] = []
+    chunk: list[str] = []
+    for clause in clauses:
+        trial = all_of(any_of(*chunk, clause), *fixed)
+        if chunk and len(api.request_url(table_id, "TypedDataSet", filter=trial, select=select)) > max_url:
+            out.append(all_of(any_of(*chunk), *fixed))
+            chunk = []
+        chunk.append(clause)
+    if chunk:
+        out.append(all_of(any_of(*chunk), *fixed))
+    return out
 
 
 def gemeente_filter(gemeente: str, field: str = GEO) -> str:
@@ -159,6 +208,31 @@ class StatLineSource:
             periods = tuple(sorted(set(frame["period"].to_list()), reverse=True)) if frame.height else ()
             period = periods[0] if periods else period
         return TableData(self._provenance(ctx, meta, period, url), frame, part, regions, periods=periods)
+
+    def similar_query(self, ctx: FetchContext, request: FetchRequest,
+                      tables: Sequence[TableData]) -> CodeQuery | None:
+        """What to read for vergelijkbare buurten (None: this source does not, the default)."""
+        return None
+
+    def read_codes(self, ctx: FetchContext, query: CodeQuery, codes: Sequence[str],
+                   whole: Sequence[str] = ()) -> TableData:
+        """The rows of single buurten (and of every buurt of the ``whole`` gemeenten), in a few
+        requests (:func:`code_filters`); only the rows of ``codes`` are kept. The provenance names
+        the first request and how many there were."""
+        api = self.api(ctx)
+        select = [GEO, *query.columns, *([PERIOD] if query.period_labels is not None else [])]
+        rest = [c for c in codes if "GM" + c[2:6] not in set(whole)]
+        filters = code_filters(api, query.meta.table_id, select, rest, whole, query.fixed)
+        frames = [self.read_pages(ctx, query.meta, query.columns, period=query.period, flt=f, part=None,
+                                  period_labels=query.period_labels, normalise_code=query.normalise_code).frame
+                  for f in filters]
+        wanted = set(codes)
+        frame = (pl.concat(frames) if frames else empty_tidy()).filter(pl.col("region_code").is_in(wanted))
+        url = api.request_url(query.meta.table_id, "TypedDataSet", filter=filters[0] if filters else None,
+                              select=select)
+        prov = self._provenance(ctx, query.meta, query.period, url + (f" (+{len(filters) - 1} more requests)"
+                                                                        if len(filters) > 1 else ""))
+        return TableData(prov, frame, None)
 
     def fetch_by_gemeente(self, ctx: FetchContext, request: FetchRequest,
                           load: Callable[[tuple[str, ...] | None, str | None], TableData], *,

@@ -29,7 +29,16 @@ from ...odata import TableMeta, any_of, eq, topic_columns
 from ...regions import NEDERLAND, pad
 from ...tidy import empty_tidy, regions_frame
 from ..base import FetchContext, FetchRequest, Skipped, SourceResult, TableData
-from ..statline import CBS_ATTRIBUTION, GEO, Listed, StatLineSource, gemeente_filter, years_in_titles
+from ..statline import (
+    CBS_ATTRIBUTION,
+    GEO,
+    CodeQuery,
+    Listed,
+    StatLineSource,
+    filled_columns,
+    gemeente_filter,
+    years_in_titles,
+)
 
 NAME = "cbs_kwb"
 TITLE_PREFIX = "Kerncijfers wijken en buurten"
@@ -69,7 +78,8 @@ class KwbSource(StatLineSource):
     licence = "CC BY 4.0"
     short_name = "CBS"
     attribution = CBS_ATTRIBUTION
-    also_stores: tuple[str, ...] = (similar.NAME,)  # the national profile for vergelijkbare buurten (profile.py)
+    # the national profile for vergelijkbare buurten (profile.py) and those buurten's own rows
+    also_stores: tuple[str, ...] = (similar.NAME, similar.rows_source(NAME))
     catalogue_title = TITLE_PREFIX
     known_tables = KNOWN_TABLES
 
@@ -188,6 +198,20 @@ class KwbSource(StatLineSource):
                                     (NEDERLAND,), regs.filter(pl.col("code") == NEDERLAND)))
         ctx.observer.progress(NAME, 1, 1)
         return SourceResult(tuple(tables), ())
+
+    def similar_query(self, ctx: FetchContext, request: FetchRequest,
+                      tables: Sequence[TableData]) -> CodeQuery | None:
+        """The rows of vergelijkbare buurten from the year's table: the catalogue columns this run
+        has buurt figures for, less the profile's own topics (the national profile has those)."""
+        meta = self.table_for(ctx, request.year)
+        profile = set(similar.stems())
+        cols = {k: v for k, v in self.columns(meta, request.wants(NAME)).items()
+                if v[1] != "code" and v[0] not in profile}
+        cols = filled_columns(cols, tables, NAME, meta.table_id)
+        if not cols:
+            return None
+        year = self.year_of(meta)
+        return CodeQuery(meta, cols, str(year) if year else meta.period)
 
     # -- older tables ----------------------------------------------------------------
     def older(self, ctx: FetchContext, request: FetchRequest, meta: TableMeta,
