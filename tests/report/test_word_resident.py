@@ -58,7 +58,7 @@ def test_resident_word_takes_no_more_pages_than_its_pdf(resident, tmp_path):
 
 def fitted_resident(code: str):
     """The resident report as `render` fits it for these files (with the examples' inputs)."""
-    from buurtscan.actions.render import RESIDENT_PAGES, fit_note
+    from buurtscan.actions.note import RESIDENT_PAGES, fit_note
     from buurtscan.catalogue import load
     from buurtscan.observe import RecordingObserver
     from buurtscan.policy_stories import read_policy, read_stories
