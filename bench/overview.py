@@ -37,7 +37,8 @@ def main() -> None:
     ns = parser.parse_args()
 
     from buurtscan.example import example_cache
-    from buurtscan.overview import build_overview, write_overview
+    from buurtscan.actions.overview import write_overview
+    from buurtscan.overview import build_overview
     from buurtscan.scan import GemeenteData
 
     cache = example_cache()

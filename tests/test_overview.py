@@ -291,7 +291,8 @@ def partner_cache(tmp_path_factory) -> Settings:
 
 
 def test_partner_only_where_the_whole_gemeente_is_covered(partner_cache, tmp_path):
-    from buurtscan.overview import build_overview, write_overview
+    from buurtscan.actions.overview import write_overview
+    from buurtscan.overview import build_overview
 
     ov = build_overview(Cache(partner_cache.cache_dir), GM)
     sources = {f["source"] for f in ov.figures}

@@ -22,6 +22,7 @@ def test_wheel_contains_templates_and_catalogue(tmp_path):
     templates = {p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*") if p.is_file()}
     assert templates and all(f"buurtscan/templates/{t}" in names for t in templates)
     assert "buurtscan/catalogue/indicators.toml" in names
+    assert "buurtscan/report/pptx/fallback_widths.json" in names  # the deck measures with it
     assert "buurtscan/py.typed" in names  # the library API is typed (PEP 561)
     assert "buurtscan/example/data/manifest.json" in names  # the bundled example ships too
     assert any(n.startswith("buurtscan/example/data/tables/") and n.endswith(".parquet") for n in names)

@@ -391,7 +391,8 @@ def overview(
     by an urgency score explained in the leeswijzer. From the cache, offline. Prints the paths
     of the files written. Example: buurtscan overview GM0518 --example --format pdf,xlsx
     """
-    from .overview import build_overview, parse_overview_formats, write_overview
+    from .actions.overview import parse_overview_formats, write_overview
+    from .overview import build_overview
 
     formats = parse_overview_formats(fmt) if fmt else ("html", "pdf", "xlsx")
     cache = _cache(example)

@@ -3,11 +3,13 @@
 No renderer or template formats a number or picks a value by level: the builder
 (``report/build.py``, ``report/figures.py``) fills every printed string into the model
 (``Figure.own``, ``Figure.cells``, ``Bar.texts``, …). This test reads the renderers and
-templates as text and fails on any new hit, listing ``file:line``.
+templates as text and fails on any new hit, listing ``file:line``. Nor does one decide a
+cell's look from its text (a trailing '*'): ``Figure.cell_styles`` says which cell is small.
 
-``ALLOWED`` holds the hits that were there when this test was written, each with why; other
-sessions are cleaning those renderers. The lead empties it after merging: an entry that no
-longer matches anything fails too (:func:`test_the_allow_list_has_no_stale_entries`).
+``ALLOWED`` held the hits that were there when this test was written; it is empty now and
+stays so (:func:`test_the_allow_list_is_empty`). ``LAYOUT_NUMBERS`` keeps the numbers that are
+drawing, not printing; an entry that no longer matches anything fails
+(:func:`test_the_allow_list_has_no_stale_entries`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,12 @@ LEVEL_LOOKUPS = {
     ".levels[": (PY + TYP + J2, re.compile(r"\.levels\[")),
     "level ==": (PY + TYP + J2, re.compile(r"\blevel\s*[!=]=\s*[\"']")),
 }
-PATTERNS = {**NUMBER_FORMATTING, **LEVEL_LOOKUPS}
+# what decides a cell's look from its text: the model says it (Figure.cell_styles)
+MARKING = {
+    "marks a small number by its '*' (use Figure.cell_styles)": (
+        PY + TYP + J2, re.compile(r"""(?:endswith|ends-with)\(\s*(?:["']\*["']|SMALL_MARK\b)|\[-1\]\s*==\s*["']\*["']""")),
+}
+PATTERNS = {**NUMBER_FORMATTING, **LEVEL_LOOKUPS, **MARKING}
 
 # Drawing, not printing: coordinates and sizes of shapes (SVG, OOXML) and a footnote's number are
 # numbers no reader compares. These stay (a new one is added here only with that reason).
@@ -97,15 +104,9 @@ LAYOUT_NUMBERS: dict[tuple[str, str, str], str] = {
 }
 
 # (file relative to the project, the line's text stripped, the rule) → why it is still there.
-# The lead empties this after merging the renderer clean-ups (notes, word, deck).
-ALLOWED: dict[tuple[str, str, str], str] = {
-    ('src/buurtscan/report/pptx/back.py', 'SIGNALS, READING.format(own=r.columns[0].lower())]', 'format('):
-        'a sentence template filled in the deck: move the sentence into the model',
-    ('src/buurtscan/report/pptx/cover.py', 'lines += ["", READING.format(own=own), "Trend: de verandering sinds het vorige jaar met cijfers voor deze buurt.",', 'format('):
-        'a sentence template filled in the deck: move the sentence into the model',
-    ('src/buurtscan/report/pptx/domain.py', 'lines += ["", READING.format(own=r.columns[0].lower()), SIGNALS, "", r.reading_guide, "", *source_lines(r)]', 'format('):
-        'a sentence template filled in the deck: move the sentence into the model',
-}
+# Empty: the deck's chart sentence is Report.chart_reading, small numbers are Figure.cell_styles.
+# A new entry needs a reason a reader would accept; prefer putting the string in the model.
+ALLOWED: dict[tuple[str, str, str], str] = {}
 
 
 def renderer_files() -> list[Path]:
@@ -173,13 +174,25 @@ def test_the_rules_catch_what_they_should():
     assert caught('fig.values["buurt"]') == {'level key ("buurt"])'}
     assert caught("scan.levels[level]") == {".levels["}
     assert caught('if r.level == "buurt" { f.buurt }') == {"level =="}
+    star = "marks a small number by its '*' (use Figure.cell_styles)"
+    assert caught('elif v.endswith("*"):') == {star}
+    assert caught("if v.endswith(SMALL_MARK):") == {star}
+    assert caught('else if v.ends-with("*") { text(fill: muted, v) }', ".typ") == {star}
+    assert caught("{{ 'small' if v.endswith('*') else '' }}") == {star}
+    assert caught('v[-1] == "*"') == {star}
     # and leave alone what is only layout
     assert caught("#mark(str(n))") == {"typst str( on a number"}
     assert caught('col.set("w", str(int(w)))') == set()  # a Python str() is not Typst's
     for fine in ('im.save(out, format="PNG")', "f\"{f.label} ({f.own})\"", "{{ f.own }}", "round_corners(x)",
                  "#text(size: small, f.detail)", "paragraph_format.space_after = Pt(2)",
-                 'f"{d[\'title\']}"', "ground(x)", 'style = "Title" if level == 0 else "Heading"'):
+                 'f"{d[\'title\']}"', "ground(x)", 'style = "Title" if level == 0 else "Heading"',
+                 'elif f.look(j) == "klein":', 'path.name.endswith(".py")'):
         assert caught(fine) == set(), fine
+
+
+def test_the_allow_list_is_empty():
+    """Every printed string and every cell's look comes from the model; nothing is waiting to move."""
+    assert ALLOWED == {}
 
 
 def test_renderers_neither_format_numbers_nor_pick_values_by_level():

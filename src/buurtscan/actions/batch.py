@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..cache import Cache
     from ..catalogue import Catalogue
     from ..observe import Observer
-    from .render import Rendered, RenderOptions
+    from .note import Rendered, RenderOptions
     from ..report.build import PolicyInput, StoryInput
     from ..scan import GemeenteData
 
@@ -167,7 +167,7 @@ class Worker:
 
     def _render(self, job: Job, observer: Observer) -> tuple[tuple[Path, ...], tuple[tuple[Path, str], ...]]:
         from ..cache import atomic_write_bytes
-        from .render import RESIDENT_PAGES, _run_renderer, file_stem, fit_note
+        from .note import RESIDENT_PAGES, file_stem, fit_note, run_renderer
         from ..report.build import build_report
         from ..report.formats import RENDERERS, RenderInput
 
@@ -186,7 +186,7 @@ class Worker:
         unwritten: list[tuple[Path, str]] = []
         for fmt in self.formats:
             target = options.out_dir / f"{stem}.{fmt.extension}"
-            body = _run_renderer(fmt, RENDERERS[fmt], report, given, options)
+            body = run_renderer(fmt, RENDERERS[fmt], report, given, options)
             try:
                 atomic_write_bytes(target, body)
             except OSError as exc:  # full disk, read-only folder: the other files still get written
@@ -227,7 +227,7 @@ def run_batch(cache: Cache, jobs_list: Sequence[Job], *, options: RenderOptions,
               policy: Sequence[PolicyInput], stories: Sequence[StoryInput], jobs: int | None,
               observer: Observer, verbose: bool = False) -> BatchResult:
     """Render every job, ``jobs`` at a time; results in the order of ``jobs_list``."""
-    from .render import Rendered
+    from .note import Rendered
 
     total = len(jobs_list)
     # a worker's start (imports, the gemeente's rows, fonts) costs about as much as a dozen notes: by

@@ -34,7 +34,7 @@ from .figures import (  # noqa: F401 - re-exported: the rules' home for tests an
 from .limits import Limits, allot
 from .model import Chart, DomainSection, PolicyItem, Report, Story
 from .sources_block import (  # noqa: F401 - re-exported
-    OPEN_SOURCES, PER_DOMAIN, PUBLISHERS, Notes, attribution, reading_guide, short_date, similar_note,
+    OPEN_SOURCES, PER_DOMAIN, PUBLISHERS, Notes, attribution, chart_reading, reading_guide, short_date, similar_note,
 )
 
 MONTHS = wording.MONTHS
@@ -215,6 +215,7 @@ def build_report(
         similar=similar_text.sentence(scan, place) if limits.similar else "",
         general_columns=tuple(COLUMN_TITLES[c] for c in general_cols) if general_cols != columns else (),
         similar_column=similar_text.TITLE if similar_text.COLUMN in general_cols else "",
+        chart_reading=chart_reading(COLUMN_TITLES[columns[0]].lower()),
     )
 
 

@@ -16,6 +16,7 @@ from . import similar_text, trends, wording
 from .formatting import MISSING, change, figure, number, unit_label
 from .model import Bar, Chart, Figure, PartnerFigure
 from .sources_block import PUBLISHERS, Notes, delivered
+from .wording import phrase
 
 # Names people use for a gemeente in running text.
 DISPLAY_NAMES = {"'s-Gravenhage": "Den Haag", "'s-Hertogenbosch": "'s-Hertogenbosch"}
@@ -57,23 +58,6 @@ def in_summary(ind: IndicatorResult) -> bool:
 def is_estimate(ind: IndicatorResult) -> bool:
     cat = _catalogue(ind.id)
     return cat.estimate if cat is not None else ind.source == "rivm"
-
-
-def phrase(ind: IndicatorResult) -> str:
-    """The subject of a sentence about an indicator: 'het aandeel corporatiewoningen'."""
-    if ind.phrase:
-        return ind.phrase
-    label = ind.label
-    lower = label[0].lower() + label[1:] if not label[:2].isupper() else label
-    if ind.unit == "%":
-        return f"het aandeel {lower}"
-    if ind.unit.startswith("per 1.000"):
-        return f"het aantal {lower} per 1.000 inwoners"
-    if ind.unit in ("score", "afwijking"):
-        return f"de score '{label}'"
-    if ind.unit == "aantal":
-        return f"het aantal {lower}"
-    return f"de {lower}"
 
 
 def own_level(ind: IndicatorResult) -> str:

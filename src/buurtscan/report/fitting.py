@@ -38,6 +38,7 @@ from ..errors import UsageError
 from . import photos, templates
 from .limits import Limits, allot, steps
 from .model import Report
+from .pdf_pages import page_count
 
 TEMPLATE = "note.typ"
 MAX_LAYOUTS = 5  # a fit never lays the note out more often than this
@@ -138,8 +139,6 @@ class Layout:
         if over is not None:
             return over <= 0.01 and (self.end is None or self.end["page"] <= max_pages)
         if self.end is None:
-            from .pdf_note import page_count
-
             pages = page_count(self.pdf)
             return pages is None or pages <= max_pages
         e = self.end  # a template without <flow>: the text must end above the spare

@@ -75,6 +75,11 @@ class Figure:
     # in every format) or "ontbreekt" (no figure)
     similar: str = ""  # the median of the vergelijkbare buurten as printed ("" without them; the deck's column)
 
+    def look(self, i: int) -> str:
+        """The look of cell ``i`` of :attr:`cells` ("klein", "ontbreekt" or ""; "" past the styled cells,
+        e.g. the vergelijkbaar column a renderer appends)."""
+        return self.cell_styles[i] if 0 <= i < len(self.cell_styles) else ""
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -198,6 +203,7 @@ class Report:
     similar: str = ""  # one sentence naming a few vergelijkbare buurten ("" without them)
     general_columns: tuple[str, ...] = ()  # the Algemene gegevens table's columns when they differ (+ vergelijkbaar)
     similar_column: str = ""  # "Vergelijkbaar": the title of Figure.similar where a table has room for it
+    chart_reading: str = ""  # how the bar charts read ("donker = buurt, grijs = gemeente, …"), for the deck's notes
 
     def columns_for(self, figures: tuple[Figure, ...]) -> tuple[str, ...]:
         """The column titles of a table of these figures (its cells decide: general or domain)."""

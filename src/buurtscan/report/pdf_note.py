@@ -6,11 +6,11 @@ markup — so text from users (policy, stories, partner labels) is always plain 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from . import fitting
 from .model import Report
+from .pdf_pages import page_count  # noqa: F401 - re-exported (tests, callers)
 
 TEMPLATE = fitting.TEMPLATE
 _font_paths = fitting.font_paths  # the overview PDF uses the same fonts
@@ -26,10 +26,3 @@ def compile_note(report: Report, *, user_dir: Path | None = None, query: str | N
 
 def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     return compile_note(report, user_dir=user_dir)
-
-
-def page_count(pdf: bytes) -> int | None:
-    """Pages of a Typst-made PDF, read from its (uncompressed) page tree; None if not found."""
-    counts = re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf) or re.findall(
-        rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", pdf)
-    return max(int(c) for c in counts) if counts else None

@@ -96,6 +96,13 @@ def reading_guide(level: str, place: str, *, uses_rivm: bool = True, uses_lbm: b
     return " ".join(p for p in parts if p)
 
 
+def chart_reading(own: str) -> str:
+    """How a bar chart reads, in words a presenter says aloud ("donker = buurt, …"; the deck's notes)."""
+    return (f"Zo lees je de grafiek: donker = {own}, grijs = gemeente, licht met rand = Nederland. Geen balk "
+            "betekent 'niet beschikbaar' (de bron heeft geen cijfer) — nooit 0. De getallen bij de balken zijn "
+            "dezelfde als in de tabel.")
+
+
 def attribution(sources: Sequence[dict[str, Any]]) -> str:
     """The attribution line for these sources (CBS named, CC BY 4.0; partners by name)."""
     used = {s["source"] for s in sources}

@@ -13,6 +13,7 @@ from ..scan import IndicatorResult
 from ..trend import MIN_PERIODS
 from .formatting import figure, number
 from .model import Spark
+from .wording import phrase
 
 LIMIT = 3  # at most this many sentences in "Wat verandert"
 
@@ -122,8 +123,6 @@ def gap_text(ind: IndicatorResult, place: str, level: str = "buurt") -> str:
 def sentence(ind: IndicatorResult, place: str, level: str = "buurt") -> str:
     """One sentence for "Wat verandert" ('' when the change does not count): 'Het aantal inwoners
     is gestegen van 2.855 in 2021 naar 3.360 in 2024 (+505).'"""
-    from .figures import phrase  # figures uses this module for the detail line
-
     j = ind.judgement
     if j is None or not j.counts or j.own is None:
         return ""

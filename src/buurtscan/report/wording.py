@@ -16,6 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..scan import IndicatorResult
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december")
@@ -161,3 +165,20 @@ def rank(position: int, of: int, *, direction: str, peers: str, place: str) -> s
     if bottom25:
         return f"bij de 25% {low} {peers} van {place} {where}"
     return f"middenmoot van {place} {where}"
+
+
+def phrase(ind: IndicatorResult) -> str:
+    """The subject of a sentence about an indicator: 'het aandeel corporatiewoningen'."""
+    if ind.phrase:
+        return ind.phrase
+    label = ind.label
+    lower = label[0].lower() + label[1:] if not label[:2].isupper() else label
+    if ind.unit == "%":
+        return f"het aandeel {lower}"
+    if ind.unit.startswith("per 1.000"):
+        return f"het aantal {lower} per 1.000 inwoners"
+    if ind.unit in ("score", "afwijking"):
+        return f"de score '{label}'"
+    if ind.unit == "aantal":
+        return f"het aantal {lower}"
+    return f"de {lower}"

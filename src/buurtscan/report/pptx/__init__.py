@@ -21,8 +21,9 @@ full in its notes.
 The deck is made from a template (``deck.pptx``: the user's templates folder first, then the
 packaged one, or ``--template``) whose *named layouts* have placeholders that are filled by
 ``idx`` (:data:`LAYOUTS`; docs/deck-template.md). Text never spills out of its box: every box
-is measured with the advance widths of Lato, read from the font files of the ``font-lato`` wheel
-(scaled for another theme font; :mod:`.fonts`), the font is shrunk within
+is measured as the widest of Lato (read from the font files of the ``font-lato`` wheel) and the
+fonts that stand in for it where it is not installed, DejaVu Sans and Liberation Sans (stored widths;
+scaled for a wider theme font; :mod:`.fonts`), the font is shrunk within
 bounds and, if that is not enough, items are left out or the text is cut with "…" and a notice.
 Numbers are the model's Dutch strings; charts carry the raw values (a missing value is a gap,
 never 0) with the model's strings as data labels.

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..model import DomainSection, Report
 from ..wording import count
 from .charts import join_nl
 from .domain import QUESTION_PT
 from .fitting import Para, Run, heading, notice, para
-from .notes import READING, SIGNALS, figure_line, plain_notice, policy_text, set_notes, source_lines
+from .notes import SIGNALS, figure_line, plain_notice, policy_text, set_notes, source_lines
 from .slide import Ctx, SlideFiller
 
 def unknown(ctx: Ctx, sections: Sequence[DomainSection]) -> None:
@@ -98,7 +99,7 @@ def policy(ctx: Ctx) -> None:
     if dropped:
         stream.append(heading("Niet alles past", scale=0.9, before=1.0))
         stream += [notice(n) for n in dropped]
-    f.text([13, 14], stream, largest=f.size_of(13, 18), smallest=14)
+    f.text([13, 14], stream, largest=max(f.size_of(13, 18), QUESTION_PT), smallest=14)  # legible in the room
     lines = ["Beleid & ontwikkelingen per thema, zoals aangeleverd in het beleidsbestand."]
     lines += ["", "Beleid & ontwikkelingen:", *(f"- {d.title}: {policy_text(p)}" for d, p in items)]
     lines += [f"Let op: {n}" for n in dropped]
@@ -121,13 +122,18 @@ def sources(ctx: Ctx) -> None:
     if not r.sources:
         left.append(para(Run("Geen bronnen: er staan geen cijfers in de cache.", italic=True, tone="muted")))
     left.append(para(Run(r.attribution, italic=True, tone="muted"), scale=0.9, before=1.0))
-    f.text(13, left)
     guide = [heading("Zo lees je de cijfers", scale=1.0, before=0), para(r.reading_guide, before=0.4),
              para("In de grafieken: donker = " + r.columns[0].lower() + ", grijs = gemeente, licht = Nederland; "
                   "geen balk = niet beschikbaar.", before=0.6)]
-    f.text(14, guide)
+    if f.fits(13, left):
+        f.text(13, left)
+        f.text(14, guide)
+    else:  # every source and the attribution whole: they run on into the second column, the guide gives way
+        head, body, charts = guide
+        f.text([13, 14], [*left, replace(head, before=1.0), replace(body, cut=True),
+                          replace(charts, drop=2)])
     lines = ["Waar de cijfers vandaan komen en hoe je ze leest.", *source_lines(r), "", r.reading_guide, "",
-             SIGNALS, READING.format(own=r.columns[0].lower())]
+             SIGNALS, r.chart_reading]
     set_notes(f, lines)
 
 

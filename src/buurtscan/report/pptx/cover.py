@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..model import Report
 from .charts import add_chart, chart_series, chart_title, join_nl, message
 from .fitting import Para, Run, para
-from .notes import READING, SIGNALS, figure_line, series_word, set_notes, source_lines
+from .notes import SIGNALS, figure_line, series_word, set_notes, source_lines
 from .slide import Ctx, SlideFiller, grow
 from .tables import add_figure_table
 
@@ -70,7 +70,6 @@ def general(ctx: Ctx) -> None:
         add_chart(f, chart_rect, r.age_chart, (), title=chart_title(r.age_chart, age=True))
     else:
         message(f, chart_rect, "Leeftijdsopbouw: geen cijfers beschikbaar.")
-    own = r.columns[0].lower()
     lines = ["Algemene gegevens en leeftijdsopbouw.", *(figure_line(r, fig) for fig in r.general)]
     if len(shown) < len(r.general):
         lines.append("Niet op de dia (geen cijfer voor de buurt): "
@@ -79,7 +78,7 @@ def general(ctx: Ctx) -> None:
         lines.append("Leeftijdsopbouw (% van de inwoners): " + "; ".join(
             f"{b.label}: " + ", ".join(f"{series_word(r.age_chart.series[i])} {b.texts[i] if i < len(b.texts) else ''}"
                                        for i in chart_series(r.age_chart)) for b in r.age_chart.bars) + ".")
-    lines += ["", READING.format(own=own), "Trend: de verandering sinds het vorige jaar met cijfers voor deze buurt.",
+    lines += ["", r.chart_reading, "Trend: de verandering sinds het vorige jaar met cijfers voor deze buurt.",
               "", r.reading_guide, "", *source_lines(r)]
     set_notes(f, lines)
 

@@ -8,9 +8,9 @@ from ..model import DomainSection, Figure, PartnerFigure, Report
 from ..wording import count as wording_count
 from .charts import add_chart, chart_title, comparing_chart, join_nl
 from .fitting import INSET_Y, PT, Box, Para, Run, heading, notice, para, para_height
-from .notes import READING, SIGNALS, figure_line, plain_notice, policy_text, set_notes, source_lines
+from .notes import SIGNALS, figure_line, plain_notice, policy_text, set_notes, source_lines
 from .slide import Ctx, SlideFiller, grow, make_room
-from .tables import add_figure_table
+from .tables import add_figure_table, least_height
 from .trend import add_trend_chart, trend_figure
 
 def _partner_paras(section: DomainSection) -> list[Para]:
@@ -45,7 +45,8 @@ def _shown(report: Report, section: DomainSection) -> list[Figure]:
 
 def _question_paras(section: DomainSection) -> list[Para]:
     out = [para(Run("Vragen voor het gesprek", bold=True, tone="accent"), keep=True)]
-    out += [para(q, bullet=True, before=0.25, drop=None if i < 2 else 5 + i) for i, q in enumerate(section.questions)]
+    # each question whole or not at all (the first always): later ones give way first, with a notice
+    out += [para(q, bullet=True, before=0.25, drop=None if i == 0 else 5 + i) for i, q in enumerate(section.questions)]
     return out
 
 
@@ -68,6 +69,19 @@ def _story_photo(filler: SlideFiller, rect: tuple[int, int, int, int], section: 
     pic = filler.slide.shapes.add_picture(io.BytesIO(image), Emu(x + w - pw), Emu(y + (h - ph) // 2), Emu(pw), Emu(ph))
     pic.name = "Foto bij verhaal"
     return x, y, w - pw - int(6 * PT), h
+
+
+def _room_for_questions(f: SlideFiller, figures: list[Figure], table_rect: tuple[int, int, int, int],
+                        extra: int) -> int:
+    """The most of ``extra`` (EMU) the questions may take from the table's height so that every key figure
+    still fits in the table, numbers whole (the lines under the labels may go; they are in the notes).
+    Later questions give way first: they may be left out, with a notice."""
+    if not extra or not figures:
+        return extra
+    least = least_height(f, 14, figures, table_rect)
+    if least == float("inf"):  # no table of them keeps its numbers whole: it keeps all its room
+        return 0
+    return max(0, min(extra, int((table_rect[3] / PT - least) * PT)))
 
 
 def domain(ctx: Ctx, section: DomainSection) -> None:
@@ -106,23 +120,27 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
         f.text(16, side, rects=[text_rect])
     else:
         f.remove(16)
+    figures = shown[:5]
     questions = _question_paras(section) if section.questions else []
     if questions:
         q_rect = f.rect(15)
         need = sum(para_height(q, Box.of(q_rect, ctx.body_factor), QUESTION_PT, first=i == 0)
                    for i, q in enumerate(questions)) + 2 * INSET_Y
         extra = int(min(max(0.0, need - q_rect[3] / PT), table_rect[3] / PT * 0.45) * PT)
-        if extra:  # the questions take room from the table above them
+        extra = _room_for_questions(f, figures, table_rect, extra)
+        if extra:  # the questions take room from the table above them, never a row of it
             table_rect = (table_rect[0], table_rect[1], table_rect[2], table_rect[3] - extra)
             q_rect = (q_rect[0], q_rect[1] - extra, q_rect[2], q_rect[3] + extra)
         f.text(15, questions, rects=[q_rect], largest=QUESTION_PT, smallest=QUESTION_PT)
     else:
         table_rect = grow(table_rect, f.rect(15))
         f.remove(15)
-    figures = shown[:5]
     left_out = len(shown) - len(figures)
     if figures:
-        left_out += add_figure_table(f, 14, figures, table_rect, general=False)
+        dropped = add_figure_table(f, 14, figures, table_rect, general=False)
+        left_out += dropped
+        if trend is not None and trend in figures[len(figures) - dropped:]:
+            trend = None  # no line of a figure the table could not show
     else:
         f.remove(14)
     f.remove(13)
@@ -158,7 +176,7 @@ def domain(ctx: Ctx, section: DomainSection) -> None:
     if section.questions:
         lines += ["", "Vragen voor het gesprek:", *(f"- {q}" for q in section.questions)]
     lines += [f"Let op: {plain_notice(n)}" for n in section.notices]
-    lines += ["", READING.format(own=r.columns[0].lower()), SIGNALS, "", r.reading_guide, "", *source_lines(r)]
+    lines += ["", r.chart_reading, SIGNALS, "", r.reading_guide, "", *source_lines(r)]
     if f.shortened:
         lines.insert(1, "Niet alles past op de dia; de volledige tekst staat hieronder.")
     set_notes(f, lines)

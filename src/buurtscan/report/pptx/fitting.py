@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -54,9 +54,14 @@ class Run:
     italic: bool = False
     tone: str = ""  # "" (as the placeholder says), "muted", "accent"
     sup: bool = False
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", _SPACES.sub(" ", clean(self.text, single_line=False)))
+        object.__setattr__(self, "_hash", hash((self.text, self.bold, self.italic, self.tone, self.sup)))
+
+    def __hash__(self) -> int:  # computed once: runs are the keys of the measuring caches
+        return self._hash
 
 
 @dataclass(frozen=True)
@@ -70,10 +75,20 @@ class Para:
     cut: bool = False  # long free text: may be shortened with '…' when space is short
     align: str | None = None  # "r", "ctr"
     with_heading: bool = False  # when left out, the heading right before it goes too
+    _hash: int = field(init=False, repr=False, compare=False)
+    _text: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.runs, self.scale, self.bullet, self.before, self.keep, self.drop,
+                                                self.cut, self.align, self.with_heading)))
+        object.__setattr__(self, "_text", "".join(r.text for r in self.runs))
+
+    def __hash__(self) -> int:  # computed once: paragraphs are the keys of the measuring caches
+        return self._hash
 
     @property
     def text(self) -> str:
-        return "".join(r.text for r in self.runs)
+        return self._text
 
 
 def para(*runs: Run | str, **kw: Any) -> Para:
@@ -115,9 +130,11 @@ def count_lines(runs: Sequence[Run], width: float, size: float, factor: float, *
 
 @lru_cache(maxsize=100000)
 def _count_lines(runs: tuple[Run, ...], width: float, size: float, factor: float, bold: bool) -> int:
-    space = fonts.advances(False)[" "] * size / 1000 * factor * SAFETY
+    scale = size / 1000 * factor * SAFETY  # widths are linear in the size: words are measured once, in units
+    space = fonts.advances(False)[" "] * scale
     lines, line = 1, 0.0
-    for w, word in _words(runs, size, factor, bold):
+    for units, word in _words(runs, bold):
+        w = units * scale
         if line and line + space + w <= width:
             line += space + w
             continue
@@ -138,9 +155,9 @@ def _count_lines(runs: tuple[Run, ...], width: float, size: float, factor: float
 
 
 @lru_cache(maxsize=50000)
-def _words(runs: tuple[Run, ...], size: float, factor: float, bold: bool
-           ) -> tuple[tuple[float, tuple[tuple[str, bool], ...]], ...]:
-    """The words of a paragraph with their widths (a word may span runs of different weight)."""
+def _words(runs: tuple[Run, ...], bold: bool) -> tuple[tuple[float, tuple[tuple[str, bool], ...]], ...]:
+    """The words of a paragraph with their widths in font units (thousandths of an em; a word may span
+    runs of different weight)."""
     words: list[list[tuple[str, bool]]] = [[]]  # each word as pieces of one weight
     for run in runs:
         weight = bold if run.bold is None else run.bold
@@ -149,8 +166,7 @@ def _words(runs: tuple[Run, ...], size: float, factor: float, bold: bool
                 words.append([])
             if piece:
                 words[-1].append((piece, weight))
-    return tuple((sum(text_width(piece, size, bold=b, factor=factor) for piece, b in word), tuple(word))
-                 for word in words)
+    return tuple((sum(_units(piece, b) for piece, b in word), tuple(word)) for word in words)
 
 
 def para_height(p: Para, box: Box, base: float, *, first: bool) -> float:

@@ -116,7 +116,7 @@ def theme_fonts(prs: Any) -> tuple[float, float]:
     try:
         theme = etree.fromstring(prs.slide_master.part.part_related_by(RT.THEME).blob)
     except Exception:  # noqa: BLE001 - no readable theme: count fonts as unknown
-        return fonts.UNKNOWN_FONT, fonts.UNKNOWN_FONT
+        return fonts.factor(""), fonts.factor("")
     out = []
     for which in ("majorFont", "minorFont"):
         latin = theme.find(f".//{A}fontScheme/{A}{which}/{A}latin")

@@ -36,9 +36,6 @@ def figure_line(report: Report, f: Figure) -> str:
     return f"- {f.label}: {vals}. {wording_tidy('; '.join(b for b in bits if b))}."
 
 
-READING = ("Zo lees je de grafiek: donker = {own}, grijs = gemeente, licht met rand = Nederland. Geen balk betekent "
-           "'niet beschikbaar' (de bron heeft geen cijfer) — nooit 0. De getallen bij de balken zijn dezelfde als "
-           "in de tabel.")
 SIGNALS = ("Signaal: 'ongunstig' of 'gunstig' als de buurt duidelijk afwijkt van de gemeente én Nederland (bij "
            "percentages minstens 5 procentpunt, bij andere cijfers minstens een kwart); 'opvallend' als de afwijking "
            "groot is maar goed noch slecht. Een * achter een cijfer: klein aantal, niet vergelijken.")

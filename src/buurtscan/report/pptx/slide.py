@@ -68,17 +68,17 @@ class SlideFiller:
         etree.SubElement(xfrm, A + "ext", cx=str(rect[2]), cy=str(rect[3]))
         sp_pr.insert(0, xfrm)
 
+    def fits(self, idx: int, paras: Sequence[Para]) -> bool:
+        """Whether ``paras`` fit placeholder ``idx`` whole, within the sizes :meth:`text` would try."""
+        return not self._fit([idx], paras, [self.rect(idx)], None, None, False).shortened
+
     def text(self, idxs: int | Sequence[int], paras: Sequence[Para], *, largest: float | None = None,
              smallest: float | None = None, heading_font: bool = False, rects: Sequence[tuple] | None = None) -> Fitted:
         """Fit ``paras`` into one placeholder, or flow them through several (columns)."""
         idxs = [idxs] if isinstance(idxs, int) else list(idxs)
-        factor = self.ctx.heading_factor if heading_font else self.ctx.body_factor
         moved = rects is not None
         rects = list(rects) if rects else [self.rect(i) for i in idxs]
-        base = largest or self.size_of(idxs[0], 18)
-        smallest = smallest or max(10.0, round(base * 0.7))
-        boxes = [Box.of(r, factor, bold=heading_font) for r in rects]
-        fitted = fit(paras, boxes, base, min(smallest, base))
+        fitted = self._fit(idxs, paras, rects, largest, smallest, heading_font)
         for idx, rect, content in zip(idxs, rects, fitted.boxes, strict=True):
             if moved:
                 self.move(idx, rect)
@@ -87,6 +87,14 @@ class SlideFiller:
                 self.remove(idx)
         self.shortened = self.shortened or fitted.shortened
         return fitted
+
+    def _fit(self, idxs: Sequence[int], paras: Sequence[Para], rects: Sequence[tuple], largest: float | None,
+             smallest: float | None, heading_font: bool) -> Fitted:
+        factor = self.ctx.heading_factor if heading_font else self.ctx.body_factor
+        base = largest or self.size_of(idxs[0], 18)
+        smallest = smallest or max(10.0, round(base * 0.7))
+        boxes = [Box.of(r, factor, bold=heading_font) for r in rects]
+        return fit(paras, boxes, base, min(smallest, base))
 
     def _tx_body(self, idx: int) -> etree._Element:
         """The placeholder's text body (a picture or chart placeholder in a user's layout has none yet)."""

@@ -36,18 +36,19 @@ def values(report: Report, f: Figure, figures: Sequence[Figure] = ()) -> list[st
     return [*cells, f.similar or MISSING] if with_similar(report, figures or (f,)) else cells
 
 
-def _figure_cells(report: Report, f: Figure, figures: Sequence[Figure], *, general: bool) -> list[list[Para]]:
+def _figure_cells(report: Report, f: Figure, figures: Sequence[Figure], *, general: bool,
+                  brief: bool = False) -> list[list[Para]]:
     label = [Run(f.label)]
     if f.note:
         label.append(Run(f"\u00a0{f.note}", tone="muted", sup=True))  # no break before the note number
-    meta: list[Run] = [Run(f.detail, tone="muted")] if f.detail else []
+    meta: list[Run] = [Run(f.detail, tone="muted")] if f.detail and not brief else []
     if f.signal and not general:
         meta.append(Run((" · " if meta else "") + f.signal, bold=True, tone="muted"))
     cells = [[Para(tuple(label), before=0)] + ([Para(tuple(meta), scale=0.8, before=0.1)] if meta else [])]
-    for v in values(report, f, figures):
+    for j, v in enumerate(values(report, f, figures)):
         if v == MISSING:
             cells.append([para(Run(v, italic=True, tone="muted"), scale=0.8, align="r", before=0)])
-        elif v.endswith("*"):  # a small number looks different
+        elif f.look(j) == "klein":  # a small number looks different (the model's cell_styles)
             cells.append([para(Run(v, italic=True, tone="muted"), align="r", before=0)])
         else:
             cells.append([para(v, align="r", before=0)])
@@ -72,7 +73,7 @@ def _column_widths(rows: Sequence[Sequence[Sequence[Para]]], width: float, base:
     for c in range(1, n + 1):
         paras = [p for row in rows for p in row[c]]
         full.append(max(_line_width(p, base, factor) for p in paras) + 2 * CELL_X + 2)
-        word.append(max(_longest_word(p, base, factor) for p in paras) + 2 * CELL_X + 2)
+        word.append(max(_unbroken(p, base, factor, c) for p in paras) + 2 * CELL_X + 2)
     label_need = max(_longest_word(p, base, factor) for row in rows for p in row[0]) + 2 * CELL_X + 2
     cap = max(min(width * 0.6, width - label_need), sum(word))  # a label word whole before a figure on one line
     if sum(full) <= cap:
@@ -98,37 +99,87 @@ def _longest_word(p: Para, base: float, factor: float) -> float:
     return max((text_width(w, size, bold=b, factor=factor) for w, b in words), default=0.0)
 
 
+def _unbroken(p: Para, base: float, factor: float, column: int) -> float:
+    """The width that must stay on one line: a figure whole ("€ 113.000"), else the longest word."""
+    if column and p.text != MISSING:
+        return _line_width(p, base, factor)
+    return _longest_word(p, base, factor)
+
+
 def _breaks_words(rows: Sequence[Sequence[Sequence[Para]]], widths: Sequence[float], base: float,
                   factor: float, columns: Sequence[int]) -> bool:
-    return any(_longest_word(p, base, factor) > widths[c] - 2 * CELL_X for row in rows for c in columns
+    return any(_unbroken(p, base, factor, c) > widths[c] - 2 * CELL_X for row in rows for c in columns
                for p in row[c])
 
 
 def _table_plan(report: Report, figures: Sequence[Figure], rect: tuple[int, int, int, int], factor: float,
                 *, general: bool, largest: float, smallest: float):
     """Font size, column widths, rows and row heights of the key-figure table. Preferred, in this order:
-    every word whole; then numbers whole (a long label may break); then anything at the smallest size.
-    Rows that do not fit even then are left out (counted in the last value returned)."""
+    every word whole; then numbers whole (a long label may break); then anything at the smallest size —
+    each first with the line under each label, then without it (period, rank and trend are in the notes;
+    the signal stays). Rows that do not fit even then are left out (counted in the last value)."""
     width = rect[2] / PT
     header = [[para("")]] + [[para(Run(c, tone="muted"), scale=0.8, align="r", before=0)] for c in columns(report, figures)]
     rows = [_figure_cells(report, f, figures, general=general) for f in figures]
+    brief = [_figure_cells(report, f, figures, general=general, brief=True) for f in figures]
     dropped = 0
+    values = range(1, len(header))
+    sizes = list(steps(largest, smallest))
     while True:
-        table = [header, *rows]
-        values = range(1, len(header))
-        for whole in ((0, *values), tuple(values), None):
-            for size in steps(largest, smallest) if whole is not None else (smallest,):
-                widths = _column_widths(table, width, size, factor)
-                if whole is not None and (widths[0] < width * 0.25 or _breaks_words(table, widths, size, factor, whole)):
-                    continue
-                heights = _heights_within(table, widths, size, factor, rect[3] / PT)
-                if heights is not None:
-                    return size, widths, table, heights, dropped
+        tables = [[header, *rows], [header, *brief[: len(rows)]]]
+        for whole, table in ((w, t) for w in ((0, *values), tuple(values), None) for t in tables):
+            found = _largest_fit(table, sizes if whole is not None else [smallest], width, rect[3] / PT, factor, whole)
+            if found is not None:
+                return (*found[:2], table, found[2], dropped)
         if len(rows) <= 1:
+            table = tables[1]
             widths = _column_widths(table, width, smallest, factor)
             return smallest, widths, table, [_row_height(r, widths, smallest, factor) for r in table], dropped
         rows = rows[:-1]
         dropped += 1
+
+
+def _largest_fit(table: Sequence[Sequence[Sequence[Para]]], sizes: Sequence[float], width: float, room: float,
+                 factor: float, whole: Sequence[int] | None) -> tuple[float, list[float], list[float]] | None:
+    """The largest of ``sizes`` (descending) at which ``table`` fits ``room`` with the words of the
+    ``whole`` columns unbroken: (size, column widths, row heights), or None. A smaller size never fits
+    worse (every width and height shrinks with it), so the sizes are bisected rather than walked."""
+    def trial(size: float) -> tuple[float, list[float], list[float]] | None:
+        widths = _column_widths(table, width, size, factor)
+        if whole is not None and (widths[0] < width * 0.25 or _breaks_words(table, widths, size, factor, whole)):
+            return None
+        heights = _heights_within(table, widths, size, factor, room)
+        return None if heights is None else (size, widths, heights)
+
+    first = trial(sizes[0])
+    if first is not None or len(sizes) == 1:
+        return first
+    last = trial(sizes[-1])
+    if last is None:
+        return None
+    lo, hi = 0, len(sizes) - 1  # sizes[lo] does not fit, sizes[hi] does
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        got = trial(sizes[mid])
+        if got is None:
+            lo = mid
+        else:
+            hi, last = mid, got
+    return last
+
+
+def least_height(filler: SlideFiller, idx: int, figures: Sequence[Figure], rect: tuple[int, int, int, int]) -> float:
+    """The least height (points) a table of ``figures`` as wide as ``rect`` needs with every row and no
+    number broken: at the smallest size, without the lines under the labels if that is less."""
+    report, factor, width = filler.ctx.report, filler.ctx.body_factor, rect[2] / PT
+    header = [[para("")]] + [[para(Run(c, tone="muted"), scale=0.8, align="r", before=0)] for c in columns(report, figures)]
+    best = float("inf")
+    for brief in (False, True):
+        table = [header, *(_figure_cells(report, f, figures, general=False, brief=brief) for f in figures)]
+        found = _largest_fit(table, [10.0], width, best, factor, range(1, len(header)))
+        if found is not None:
+            best = sum(found[2])
+    return best
 
 
 def _heights_within(table: Sequence[Sequence[Sequence[Para]]], widths: Sequence[float], size: float, factor: float,

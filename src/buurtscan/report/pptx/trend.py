@@ -31,7 +31,8 @@ def _compares(lines: Sequence[tuple[str, Sequence[float | None]]]) -> bool:
 
 def add_trend_chart(slide: Any, rect: tuple[int, int, int, int], f: Figure) -> Any:
     from pptx.dml.color import RGBColor
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE, XL_TICK_MARK
+    from pptx.enum.chart import (XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE,
+                                 XL_TICK_LABEL_POSITION, XL_TICK_MARK)
     from pptx.enum.dml import MSO_LINE_DASH_STYLE
     from pptx.util import Pt
 
@@ -61,6 +62,7 @@ def add_trend_chart(slide: Any, rect: tuple[int, int, int, int], f: Figure) -> A
     ch.value_axis.tick_labels.font.size = Pt(9)
     ch.category_axis.tick_labels.font.size = Pt(9)
     ch.category_axis.major_tick_mark = XL_TICK_MARK.NONE
+    ch.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # the years below, also under negative scores
     for k, series in enumerate(ch.plots[0].series):
         colour, width, dash = LINE[min(k, 2)]
         series.smooth = False

@@ -14,7 +14,6 @@ written as text: far faster than python-docx's object API), :mod:`.measure` (tex
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from ..model import Report
@@ -35,20 +34,24 @@ def render(report: Report, *, user_dir: Path | None = None) -> bytes:
     base.header_footer(doc, report)
     note = Note(doc, report, styled)
     note.title_block()
-    if note.resident:
+    if note.resident:  # what residents say and ask, in two balanced columns under the title
+        note.add(note.heading("Wat bewoners zeggen en vragen"))
+        note.add(xml.para(before=0, after=0, line=2, sect=base.section(doc, 1)))
         note.residents()
+        note.add(xml.para(before=0, after=0, line=2, sect=base.section(doc, 2, GAP_CM)))
     note.general()
     note.summary()
-    first_section = base.columns(doc, 2, GAP_CM)  # the rest in two newspaper columns
+    first_section = base.columns(doc, 2, GAP_CM, continuous=note.resident)  # the rest in two newspaper columns
     note.add(xml.para(before=0, after=0, line=2, sect=first_section))
+    if note.resident:
+        note.age_chart()
     note.series()
     for d in report.domains:
         note.domain(d)
     note.closing()
+    note.finish()
     body = doc.element.body
     end = body[-1]  # the last section's properties stay last
     for el in xml.parse("".join(note.out)):
         end.addprevious(el)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return base.save(doc)

@@ -25,6 +25,8 @@ class Note:
         self.doc, self.report, self.styled = doc, report, styled
         self.ids = base.style_ids(doc)
         self.numbering, self.abstract = base.list_number(doc, self.ids.get("List Number"))
+        self.next_num = base.next_num_id(self.numbering) if self.numbering is not None else 0
+        self.restarts: list[int] = []  # the numbering instances the note's lists use
         self.resident = report.audience == "bewoners"
         self.size, self.small = (10.0, 9.0) if self.resident else (7.5, 7.0)
         section = doc.sections[0]
@@ -57,8 +59,14 @@ class Note:
         style = self.ids.get("List Number")
         if self.numbering is None or self.abstract is None or style is None:
             return "".join(xml.para(xml.run(f"{i}. {t}")) for i, t in enumerate(items, 1))
-        num = base.restart(self.numbering, self.abstract)
+        num = self.next_num + len(self.restarts)
+        self.restarts.append(num)  # made in one go when the note is done (:meth:`finish`)
         return "".join(xml.para(xml.run(t), style=style, num=(num, 0)) for t in items)
+
+    def finish(self) -> None:
+        """The numbering instances the lists asked for."""
+        if self.numbering is not None and self.abstract is not None:
+            base.restarts(self.numbering, self.abstract, self.restarts)
 
     def picture(self, data: bytes, width_cm: float, name: str) -> str:
         rid, image = self.doc.part.get_or_add_image(io.BytesIO(data))
@@ -91,10 +99,8 @@ class Note:
     def general(self) -> None:
         r = self.report
         heading = self.heading("Algemene gegevens")
-        if not r.age_chart or self.resident:  # the resident version's larger text: one under the other
-            self.add(heading, self.table(r.general, self.width))
-            if r.age_chart:
-                self.add(self.heading(f"{r.age_chart.title} (%)"), self.chart(r.age_chart, 8.0, above=False))
+        if not r.age_chart or self.resident:  # the resident version's larger text: the table over the
+            self.add(heading, self.table(r.general, self.width))  # full width, the chart in a column
             return
         left = (self.width - GAP_CM) * 1.55 / 2.55
         right = self.width - GAP_CM - left
@@ -122,6 +128,13 @@ class Note:
         self.add(xml.para(before=0, after=0, line=3), xml.table([row], [self.width], margins_cm=0.12))
 
     # ---------------------------------------------------------------- the two-column part
+    def age_chart(self) -> None:
+        """The resident version's age chart, first in the two columns (beside it the text goes on)."""
+        chart = self.report.age_chart
+        if chart:  # heading and chart in one row that does not split: they go to the next column together
+            inner = self.heading(f"{chart.title} (%)") + self.chart(chart, min(self.column, 8.0), above=False)
+            self.add(xml.table([xml.row([inner], [self.column])], [self.column], margins_cm=0.0))
+
     def series(self) -> None:
         """Each figure's series in one line ("2019 → 2024: 3.245 → 3.360") with its sparkline."""
         r = self.report
@@ -196,12 +209,12 @@ class Note:
             self.add(self.heading("Vragen voor het gesprek", 2), self.numbered(d.questions))
 
     def residents(self) -> None:
-        """The resident version opens with what residents say and ask, domain by domain."""
-        self.add(self.heading("Wat bewoners zeggen en vragen"))
+        """The resident version opens with what residents say and ask, domain by domain (in the
+        two columns of its own section, under its heading)."""
         for d in self.report.domains:
             if d.stories or d.questions:
                 self.add(xml.para(xml.run(d.title, xml.Font(bold=True, colour=ACCENT)), keep=True))
-                self.voices(d, self.width)
+                self.voices(d, self.column)
 
     def closing(self) -> None:
         r = self.report

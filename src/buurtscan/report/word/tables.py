@@ -27,10 +27,11 @@ def badge(signal: str, size: float) -> str:
     return xml.run(f"\u00a0{signal}\u00a0", xml.Font(size=size, bold=True, colour=colour, shade=fill, border=boxed))
 
 
-def value_run(v: str, size: float, small: float) -> str:
+def value_run(v: str, size: float, small: float, look: str = "") -> str:
+    """One value cell; ``look`` is the model's :attr:`Figure.cell_styles` entry for it."""
     if v == MISSING:
         return xml.run(v.replace(" ", "\n"), xml.Font(size=small, italic=True, colour=MUTED))
-    if v.endswith("*"):  # a small number looks different
+    if look == "klein":  # a small number looks different
         return xml.run(v.replace(" ", "\u00a0"), xml.Font(size=size, italic=True, colour=MUTED))
     return xml.run(v.replace(" ", "\u00a0"), xml.Font(size=size))
 
@@ -84,13 +85,13 @@ def figure_table(figures: tuple[Figure, ...], titles: tuple[str, ...], similar_t
         if similar_title and similar_title not in heads and f.similar and f.similar != MISSING:
             text = " · ".join(t for t in (text, f"{similar_title}: {f.similar}") if t)  # no room for its column
         if not text:
-            vals = [xml.para(value_run(v, size, small), keep=keep, before=0, after=0, align="right", lines=LINES)
-                    for v in values]
+            vals = [xml.para(value_run(v, size, small, f.look(j)), keep=keep, before=0, after=0, align="right",
+                             lines=LINES) for j, v in enumerate(values)]
             rows.append(xml.row([first, *vals], widths, bottom=thin))
             continue
         # the detail line under the label and the values, over the whole width (as compact as the PDF's)
-        vals = [xml.para(value_run(v, size, small), keep=True, before=0, after=0, align="right", lines=LINES)
-                for v in values]
+        vals = [xml.para(value_run(v, size, small, f.look(j)), keep=True, before=0, after=0, align="right",
+                         lines=LINES) for j, v in enumerate(values)]
         rows.append(xml.row([first, *vals], widths))
         rows.append(xml.row([xml.para(xml.run(text, detail), keep=keep, before=0, after=0.5, lines=LINES)],
                             [sum(widths)], bottom=thin, span=len(widths)))

@@ -9,6 +9,7 @@ escaped; control characters Word cannot store are removed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -45,6 +46,7 @@ class Font:
     shade: str | None = None  # background fill
     border: bool = False  # a thin box (the "gunstig" badge)
 
+    @lru_cache(maxsize=256)  # noqa: B019 - a few fonts, each written thousands of times a note
     def props(self) -> str:
         out = []
         if self.bold:
