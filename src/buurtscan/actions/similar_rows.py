@@ -20,6 +20,7 @@ A failure is a note, never a failed fetch.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -37,6 +38,10 @@ from ..sources.base import FetchContext, FetchRequest, Skipped
 from ..sources.kwb import KwbSource
 from ..sources.statline import StatLineSource
 from ..tidy import empty_tidy, finish_tidy
+
+# numpy (imported for the nearest buurten) starts one OpenBLAS buffer per core at import, which a
+# fetch under a tight memory limit cannot afford; the distances use no BLAS, so one thread does
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 WHOLE_GEMEENTE = 0.5  # read a gemeente whole (one clause) when at least this share of its buurten is needed
 TITLE_SUFFIX = "vergelijkbare buurten"
@@ -70,13 +75,17 @@ def add_similar_rows(kwb: KwbSource, ctx: FetchContext, cache: Cache, request: F
         return  # the whole country: every buurt's own rows are fetched anyway
     try:
         profile = _profile(kwb, ctx, cache, tables)
+        wanted = similar_codes(profile, request.gemeenten, k) if profile is not None else []
     except SourceError as exc:
         skipped.append(Skipped(similar.NAME, f"vergelijkbare buurten: {exc.message}", failed=False))
+        return
+    except MemoryError:  # a tight memory limit: the rest of the fetch still lands
+        skipped.append(Skipped(similar.NAME, "vergelijkbare buurten: not enough memory to find them; "
+                               "their rows were not fetched", failed=False))
         return
     if profile is None:
         return
     fetched = set(request.gemeenten)
-    wanted = similar_codes(profile, request.gemeenten, k)
     buurten = Counter(str(g) for g in profile.gemeenten)
     manifest = cache.manifest()
     for name in similar.ROWS_SOURCES:
