@@ -10,17 +10,12 @@ stays fast.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-
-# numpy (the similar-buurten search) needs no BLAS threads; OpenBLAS starting one per core aborts the
-# process under a memory limit (cron with ulimit -v; tests/hostile/test_server.py runs with 1 GiB)
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from . import __version__
 from .console import CliObserver, err, print_json, setup_logging

@@ -23,8 +23,7 @@ from buurtscan.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 LBM_PATH = "/leefbaarometer/resources/open-data-leefbaarometer-meting-2024.zip"
-MEMORY_LIMIT = 5 << 28  # 1.25 GiB of address space: enough for buurtscan (a fetch that also finds the similar
-# buurten maps numpy and polars: 1 GiB no longer sufficed, 1.25 GiB does), far below a runaway body
+MEMORY_LIMIT = 1 << 30  # 1 GiB of address space: enough for buurtscan (~0.5 GiB), far below a runaway body
 
 
 @pytest.fixture(scope="session")
