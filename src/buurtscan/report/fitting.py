@@ -47,6 +47,7 @@ BACK_FILL = ("changes", "highlights", "questions", "partner")  # what room left 
 BACK_FILLS = 2  # at most this many layouts for that
 SPARE_STEPS = 8  # at most this many (fine) steps beyond the fit may be given up to leave the spare free
 ROOM = 40.0  # pt: with less room than this left, a fit does not try a fuller step
+SCALE = 1.0  # the first guess of how many points a predicted point frees (each layout corrects it)
 STATS = {"layouts": 0, "fits": 0, "reused": 0}
 
 _COMPILERS: dict[str, Any] = {}
@@ -285,7 +286,7 @@ def fit(build: Callable[[Limits], Report], limits: Limits, *, max_pages: int = 2
         tried[k] = (report, layout(report, user_dir=user_dir))
         return tried[k][1]
 
-    k, scale, lo, hi = 0, 1.0, -1, len(chain)  # lo: the last step known to overflow; hi: the first known to fit
+    k, scale, lo, hi = 0, SCALE, -1, len(chain)  # lo: the last step known to overflow; hi: the first known to fit
     measured: dict[int, float] = {}  # step → its overrun (negative: room left)
     while True:
         now = lay(k)
