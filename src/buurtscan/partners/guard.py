@@ -53,17 +53,16 @@ def read_checked(path: Path, *, max_bytes: int, what: str = "file",
             raise too_large(f"{name}: the file is {_size(info.st_size)}, more than the limit of "
                             f"{_size(max_bytes)} for a {what}. Split the file or leave out what is not needed.")
         os.set_blocking(fd, True)
-        chunks, total = [], 0
-        while True:
-            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
-            if not chunk:
-                break
+        # one read of the whole (stat'ed) size, then small reads until the end: no copy of a big file
+        chunks: list[bytes] = []
+        total, size = 0, min(info.st_size, max_bytes) + 1
+        while chunk := os.read(fd, size if not chunks else min(1 << 20, max_bytes + 1 - total)):
             chunks.append(chunk)
             total += len(chunk)
             if total > max_bytes:
                 raise too_large(f"{name}: the file grew past the limit of {_size(max_bytes)} for a {what} "
                                 "while it was read. Give a finished file.")
-        return b"".join(chunks)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError as exc:
         raise UsageError(f"The {what} {path} cannot be read ({exc.strerror}).") from None
     finally:

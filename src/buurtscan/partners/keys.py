@@ -133,14 +133,21 @@ def year_of(col: str) -> pl.Expr:
 
 def add_years(table: RawTable, frame: pl.DataFrame, col: str) -> pl.DataFrame:
     """Add ``year`` (text) from a year or date column; a filled cell without a year is an error."""
+    native = table.native(col)
+    checked = False  # True once the distinct values showed that every filled cell has a year
     if frame.height > 20_000:  # many rows, few distinct dates: extract per distinct value
         distinct = frame.select(pl.col(col).unique().drop_nulls())
         years = distinct.with_columns(year_of(col).alias("year"))
-        out = frame.with_columns(pl.col(col).replace_strict(years[col], years["year"], default=None,
-                                                            return_dtype=pl.Utf8).alias("year"))
+        checked = not native and years["year"].null_count() == 0
+        if (years["year"] == years[col].str.slice(0, 4)).fill_null(False).all():  # "2024-03-01", "2024": the year leads
+            out = frame.with_columns(pl.col(col).str.slice(0, 4).alias("year"))
+        else:
+            out = frame.with_columns(pl.col(col).replace_strict(years[col], years["year"], default=None,
+                                                                return_dtype=pl.Utf8).alias("year"))
     else:
         out = frame.with_columns(year_of(col).alias("year"))
-    native = table.native(col)
+    if checked:
+        return out
     if native:  # an Excel date serial (a date cell without date format)
         serial = pl.col(native)
         as_date = (pl.lit(dt.date(1899, 12, 30)) + pl.duration(days=serial.cast(pl.Int64))).dt.year().cast(pl.Utf8)

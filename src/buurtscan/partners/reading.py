@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -59,6 +60,8 @@ def read_table(path: Path, *, sheet: str | None = None, max_bytes: int = PARTNER
         raise fail(f"{name}: this is a PDF, not a table. Ask the partner for the CSV or Excel file.")
     if sheet:
         raise UsageError(f"--sheet is for Excel files; {name} is a text (CSV) file.")
+    if data.isascii() and b"\x00" not in data[:65536]:  # plain ASCII is UTF-8: the text is decoded only if needed
+        return read_csv(None, name, digest, "utf-8", data)
     text, encoding = decode(data, name)
     return read_csv(text, name, digest, encoding, data)
 
@@ -154,13 +157,20 @@ def sniff(sample: str) -> tuple[str, str]:
     return delimiter, quote
 
 
-def read_csv(text: str, name: str, digest: str, encoding: str, data: bytes | None = None) -> RawTable:
-    if "\r" in text[:65536] and "\n" not in text[:65536]:  # old Mac line ends
+def read_csv(text: str | None, name: str, digest: str, encoding: str, data: bytes | None = None) -> RawTable:
+    """``text`` may be None for an ASCII file given as ``data``: a million-row file is then never decoded."""
+    if text is None:
+        assert data is not None
+        ascii_data = data
+        if b"\r" in data[:65536] and b"\n" not in data[:65536]:
+            text = data.decode("ascii")
+    if text is not None and "\r" in text[:65536] and "\n" not in text[:65536]:  # old Mac line ends
         text = text.replace("\r", "\n")
         data = None
     head: list[str] = []
     skip = 0
-    for line in text[: 1 << 20].splitlines():  # the first MB is plenty for comments and the sample
+    start = text[: 1 << 20] if text is not None else ascii_data[: 1 << 20].decode("ascii")
+    for line in start.splitlines():  # the first MB is plenty for comments and the sample
         if not head and (not line.strip() or line.lstrip().startswith("#")):
             skip += 1
             continue
@@ -176,7 +186,14 @@ def read_csv(text: str, name: str, digest: str, encoding: str, data: bytes | Non
                         "figure per line are needed, separated by ';', ',' or a tab.")
     widths = [len(r) for r in csv.reader(head, delimiter=delimiter, quotechar=quote)]
     n = max(widths or [1])
-    raw = data if data is not None and encoding == "utf-8" else text.encode("utf-8")
+    if data is not None and encoding == "utf-8":
+        raw = data
+    else:
+        assert text is not None
+        raw = text.encode("utf-8")
+
+    def whole() -> str:  # the text, for the rare paths that walk it with the csv module
+        return text if text is not None else raw.decode("ascii")
     schema = {f"c{i}": pl.Utf8 for i in range(n)}
 
     def read(extra: Literal["raise", "ignore"]) -> pl.DataFrame:
@@ -191,13 +208,13 @@ def read_csv(text: str, name: str, digest: str, encoding: str, data: bytes | Non
         if "more fields" not in str(exc):
             problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise fail(f"{name}: the file cannot be read as CSV ({problem}). Check the quotes and separators.") from None
-        at, fields, extra_values = _too_many_fields(text, skip, delimiter, quote, n)
+        at, fields, extra_values = _too_many_fields(whole(), skip, delimiter, quote, n)
         if extra_values:
             hint = (" A decimal comma in a comma-separated file must be quoted (\"12,5\"), or save the file "
                     "with ';' as separator." if delimiter == "," else " Remove the extra separators.")
             raise fail(f"{name}, line {at}: {fields} fields where the header has {n}.{hint}") from None
         frame = read("ignore")  # only empty extra fields (trailing separators): harmless
-    starts = _line_starts(text, skip, delimiter, quote, frame.height)
+    starts = _line_starts(raw, whole, skip, delimiter, quote, frame.height)
     base = RawTable(name=name, kind="csv", sha256=digest, headers=[], frame=frame.with_row_index("__i"),
                     header_index=0, positions={}, encoding=encoding, delimiter=delimiter, line_base=skip + 1,
                     starts=starts)
@@ -209,6 +226,9 @@ def _no_huge_cells(table: RawTable) -> None:
     """A cell longer than FIELD_MAX_CHARS is an error naming its line and column (often an unclosed quote)."""
     cols = [c for c in table.frame.columns if c.startswith("c")]
     if not cols:
+        return
+    widest = table.frame.select(pl.max_horizontal([pl.col(c).str.len_bytes().max() for c in cols])).item()
+    if widest is None or widest <= FIELD_MAX_CHARS:  # no more characters than bytes: nothing to count
         return
     longest = table.frame.select(pl.max_horizontal([pl.col(c).str.len_chars().max() for c in cols])).item()
     if longest is None or longest <= FIELD_MAX_CHARS:
@@ -232,12 +252,17 @@ def _too_many_fields(text: str, skip: int, delimiter: str, quote: str, n: int) -
     return start, n, False
 
 
-def _line_starts(text: str, skip: int, delimiter: str, quote: str, rows: int) -> list[int] | None:
-    """Line of each row, when a quoted field spans lines (else None: the row index + offset)."""
-    physical = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if physical - skip <= rows or quote not in text:
+def _line_starts(raw: bytes, whole: Callable[[], str], skip: int, delimiter: str, quote: str,
+                 rows: int) -> list[int] | None:
+    """Line of each row, when a quoted field spans lines (else None: the row index + offset).
+
+    ``raw`` is the file as UTF-8 (newlines and quotes are single bytes there); ``whole`` gives its text."""
+    if quote.encode() not in raw:
         return None
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quote)
+    physical = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+    if physical - skip <= rows:
+        return None
+    reader = csv.reader(io.StringIO(whole()), delimiter=delimiter, quotechar=quote)
     starts, start = [], 1
     for i, _ in enumerate(reader):
         if i >= skip:
