@@ -52,14 +52,14 @@ def install() -> None:
         from typer import _coercion, _param_types, core
     except ImportError:  # pragma: no cover - an older typer: click checks the values
         return
-    original = getattr(core, "build_runtime_param", None)
-    base = getattr(_coercion, "RuntimeParam", None)
-    coerce_path = getattr(_param_types, "coerce_cli_path", None)
+    original: Any = getattr(core, "build_runtime_param", None)
+    base: Any = getattr(_coercion, "RuntimeParam", None)
+    coerce_path: Any = getattr(_param_types, "coerce_cli_path", None)
     if original is None or base is None or coerce_path is None or getattr(original, "_buurtscan", False):
         return
 
     @dataclass(frozen=True)
-    class PlainRuntimeParam(base):  # type: ignore[misc, valid-type]
+    class PlainRuntimeParam(base):
         descriptor: Any = None
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:  # noqa: ANN401

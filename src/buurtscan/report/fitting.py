@@ -303,8 +303,9 @@ def fit(build: Callable[[Limits], Report], limits: Limits, *, max_pages: int = 2
     measured: dict[int, float] = {}  # step → its overrun (negative: room left)
     first = lay(0)
     model: flowsim.Predictions | None = None
-    if not first.fits(max_pages, 0.0) and getattr(full, "audience", "") != "bewoners":  # the resident note
-        model = flowsim.Predictions(full, estimate_parts)  # lists its figures: its heads are not one piece
+    photos = any(s.foto is not None for d in full.domains for s in d.stories)  # a photo story is one piece too
+    if not first.fits(max_pages, 0.0) and getattr(full, "audience", "") != "bewoners" and not photos:
+        model = flowsim.Predictions(full, estimate_parts)  # (the resident note lists its figures: no table)
         if not model.learn(chain[0], first.parts, first.flow):
             model = None  # a template without the <part> markers
     if model is not None:  # the measured flow predicts every step
@@ -336,7 +337,9 @@ def fit(build: Callable[[Limits], Report], limits: Limits, *, max_pages: int = 2
             break
         hi -= 1
     if hi < len(chain) and spare:
-        hi = _with_spare(hi, chain, predicted, scale, tried, lay, max_pages, spare)
+        flowed = [model(s) for s in chain] if model is not None else None  # the spare is large: the flow sees
+        hi = _with_spare(hi, chain, flowed or predicted, 1.0 if flowed else scale, tried, lay, max_pages, spare,
+                         attempts=2 if flowed else 1)
     if hi < len(chain):
         kept = spare if tried[hi][1].fits(max_pages, spare) else 0.0
         hi = _back_fill(hi, limits, lambda s: estimate(full, s), chain, predicted, scale, tried, lay, max_pages, kept)
@@ -388,16 +391,22 @@ def _back_fill(hi: int, base: Limits, estimated: Callable[[Limits], float], chai
 
 def _with_spare(hi: int, chain: list[Limits], predicted: list[float], scale: float,
                 tried: dict[int, tuple[Report, Layout]], lay: Callable[[int], Layout], max_pages: int,
-                spare: float) -> int:
+                spare: float, attempts: int = 1) -> int:
     """The step that also leaves the spare free, if at most :data:`SPARE_STEPS` steps beyond ``hi``
-    get there (one more layout); else ``hi``: the spare is worth a little content, not much."""
+    get there (``attempts`` more layouts, each correcting the scale); else ``hi``: the spare is
+    worth a little content, not much."""
     over = tried[hi][1].overrun(max_pages, spare)
     if over is None or over <= 0:
         return hi
     for j in range(hi + 1, min(hi + SPARE_STEPS, len(chain) - 1) + 1):
-        if (predicted[hi] - predicted[j]) * scale >= over + MARGIN:  # predicted to get there: try it
+        guess = (predicted[hi] - predicted[j]) * scale
+        if guess >= over + MARGIN and attempts > 0:  # predicted to get there: try it
             made = tried[j][1] if j in tried else lay(j)
-            return j if made.fits(max_pages, spare) else hi
+            if made.fits(max_pages, spare):
+                return j
+            attempts -= 1
+            freed = over - (made.overrun(max_pages, spare) or over)
+            scale *= min(max(freed / guess, 0.3), 1.0)  # it freed less than predicted
     return hi
 
 
