@@ -6,14 +6,13 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 import buurtscan
 from buurtscan.settings import Settings
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 API = ("fetch", "merge", "render", "refresh", "find", "status", "Settings")
 

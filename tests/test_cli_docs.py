@@ -1,15 +1,14 @@
 """The CLI explains itself: help with an example for every command, help for every option, a
 generated reference in docs/cli.md kept in sync, and every command in the README."""
 
-from pathlib import Path
 
 import pytest
 import typer.main
 
 from buurtscan import clidoc
 from buurtscan.cli import app
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 GROUP = typer.main.get_command(app)
 
 

@@ -19,9 +19,8 @@ import httpx
 import pytest
 
 from tests.fakecbs import FakeCBS, FilterError, _load_entity_file, compile_filter, serve
+from tests.paths import FIXTURES, ROOT as REPO
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-REPO = Path(__file__).resolve().parent.parent
 CBS = "https://opendata.cbs.nl"
 DD = "https://dataderden.cbs.nl"
 

@@ -29,8 +29,9 @@ from buurtscan.cli import app
 from buurtscan.actions.fetch import fetch
 from buurtscan.scan import build_scan
 from buurtscan.settings import Settings
+from tests.paths import FIXTURES
 
-FIXTURE = Path(__file__).parent / "fixtures" / "similar" / "kwb2024-buurten-profiel.csv.gz"
+FIXTURE = FIXTURES / "similar" / "kwb2024-buurten-profiel.csv.gz"
 PROFILE_FILTER = "startswith(WijkenEnBuurten,'BU')"
 AGES = ["k_0Tot15Jaar", "k_15Tot25Jaar", "k_25Tot45Jaar", "k_45Tot65Jaar", "k_65JaarOfOuder"]
 MOERWIJK_OOST = "BU05183620"

@@ -18,7 +18,7 @@ from buurtscan.report.trends import series_line
 from buurtscan.scan import build_scan
 from buurtscan.settings import Settings
 from tests.test_compare import BU, GM, NL, WK, ind, kwb
-from tests.test_leefbaarometer import num, row
+from tests.sources.test_leefbaarometer import num, row
 
 CODES = {"buurt": BU, "wijk": WK, "gemeente": GM, "nederland": NL}
 

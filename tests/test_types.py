@@ -5,11 +5,9 @@ Untyped third-party libraries are listed in pyproject.toml with ``ignore_missing
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from mypy import api
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
 
 
 def test_mypy_is_clean_on_src():

@@ -14,6 +14,7 @@ from buurtscan import partners
 from buurtscan.catalogue import load
 from buurtscan.errors import PartnerDataError, UsageError
 from buurtscan.tidy import TIDY_SCHEMA, regions_frame
+from tests.paths import EXAMPLES
 
 REGIONS = regions_frame([
     ("NL00", "Nederland"),
@@ -261,7 +262,7 @@ def test_records_zero_filled_in_covered_wijk(tmp_path):
 
 # ----------------------------------------------------------------------------- excel
 def test_excel_example_with_names_and_second_sheet():
-    example = Path(__file__).resolve().parents[2] / "examples" / "ggd_gezondheidsmonitor_2024.xlsx"
+    example = EXAMPLES / "ggd_gezondheidsmonitor_2024.xlsx"
     table = partners.read_table(example)
     assert table.kind == "excel" and table.sheet == "Buurten"
     assert table.headers[:2] == ["Gemeente", "Buurt"] and table.header_line == 3

@@ -25,6 +25,9 @@ def number(value: float, decimals: int = 0) -> str:
     return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
 
 
+NBSP = "\u00a0"  # between an amount and its unit or € sign: "€ 13.500" never breaks over two lines
+
+
 def figure(value: float | None, decimals: int = 0, unit: str = "", *, status: str = "ok",
            threshold: int = 5, with_unit: bool = True) -> str:
     """A figure as printed in a report, with its unit where that reads naturally."""
@@ -42,9 +45,9 @@ def figure(value: float | None, decimals: int = 0, unit: str = "", *, status: st
         if unit == "%":
             text = f"{text}%"
         elif unit in ("km", "m³", "ha", "kWh", "personen", "minuten"):
-            text = f"{text} {unit}"
+            text = f"{text}{NBSP}{unit}"
         elif unit == "x 1.000 euro":
-            text = f"€ {number(value * 1000, 0)}"
+            text = f"€{NBSP}{number(value * 1000, 0)}"
     return text + SMALL_MARK if status == "klein" else text
 
 

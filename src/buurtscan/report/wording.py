@@ -1,4 +1,4 @@
-"""The sentence rules of the reports, in one place (tested form by form in tests/test_wording.py).
+"""The sentence rules of the reports, in one place (tested form by form in tests/report/test_wording.py).
 
 - Comparisons: distances and times are *korter/langer*, other figures *hoger/lager*;
   percentages differ in *procentpunt*; a ratio of 2 or more reads "ruim twee keer zo hoog",

@@ -20,6 +20,7 @@ from buurtscan.report.build import (
 from buurtscan.report.formatting import MISSING, SMALL_MARK, VALUE_UNITS, labelled
 from buurtscan.report.model import PolicyItem, Story
 from buurtscan.scan import GemeenteData
+from tests.paths import INPUTS
 
 CODES = {"BU05183620": "GM0518", "BU18590006": "GM1859", "BU01602701": "GM0160", "WK051836": "GM0518",
          "GM0518": "GM0518"}
@@ -306,7 +307,7 @@ def test_the_long_example_inputs_are_shown_whole_when_rendered(tmp_path):
     from buurtscan.actions.render import RenderOptions, fit_note
     from buurtscan.policy_stories import read_policy, read_stories
 
-    inputs = Path(__file__).parent / "inputs"
+    inputs = INPUTS
     cat = load()
     policy = read_policy(inputs / "beleid_lang.csv", cat)
     stories = read_stories(inputs / "verhalen_lang.csv", cat)

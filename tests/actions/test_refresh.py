@@ -26,8 +26,8 @@ from buurtscan.actions.fetch import fetch
 from buurtscan.actions.refresh import RefreshBusy, refresh, run_lock
 from buurtscan.settings import Settings
 from tests.fakecbs import FakeCBS, serve
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 LBM_PATH = "/leefbaarometer/resources/open-data-leefbaarometer-meting-2024.zip"
 
 

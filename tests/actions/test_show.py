@@ -4,7 +4,6 @@ import csv
 import io
 import json
 import zipfile
-from pathlib import Path
 
 import re
 
@@ -16,8 +15,9 @@ from buurtscan.cli import app
 from buurtscan.actions.fetch import fetch
 from buurtscan.scan import build_scan
 from buurtscan.settings import Settings
+from tests.paths import EXAMPLES, FIXTURES
 
-LBM_ZIP = Path(__file__).parent / "fixtures" / "leefbaarometer" / "open-data-leefbaarometer-meting-2024.zip"
+LBM_ZIP = FIXTURES / "leefbaarometer" / "open-data-leefbaarometer-meting-2024.zip"
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,7 @@ def test_partner_figures_flow_into_scan_and_note(tmp_path, shared_fake):
     from buurtscan.actions import merge as merging
     from buurtscan.report.build import build_report
 
-    examples = Path(__file__).resolve().parents[1] / "examples"
+    examples = EXAMPLES
     settings = Settings(cache_dir=tmp_path / "cache", backoff=0.0)
     fetch(settings, ["BU05183620"], transport=shared_fake.transport(), sources=["cbs_kwb"])
     merging.merge(settings, examples / "corporatie_2024.csv", source="corporatie", mapping=examples / "corporatie.toml")

@@ -31,6 +31,7 @@ from buurtscan.scan import build_scan
 from buurtscan.settings import Settings
 
 from tests import deck_measure
+from tests.paths import SCRIPTS
 
 BUURT, GEMEENTE, NL = "BU05183620", "GM0518", "NL00"
 DOMAIN_TITLES = ("Wonen", "Werk & participatie", "Onderwijs & opvoeding", "Veiligheid & criminaliteit", "Gezondheid",
@@ -230,7 +231,7 @@ def test_wonen_chart_equals_the_raw_2019_rows_and_nederland_is_a_gap(deck, cache
     koop = next(r for r in cells if r[0].startswith("Koopwoningen"))
     assert koop[1] == "9%" and koop[3:] == ["43%", "niet beschikbaar"]
     woz = next(r for r in cells if r[0].startswith("Gemiddelde WOZ-waarde"))
-    assert woz[1] == "€ 113.000" and woz[3] == "€ 241.000" and "euro" not in woz[0]
+    assert woz[1] == "€\u00a0113.000" and woz[3] == "€\u00a0241.000" and "euro" not in woz[0]
     assert "2019 · bij de 10% laagste buurten van Den Haag (103e van 107) · opvallend" in woz[0]
 
 
@@ -406,7 +407,7 @@ def test_packaged_template_has_the_named_layouts():
 
 
 def test_template_is_rebuilt_byte_for_byte(tmp_path):
-    script = Path(__file__).resolve().parents[1] / "scripts" / "make_deck_template.py"
+    script = SCRIPTS / "make_deck_template.py"
     if not script.exists():
         pytest.skip("needs the source tree")
     proc = subprocess.run([sys.executable, str(script), "--out", str(tmp_path / "deck.pptx")], capture_output=True,

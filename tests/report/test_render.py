@@ -17,8 +17,7 @@ from buurtscan.policy_stories import read_policy, read_stories
 from buurtscan.scan import build_scan
 from buurtscan.catalogue import load
 from buurtscan.settings import Settings
-
-INPUTS = Path(__file__).parent / "inputs"
+from tests.paths import INPUTS
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +37,8 @@ def test_dutch_notation():
     assert figure(12.5, 1, "%") == "12,5%"
     assert figure(None, 1, "%") == "niet beschikbaar"
     assert figure(None, status="klein") == "< 5"
-    assert figure(241, 0, "x 1.000 euro") == "€ 241.000"
-    assert figure(0.0, 1, "km") == "0,0 km"  # a real zero stays a zero
+    assert figure(241, 0, "x 1.000 euro") == "€\u00a0241.000"
+    assert figure(0.0, 1, "km") == "0,0\u00a0km"  # a real zero stays a zero
 
 
 def test_report_model(filled):

@@ -25,10 +25,9 @@ from buurtscan.cli import app
 from buurtscan.errors import PartnerDataError, UsageError
 from buurtscan.actions.fetch import fetch
 from buurtscan.settings import Settings
+from tests.paths import CORPUS, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-CORPUS = Path(__file__).resolve().parent / "partner_corpus"
 CASES = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))["case"]
 INWONERS_MOERWIJK_OOST = 3360  # real CBS 2024 figure in the fixtures
 

@@ -26,8 +26,8 @@ from buurtscan.report import markdown_note, pdf_note, word_note
 from buurtscan.policy_stories import read_policy, read_stories
 from buurtscan.scan import GemeenteData
 from buurtscan.settings import Settings
+from tests.paths import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 MOERWIJK, GELSELAAR = "BU05183620", "BU18590006"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
@@ -202,7 +202,7 @@ def test_pdf_text_sizes_marks_and_hyphenation(notes):
 @pytest.mark.parametrize("gemeente", ["GM0518", "GM1859"])
 def test_no_text_box_overflows_its_column(gemeente):
     """Measured in the Typst layout, as the page fitting does: every label and domain fits its room."""
-    from tests.test_note_pages import heavy_inputs
+    from tests.report.test_note_pages import heavy_inputs
 
     data = GemeenteData(example_cache(), gemeente)
     policy, stories = heavy_inputs()
@@ -277,7 +277,7 @@ def test_user_note_docx_is_the_style_base(tmp_path):
     assert any(p.text == "Algemene gegevens" and p.style.name == "Heading 1" for p in every)
 
 
-# The page count in LibreOffice: tests/test_word.py.
+# The page count in LibreOffice: tests/report/test_word.py.
 
 
 # ------------------------------------------------------------------------------------------------ HTML
@@ -346,7 +346,7 @@ def test_html_prints_on_at_most_two_pages_in_chromium(notes, tmp_path, case):
 def test_html_with_more_policy_and_stories_than_fit_prints_on_two_pages(tmp_path, code):
     """The hard case: the PDF is filled to its last line; the HTML must still print on two pages."""
     from buurtscan.report import html_note
-    from tests.test_note_pages import heavy_inputs
+    from tests.report.test_note_pages import heavy_inputs
 
     data = GemeenteData(example_cache(), "GM" + code[2:6])
     policy, stories = heavy_inputs()

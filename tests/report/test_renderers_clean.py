@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
+
 REPORT = ROOT / "src" / "buurtscan" / "report"
 
 PY, TYP, J2 = (".py",), (".typ",), (".j2", ".html", ".md")

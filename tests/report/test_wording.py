@@ -100,10 +100,10 @@ def test_small_numbers_look_different():
 
 def test_labelled_places_the_unit_once():
     assert labelled("Gemiddelde WOZ-waarde van woningen", "x 1.000 euro", 113.0) == (
-        "Gemiddelde WOZ-waarde van woningen", "€ 113.000")
+        "Gemiddelde WOZ-waarde van woningen", "€\u00a0113.000")
     assert labelled("WW-uitkeringen", "per 1.000 inwoners", 18.49, 1) == ("WW-uitkeringen (per 1.000 inwoners)", "18,5")
     assert unit_label("Rookt (18+)", "per 1.000 inwoners") == "Rookt (18+), per 1.000 inwoners"
-    assert labelled("Afstand tot huisarts", "km", 0.3, 1) == ("Afstand tot huisarts", "0,3 km")
+    assert labelled("Afstand tot huisarts", "km", 0.3, 1) == ("Afstand tot huisarts", "0,3\u00a0km")
     assert labelled("Leefbaarometer: fysieke omgeving", "afwijking", -0.265, 2) == (
         "Leefbaarometer: fysieke omgeving (afwijking van Nederland)", "−0,27")
 
