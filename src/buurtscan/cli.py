@@ -18,8 +18,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from . import __version__
+from .cliparams import install as _plain_params
 from .console import CliObserver, err, print_json, setup_logging
 from .errors import EXIT_PARTIAL, BuurtscanError, one_line
+
+_plain_params()  # typer checks str/int/Path values without importing pydantic (cliparams.py)
 
 app = typer.Typer(
     name="buurtscan",

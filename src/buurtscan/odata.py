@@ -21,12 +21,14 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from .errors import SourceError, TableNotFoundError
-from .http_client import Http
 from .text import slug
+
+if TYPE_CHECKING:  # httpx is imported only when something fetches
+    from .http_client import Http
 
 FEED = "/ODataFeed/odata"
 API = "/ODataApi/odata"

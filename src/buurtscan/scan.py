@@ -274,7 +274,9 @@ class GemeenteData:
     def peers(self, level: str) -> int:
         """How many regions of a level the gemeente has (in the region list, else in the cache)."""
         if level not in self._peers:
-            listed = [c for c in self._names if c.startswith({"buurt": "BU", "wijk": "WK"}.get(level, "--"))
+            prefix = {"buurt": "BU", "wijk": "WK"}.get(level, "--")
+            digits = self.gemeente[2:]  # a BU/WK code carries its gemeente's digits (regions.gemeente_of)
+            listed = [c for c in self._names if c.startswith(prefix) and c[2:6] == digits
                       and parse_code(c).gemeente == self.gemeente]
             self._peers[level] = len(listed) or len(self.codes(level))
         return self._peers[level]

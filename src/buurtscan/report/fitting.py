@@ -35,7 +35,7 @@ from typing import Any
 import orjson
 
 from ..errors import UsageError
-from . import photos, templates
+from . import flowsim, photos, templates
 from .limits import Limits, allot, steps
 from .model import Report
 from .pdf_pages import page_count
@@ -48,6 +48,9 @@ BACK_FILL = ("changes", "highlights", "questions", "partner")  # what room left 
 BACK_FILLS = 2  # at most this many layouts for that
 SPARE_STEPS = 8  # at most this many (fine) steps beyond the fit may be given up to leave the spare free
 ROOM = 40.0  # pt: with less room than this left, a fit does not try a fuller step
+TRUST = 12.0  # pt: a step predicted (flowsim) to overflow by more than this is not laid out to check
+UNKNOWN = 400.0  # pt: the same for a step whose flow is borrowed (flowsim.Predictions.known)
+SCALE = 1.0  # the first guess of how many points a predicted point frees (each layout corrects it)
 STATS = {"layouts": 0, "fits": 0, "reused": 0}
 
 _COMPILERS: dict[str, Any] = {}
@@ -119,6 +122,7 @@ class Layout:
     pdf: bytes
     end: dict[str, float] | None  # the ``<end>`` marker: page, y, page height
     flow: dict[str, float] | None  # the ``<flow>`` marker: page, x, y, width, height, top, bottom
+    parts: list[dict[str, Any]] | None = None  # the ``<part>`` markers (report/flowsim.py)
 
     def column(self) -> float:
         """The height of one column (pt)."""
@@ -159,7 +163,8 @@ def layout(report: Report, *, user_dir: Path | None = None, measure: bool = Fals
     """Lay the note out once (the PDF) and read its markers."""
     compiler, inputs, source = _prepare(report, user_dir, measure=measure)
     pdf = _run(lambda: compiler.compile(format="pdf", sys_inputs=inputs), source)
-    return Layout(pdf, _last(compiler, "<end>", source), _last(compiler, "<flow>", source))
+    parts = orjson.loads(_run(lambda: compiler.query("<part>", field="value"), source))
+    return Layout(pdf, _last(compiler, "<end>", source), _last(compiler, "<flow>", source), parts or None)
 
 
 def query(report: Report, selector: str, *, user_dir: Path | None = None, measure: bool = False) -> Any:  # noqa: ANN401
@@ -221,16 +226,24 @@ def _row(f: Any) -> float:  # noqa: ANN401 - a Figure
 def estimate(full: Report, limits: Limits) -> float:
     """The predicted height (pt of column) of what ``limits`` keeps of the fullest note ``full``
     — only the parts that a step changes; the rest is the same in every step."""
-    h = 0.0
-    h += WIDE * sum(_text(c, CHARS * 2) for c in full.changes[: limits.changes])
+    top, domains = estimate_parts(full, limits)
+    return WIDE * top + sum(head + body for head, body in domains)
+
+
+def estimate_parts(full: Report, limits: Limits) -> tuple[float, list[tuple[float, float]]]:
+    """The estimate by part: the top block's changing height ("Wat verandert", the similar
+    sentence), and per domain its figure rows (head) and the rest that a step changes (body)."""
+    top = sum(_text(c, CHARS * 2) for c in full.changes[: limits.changes])
     if limits.similar and full.similar:
-        h += WIDE * _text(full.similar, CHARS * 2)
+        top += _text(full.similar, CHARS * 2)
     kept = allot([(len(d.policy), len(d.stories)) for d in full.domains], limits.items)
+    out = []
     for i, (d, (n_pol, n_sto)) in enumerate(zip(full.domains, kept)):
+        head = h = 0.0
         rows = d.figures
         if rows:
             per_row = sum(_row(f) for f in rows) / len(rows)
-            h += per_row * min(len(rows), limits.figures - (len(full.domains) - 1 - i < limits.fewer_figures))
+            head = per_row * min(len(rows), limits.figures - (len(full.domains) - 1 - i < limits.fewer_figures))
         h += sum(_text(t) for t in d.highlights[: limits.highlights])
         h += sum(_text(q, CHARS - 4) for q in d.questions[: limits.questions])
         if d.questions[: limits.questions]:
@@ -246,7 +259,8 @@ def estimate(full: Report, limits: Limits) -> float:
         h += SMALL_LINE * (bool(partner) + bool(pol) + bool(sto))  # their headings
         if len(pol) < len(d.policy) or len(sto) < len(d.stories):
             h += SMALL_LINE * 2  # the notice that says what was left out
-    return h
+        out.append((head, h))
+    return top, out
 
 
 # ------------------------------------------------------------------ the fit
@@ -284,10 +298,24 @@ def fit(build: Callable[[Limits], Report], limits: Limits, *, max_pages: int = 2
         tried[k] = (report, layout(report, user_dir=user_dir))
         return tried[k][1]
 
-    k, scale, lo, hi = 0, 1.0, -1, len(chain)  # lo: the last step known to overflow; hi: the first known to fit
+    k, scale, lo, hi = 0, SCALE, -1, len(chain)  # lo: the last step known to overflow; hi: the first known to fit
     measured: dict[int, float] = {}  # step → its overrun (negative: room left)
-    while True:
-        now = lay(k)
+    first = lay(0)
+    model: flowsim.Predictions | None = None
+    photos = any(s.foto is not None for d in full.domains for s in d.stories)  # a photo story is one piece too
+    if not first.fits(max_pages, 0.0) and getattr(full, "audience", "") != "bewoners" and not photos:
+        model = flowsim.Predictions(full, estimate_parts)  # (the resident note lists its figures: no table)
+        if not model.learn(chain[0], first.parts, first.flow):
+            model = None  # a template without the <part> markers
+    if model is not None:  # the measured flow predicts every step
+        lo, hi = _search(chain, [model(s) for s in chain], model, tried, lay, max_pages)
+        for j in tried:  # the estimate's scale (back-fill, spare) from what the last two steps really freed
+            if (o := tried[j][1].overrun(max_pages, 0.0)) is not None:
+                measured[j] = o
+        scale = _scale(measured, predicted, scale)
+        k = -1  # the plain search below is skipped
+    while k >= 0:
+        now = tried[k][1] if k in tried else lay(k)
         over = now.overrun(max_pages, 0.0)
         if now.fits(max_pages, 0.0):
             hi = k
@@ -302,16 +330,18 @@ def fit(build: Callable[[Limits], Report], limits: Limits, *, max_pages: int = 2
         if nxt is None or nxt in tried or not lo < nxt < hi or len(tried) >= MAX_LAYOUTS:
             break
         k = nxt
-    while 0 < hi < len(chain) and hi - 1 > lo and hi - 1 not in tried and len(tried) <= MAX_LAYOUTS:
+    while model is None and 0 < hi < len(chain) and hi - 1 > lo and hi - 1 not in tried and len(tried) <= MAX_LAYOUTS:
         room = tried[hi][1].overrun(max_pages, 0.0)  # the search ran out of layouts with room left:
         if room is None or -room < ROOM + MARGIN or not lay(hi - 1).fits(max_pages, 0.0):  # the next fuller step
             break
         hi -= 1
     if hi < len(chain) and spare:
-        hi = _with_spare(hi, chain, predicted, scale, tried, lay, max_pages, spare)
+        flowed = [model(s) for s in chain] if model is not None else None  # the spare is large: the flow sees
+        hi = _with_spare(hi, chain, flowed or predicted, 1.0 if flowed else scale, tried, lay, max_pages, spare,
+                         attempts=2 if flowed else 1)
     if hi < len(chain):
         kept = spare if tried[hi][1].fits(max_pages, spare) else 0.0
-        hi = _back_fill(hi, limits, full, chain, predicted, scale, tried, lay, max_pages, kept)
+        hi = _back_fill(hi, limits, lambda s: estimate(full, s), chain, predicted, scale, tried, lay, max_pages, kept)
     if hi < len(chain):
         report, made = tried[hi]
         result = Fitted(report, made.pdf, chain[hi], True, len(tried))
@@ -327,7 +357,8 @@ def fit(build: Callable[[Limits], Report], limits: Limits, *, max_pages: int = 2
     return result
 
 
-def _back_fill(hi: int, base: Limits, full: Report, chain: list[Limits], predicted: list[float], scale: float,
+def _back_fill(hi: int, base: Limits, estimated: Callable[[Limits], float], chain: list[Limits],
+               predicted: list[float], scale: float,
                tried: dict[int, tuple[Report, Layout]], lay: Callable[[int], Layout], max_pages: int,
                spare: float) -> int:
     """Room left after a big step (the similar-buurten sentence, a row per domain) goes back to the
@@ -346,7 +377,7 @@ def _back_fill(hi: int, base: Limits, full: Report, chain: list[Limits], predict
         cand = replace(cur, **{name: True if isinstance(want, bool) else have + 1})
         if cand in chain:  # a step already laid out (or known too full: before the fit)
             continue
-        guess = estimate(full, cand)
+        guess = estimated(cand)
         if not 0 < (guess - predicted[hi]) * min(scale, 1.0) <= (-over - MARGIN) * 0.8:
             continue
         chain.append(cand)
@@ -359,17 +390,58 @@ def _back_fill(hi: int, base: Limits, full: Report, chain: list[Limits], predict
 
 def _with_spare(hi: int, chain: list[Limits], predicted: list[float], scale: float,
                 tried: dict[int, tuple[Report, Layout]], lay: Callable[[int], Layout], max_pages: int,
-                spare: float) -> int:
+                spare: float, attempts: int = 1) -> int:
     """The step that also leaves the spare free, if at most :data:`SPARE_STEPS` steps beyond ``hi``
-    get there (one more layout); else ``hi``: the spare is worth a little content, not much."""
+    get there (``attempts`` more layouts, each correcting the scale); else ``hi``: the spare is
+    worth a little content, not much."""
     over = tried[hi][1].overrun(max_pages, spare)
     if over is None or over <= 0:
         return hi
     for j in range(hi + 1, min(hi + SPARE_STEPS, len(chain) - 1) + 1):
-        if (predicted[hi] - predicted[j]) * scale >= over + MARGIN:  # predicted to get there: try it
+        guess = (predicted[hi] - predicted[j]) * scale
+        if guess >= over + MARGIN and attempts > 0:  # predicted to get there: try it
             made = tried[j][1] if j in tried else lay(j)
-            return j if made.fits(max_pages, spare) else hi
+            if made.fits(max_pages, spare):
+                return j
+            attempts -= 1
+            freed = over - (made.overrun(max_pages, spare) or over)
+            scale *= min(max(freed / guess, 0.3), 1.0)  # it freed less than predicted
     return hi
+
+
+def _search(chain: list[Limits], predicted: list[float], model: flowsim.Predictions,
+            tried: dict[int, tuple[Report, Layout]], lay: Callable[[int], Layout], max_pages: int) -> tuple[int, int]:
+    """The fullest step that fits, guided by the measured flow's predictions (:mod:`.flowsim`).
+
+    Each layout corrects the predictions by its error. A step is laid out when predicted to
+    fit (the fullest such between the last that overflowed and the first that fitted); the
+    search stops when every step between them is predicted to overflow by more than
+    :data:`TRUST`, or after :data:`MAX_LAYOUTS`. Returns (lo, hi): the last step known to
+    overflow and the first known to fit (``len(chain)``: none)."""
+    lo, hi, err = -1, len(chain), {True: 0.0, False: 0.0}
+    first = tried[0][1]
+    cap = first.position() - first.overrun(max_pages, 0.0)  # type: ignore[operator]  # the room of the pages
+    k = 0
+    while True:
+        made = tried[k][1] if k in tried else lay(k)
+        if made.fits(max_pages, 0.0):
+            hi = k
+        else:
+            lo = k
+        if not model.known(chain[k]) and model.learn(chain[k], made.parts, made.flow):
+            predicted[:] = [model(s) for s in chain]  # the first step of its kind: measured
+        err[chain[k].similar] = made.position() - predicted[k]  # type: ignore[operator]
+        between = [j for j in range(lo + 1, hi) if j not in tried]
+        if not between or len(tried) >= MAX_LAYOUTS:
+            return lo, hi
+        over = {j: predicted[j] + err[chain[j].similar] - cap for j in between}
+        fits = [j for j in over if over[j] <= -MARGIN]
+        if fits:
+            k = fits[0]  # the fullest predicted to fit
+        elif hi < len(chain) and all(o > (TRUST if model.known(chain[j]) else UNKNOWN) for j, o in over.items()):
+            return lo, hi  # nothing fuller is expected to fit
+        else:
+            k = min(between, key=lambda j: (round(over[j], 1), j))  # the closest to fitting, the fullest
 
 
 def _scale(measured: dict[int, float], predicted: list[float], scale: float) -> float:

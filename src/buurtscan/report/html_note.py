@@ -78,10 +78,10 @@ def css_string(text: str) -> Markup:
 @lru_cache(maxsize=1)
 def _dictionary():  # noqa: ANN202
     try:
-        import pyphen
+        from .hyphenation import dictionary
     except ImportError:  # pragma: no cover - a dependency
         return None
-    return pyphen.Pyphen(lang="nl_NL", left=2, right=3)
+    return dictionary("nl_NL", left=2, right=3)  # pyphen's, its patterns parsed when first used
 
 
 @lru_cache(maxsize=4096)

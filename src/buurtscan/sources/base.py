@@ -16,16 +16,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
 
-from ..http_client import Http
 from ..observe import NullObserver, Observer
 from ..odata import CbsOData, TableMeta
 from ..provenance import Provenance, TableData, utc_now  # noqa: F401 - re-exported for sources
 from ..regions import NEDERLAND, gemeente_of
 from ..settings import Settings
+
+if TYPE_CHECKING:  # httpx is imported only when a source fetches (render reads the cache)
+    from ..http_client import Http
 
 Want = tuple[str, str | None]  # (stem, parent group title or None)
 
