@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from buurtscan.report.hyphenation import dictionary, hyph_dict
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
 PATH = Path(str(pyphen.LANGUAGES["nl_NL"]))
 REFERENCE = pyphen.Pyphen(filename=PATH, left=2, right=3, cache=False)
 

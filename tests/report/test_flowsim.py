@@ -56,7 +56,7 @@ def test_a_step_without_the_similar_column_is_measured_from_its_own_layout(moerw
 
 @pytest.mark.parametrize("formats", [("pdf",), ("html", "pdf")])
 def test_the_guided_fit_of_moerwijk_takes_at_most_four_layouts_and_fits(moerwijk, formats):
-    from buurtscan.actions.render import WORD_SPARE
+    from buurtscan.actions.note import WORD_SPARE
 
     scan, *_ = moerwijk
     fitting._FITTED.clear()
