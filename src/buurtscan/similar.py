@@ -166,24 +166,19 @@ def _values(wide: pl.DataFrame, d: Dimension) -> np.ndarray:
 def _wide(rows: pl.DataFrame) -> pl.DataFrame:
     """One row per buurt (code order), one column per profile stem; the first figure of a buurt counts.
 
-    Built with numpy look-ups instead of a polars pivot: the same result with far less memory
-    (a fetch builds it too, also under tight memory limits)."""
-    import numpy as np
-
-    codes = np.array(sorted(set(rows["region_code"].to_list())), dtype=str)
-    firsts = dict(zip(rows["region_code"].to_list(), rows["gemeente_code"].to_list(), strict=True))
-    columns: dict[str, object] = {"region_code": codes,
-                                  "gemeente_code": [firsts[c] for c in codes.tolist()]}
-    for stem in stems():
-        sub = rows.filter(pl.col("indicator") == stem)
-        if sub.is_empty():
-            continue
-        col = np.full(len(codes), np.nan)
-        pos = np.searchsorted(codes, np.array(sub["region_code"].to_list(), dtype=str))
-        vals = sub["value"].cast(pl.Float64).fill_null(float("nan")).to_numpy()
-        col[pos[::-1]] = vals[::-1]  # reversed: the first row of a buurt wins
-        columns[stem] = col
-    return pl.DataFrame(columns)
+    One pivot of the profile's rows (about 20 ms for the country; the per-stem look-ups it replaced
+    took 0.1-0.2 s of every note's start)."""
+    codes = rows.select("region_code", "gemeente_code").unique(subset="region_code", keep="last",
+                                                               maintain_order=True)
+    wanted = stems()
+    firsts = rows.filter(pl.col("indicator").is_in(wanted)).select(
+        "region_code", "indicator", pl.col("value").cast(pl.Float64))
+    if firsts.is_empty():
+        return codes.sort("region_code")
+    wide = firsts.pivot(on="indicator", index="region_code", values="value", aggregate_function="first")
+    out = codes.join(wide, on="region_code", how="left").sort("region_code")
+    present = [stem for stem in wanted if stem in out.columns]  # the stems' order, as the profile reads them
+    return out.select("region_code", "gemeente_code", *(pl.col(c).fill_null(float("nan")) for c in present))
 
 
 def build_profile(frame: pl.DataFrame, table_id: str | None = None) -> Profile | None:
