@@ -1094,9 +1094,8 @@ def build_50090(src: Path, w: Writer, names2024: dict[str, str], similar_codes: 
     assert len(data) == 668
     topic_keys = head[8:]
     assert len(topic_keys) == 35
-    rows = []
-    for r in data:
-        row = {}
+    def typed(r: list[str]) -> dict:
+        row: dict = {}
         for k, v in zip(head, r):
             if k == "ID":
                 row[k] = int(v)
@@ -1107,21 +1106,11 @@ def build_50090(src: Path, w: Writer, names2024: dict[str, str], similar_codes: 
             else:
                 row[k] = to_double(v)
         assert row["Leeftijd"] == "20300" and row["Marges"] == "MW00000" and row["Perioden"] == "2020JJ00"
-        rows.append(row)
+        return row
+
+    rows = [typed(r) for r in data]
     six = len(rows)
-    for r in extra:  # the same conversion for the rows of the vergelijkbare buurten
-        row = {}
-        for k, v in zip(head, r):
-            if k == "ID":
-                row[k] = int(v)
-            elif k in ("Leeftijd", "Marges", "WijkenEnBuurten", "Perioden"):
-                row[k] = v
-            elif k in ("Gemeentenaam_1", "SoortRegio_2", "Codering_3"):
-                row[k] = to_string(v)
-            else:
-                row[k] = to_double(v)
-        assert row["Leeftijd"] == "20300" and row["Marges"] == "MW00000" and row["Perioden"] == "2020JJ00"
-        rows.append(row)
+    rows += [typed(r) for r in extra]  # the same conversion for the rows of the vergelijkbare buurten
     rows.sort(key=lambda r: r["ID"])
     by = {r["WijkenEnBuurten"].strip(): r for r in rows}
     assert six == 668 and len(by) == len(rows)
