@@ -11,6 +11,11 @@ Rows (all through the installed CLI, in a fresh process, from the bundled exampl
 - One note, HTML+PDF, including interpreter start; baseline: ``python -c pass``.
 - ``buurtscan --help``; baseline: ``python -c pass``.
 
+The modules run from ``src/`` as compiled bytecode, as after ``pip install .`` (which compiles
+them): they are compiled first into a temporary ``PYTHONPYCACHEPREFIX``, so the checkout is not
+touched and a ``PYTHONDONTWRITEBYTECODE`` in the environment does not make every run compile
+them again (about 0.1 s of a one-note run).
+
 Each measurement is the best of ``--repeat`` runs. The machine's load average is printed with the
 results: on a shared machine the rates say as much about the neighbours as about buurtscan.
 This is a benchmark, not a test: it prints and exits 1 when a target is missed.
@@ -33,7 +38,8 @@ QUICK_GEMEENTE = "GM0489"
 # (row, --format, target per second) for the throughput rows
 RATES = [("PDF notes", "pdf", 25.0), ("HTML notes", "html", 25.0), ("Markdown notes", "md", 25.0),
          ("Word notes", "docx", 10.0), ("decks", "pptx", 10.0)]
-ONE_NOTE_TARGET = 0.6  # seconds, incl. interpreter start
+ONE_NOTE_TARGET = 0.6  # seconds, incl. interpreter start (issue 19)
+ONE_NOTE_TREND_TARGET = 1.0  # the same, issue 16: the trends must keep the note under a second
 HELP_TARGET = 0.3
 
 
@@ -86,7 +92,9 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="buurtscan-bench-"))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-           "BUURTSCAN_CACHE_DIR": str(tmp / "cache"), "CI": "true"}
+           "BUURTSCAN_CACHE_DIR": str(tmp / "cache"), "CI": "true", "PYTHONPYCACHEPREFIX": str(tmp / "pycache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], env=env, check=True)
     cli = [sys.executable, "-m", "buurtscan", "-q"]
     where = ["--gemeente", gemeente] if gemeente else ["--all-cached"]
     buurten = count_buurten(gemeente)
@@ -118,6 +126,8 @@ def main() -> None:
     helptime = best([*cli, "--help"], env, max(repeat, 3))
     rows.append(("one note HTML+PDF incl. start", f"{start:.3f} s", f"{one:.3f} s", f"{one_cpu:.3f} s",
                  f"{one / start:.1f}x", f"< {ONE_NOTE_TARGET} s", one < ONE_NOTE_TARGET))
+    rows.append(("one note HTML+PDF incl. start", f"{start:.3f} s", f"{one:.3f} s", f"{one_cpu:.3f} s",
+                 f"{one / start:.1f}x", f"< {ONE_NOTE_TREND_TARGET:g} s", one < ONE_NOTE_TREND_TARGET))
     rows.append(("buurtscan --help", f"{start:.3f} s", f"{helptime:.3f} s", f"{last_cpu():.3f} s",
                  f"{helptime / start:.1f}x", f"< {HELP_TARGET} s", helptime < HELP_TARGET))
     load_after = os.getloadavg()
@@ -133,7 +143,7 @@ def main() -> None:
           f"load average {load_after[0]:.1f} {load_after[1]:.1f} {load_after[2]:.1f} at the end "
           f"(a loaded machine lowers every rate).")
     shutil.rmtree(tmp, ignore_errors=True)
-    if not all(r[5] for r in rows):
+    if not all(r[6] for r in rows):
         sys.exit(1)
 
 

@@ -242,6 +242,30 @@ def add_similar_profile(target: Path = TARGET) -> None:
         readme.write_text(readme.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + SIMILAR_NOTE)
 
 
+def add_similar_matches(target: Path = TARGET) -> None:
+    """Keep the similar buurten of every buurt of the six gemeenten in the example, as a fetch keeps
+    them (``derived/similar-85984NED.json``, stamped with the profile's file): a note of the
+    example then reads them instead of searching the national profile. The same library code
+    as `fetch` (:func:`buurtscan.actions.similar_rows.find_matches`) on the example's profile.
+    ``python scripts/make_example.py matches`` runs only this step on the committed example."""
+    from buurtscan.actions.batch import cached_gemeenten
+    from buurtscan.actions.similar_rows import find_matches
+    from buurtscan.similar import DEFAULT_K, NAME, build_profile
+
+    cache = Cache(target)
+    lock = target / ".lock"
+    had_lock = lock.exists()
+    for entry in [e for e in cache.manifest().tables.values() if e.source == NAME]:
+        frame = cache.scan(source=NAME).filter(pl.col("table_id") == entry.table_id).collect()
+        profile = build_profile(frame, entry.table_id)
+        assert profile is not None, entry.table_id
+        found, keep = find_matches(profile, cached_gemeenten(cache), DEFAULT_K, cache, None)
+        cache.store_derived([dataclasses.replace(keep, made_from=entry.file)])
+        print(f"kept the similar buurten of {len(found.matches)} buurten ({entry.table_id})")
+    if not had_lock:
+        lock.unlink(missing_ok=True)
+
+
 SIMILAR_NOTE = """Vergelijkbare buurten: `tables/cbs_kwb_profile-85984NED.parquet` holds the national profile
 (85984NED, every buurt of Nederland: inwoners and leeftijdsgroepen, the other profile topics are
 missing in the real files at hand) and `regions/85984NED.parquet` the country's complete region
@@ -259,6 +283,10 @@ health indicators of Moerwijk-Oost comes from real rows.
 if __name__ == "__main__":
     if sys.argv[1:] == ["similar"]:
         add_similar_profile()
+        add_similar_matches()
+    elif sys.argv[1:] == ["matches"]:
+        add_similar_matches()
     else:
         main()
         add_similar_profile()
+        add_similar_matches()

@@ -21,6 +21,7 @@ from . import __version__
 from .cliparams import install as _plain_params
 from .console import CliObserver, err, print_json, setup_logging
 from .errors import EXIT_PARTIAL, BuurtscanError, one_line
+from .process import tune as tune_process
 
 _plain_params()  # typer checks str/int/Path values without importing pydantic (cliparams.py)
 
@@ -458,4 +459,5 @@ def _cache(example: bool) -> Cache:
 
 
 def main() -> None:
+    tune_process()  # fewer garbage collections (process.py)
     app()

@@ -17,6 +17,7 @@ import polars as pl
 
 from . import compare, similar as similar_core
 from .series import Series
+from .similar_lookup import SimilarLookup
 from .series import build as build_series
 from .trend import Judgement
 from .trend import judge as judge_trend
@@ -211,11 +212,8 @@ class GemeenteData:
                  similar_k: int = similar_core.DEFAULT_K) -> None:
         self.cache = cache
         self.similar_k = similar_k
-        self._similar: dict[str, similar_core.Match] | None = None
-        self._similar_all = False  # whether every buurt of the gemeente has its match
-        self._similar_profile: similar_core.Profile | None = None
         self._similar_rows: dict[str, compare.Rows] = {}
-        self._similar_index: compare.Index | None = None
+        self._similar_index: tuple[list[str], compare.Index] | None = None  # (its buurten, their rows)
         self._similar_memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
         self.gemeente = gemeente
         self.catalogue = catalogue or load()
@@ -223,6 +221,7 @@ class GemeenteData:
             self.data = cache.for_region(gemeente)
             self.regions = cache.region_list()
             self.manifest = cache.manifest()
+        self.lookup = SimilarLookup(cache, self.manifest, gemeente, similar_k)
         self._names = dict(zip(self.regions["code"].to_list(), self.regions["name"].to_list(), strict=True))
         self._memo: dict[tuple[str, compare.Plan], compare.Derived] = {}
         self._index = compare.index_rows(self.data)
@@ -316,10 +315,10 @@ class GemeenteData:
         }
         sections = []
         used: set[tuple[str, str]] = set()
-        match = self.similar_match(info.code) if info.level == "buurt" else None
+        match = self.lookup.match(info.code) if info.level == "buurt" else None
         neighbours = [n.code for n in match.neighbours] if match else []
-        if neighbours and self._similar_profile is not None:
-            used.add((similar_core.NAME, self._similar_profile.table_id))
+        if neighbours and self.lookup.found is not None:
+            used.add((similar_core.NAME, self.lookup.found.table_id))
         for domain in self.catalogue.domains:
             results = []
             for ind in self.catalogue.in_domain(domain.id):
@@ -391,39 +390,8 @@ class GemeenteData:
         return leefbaarheid.klasse(cells.get(code, (None, ""))[0])
 
     # -- vergelijkbare buurten ---------------------------------------------------------
-    def _profile(self) -> similar_core.Profile | None:
-        """The national profile of the newest cached table year that has this gemeente's buurten."""
-        entries = [e for e in self.manifest.tables.values() if e.source == similar_core.NAME]
-        for entry in sorted(entries, key=lambda e: e.period, reverse=True):
-            frame = self.cache.scan(source=similar_core.NAME).filter(pl.col("table_id") == entry.table_id).collect()
-            profile = similar_core.build_profile(frame, entry.table_id)
-            if profile is not None and bool((profile.gemeenten == self.gemeente).any()):
-                return profile
-        return None
-
-    def similar_match(self, code: str) -> similar_core.Match | None:
-        """The k most similar buurten of a buurt of this gemeente (None: no national profile cached).
-
-        The first buurt asked for is computed alone (one note: no need to pay for the whole
-        gemeente); from the second on, every buurt of the gemeente at once (a vectorised pass over
-        the country). Each buurt's match is the same either way.
-        """
-        if self._similar is None:
-            self._similar_profile = self._profile()
-            self._similar = {}
-        elif self._similar_profile is not None and code not in self._similar and not self._similar_all:
-            p = self._similar_profile
-            own = [str(c) for c in p.codes[p.gemeenten == self.gemeente] if str(c) not in self._similar]
-            self._similar.update(similar_core.nearest(p, own, self.similar_k))
-            self._similar_all = True
-        if self._similar_profile is None:
-            return None
-        if code not in self._similar:
-            self._similar.update(similar_core.nearest(self._similar_profile, [code], self.similar_k))
-        return self._similar[code]
-
     def _similar_set(self, match: similar_core.Match | None) -> SimilarSet | None:
-        p = self._similar_profile
+        p = self.lookup.found
         if match is None or p is None:
             return None
         buurten = tuple(
@@ -431,32 +399,35 @@ class GemeenteData:
                          self._names.get(n.gemeente_code, n.gemeente_code), n.distance)
             for n in match.neighbours
         )
-        return SimilarSet(self.similar_k, p.table_id, p.period, p.themes, tuple(d.id for d in p.dimensions),
-                          buurten, match.reason)
+        return SimilarSet(self.similar_k, p.table_id, p.period, p.themes, p.dimensions, buurten, match.reason)
 
     def _similar_data(self) -> compare.Index:
         """Cached figures of every similar buurt of the gemeente: whatever the ordinary rows hold for
         them, then, where those have none, the side tables: the national profile (as KWB rows of the
         same table) and the rows fetched for them as vergelijkbare buurten (``<source>_similar``)."""
-        if self._similar_index is None:
-            codes = sorted({n.code for m in (self._similar or {}).values() for n in m.neighbours})
-            own = self.cache.scan().filter(pl.col("region_code").is_in(codes)).collect()
+        codes = self.lookup.neighbour_codes()
+        if self._similar_index is None or self._similar_index[0] != codes:  # (more buurten matched since)
+            self._similar_rows, self._similar_memo = {}, {}
             sides = [(similar_core.NAME, compare.KWB)] + [(similar_core.rows_source(s), s)
                                                           for s in similar_core.ROWS_SOURCES]
-            side = pl.concat([self.cache.scan(source=name).filter(pl.col("region_code").is_in(codes)).collect()
-                              .with_columns(pl.lit(as_source).alias("source")) for name, as_source in sides])
+            with self.cache.reading():  # one manifest for the four reads
+                own = self.cache.scan().filter(pl.col("region_code").is_in(codes)).collect()
+                side = pl.concat([self.cache.scan(source=name).filter(pl.col("region_code").is_in(codes))
+                                  .collect().with_columns(pl.lit(as_source).alias("source"))
+                                  for name, as_source in sides])
             keys = ["region_code", "source", "table_id", "period", "indicator"]
             extra = side.unique(subset=keys, keep="first", maintain_order=True).join(own, on=keys, how="anti")
-            self._similar_index = compare.index_rows(pl.concat([own, extra]))
-        return self._similar_index
+            self._similar_index = (codes, compare.index_rows(pl.concat([own, extra])))
+        return self._similar_index[1]
 
     def _similar_reference(self, ind: Indicator, code: str, neighbours: list[str]) -> similar_core.Reference | None:
         """Median and spread of the indicator in the similar buurten, in the buurt's own period and table."""
         chosen = compare.plan(self.rows(ind), ind, code)
         if chosen.period is None:
             return None
+        data = self._similar_data()  # first: it starts afresh when more buurten were matched since
         if ind.id not in self._similar_rows:
-            self._similar_rows[ind.id] = compare.Rows(self._similar_data(), ind)
+            self._similar_rows[ind.id] = compare.Rows(data, ind)
         key = (ind.id, chosen)
         if key not in self._similar_memo:
             self._similar_memo[key] = compare.evaluate(self._similar_rows[ind.id], ind, chosen)

@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import polars as pl
+
+from .regions import gemeente_of
 
 if TYPE_CHECKING:  # numpy is imported where it is used: a fetch needs only the profile's stems
     import numpy as np
@@ -334,12 +336,99 @@ def min_figures(k: int) -> int:
     return max(3, math.ceil(k / 2))
 
 
-def reference(values: Iterable[float | None], k: int) -> Reference | None:
-    """Median, quartiles and range of the figures that exist (None below :func:`min_figures`)."""
-    import numpy as np
+def _quantile(ordered: Sequence[float], q: float) -> float:
+    """numpy's default ("linear") quantile of sorted values, to the bit (its ``_lerp``)."""
+    at = q * (len(ordered) - 1)
+    below = math.floor(at)
+    a, b = ordered[below], ordered[min(below + 1, len(ordered) - 1)]
+    t = at - below
+    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
 
-    vals = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
-    if vals.size < min_figures(k):
+
+def reference(values: Iterable[float | None], k: int) -> Reference | None:
+    """Median, quartiles and range of the figures that exist (None below :func:`min_figures`).
+
+    Plain Python (a note's start needs no numpy when the matches are stored)."""
+    vals = sorted(float(v) for v in values if v is not None and math.isfinite(v))
+    if len(vals) < min_figures(k):
         return None
-    p25, med, p75 = np.percentile(vals, [25, 50, 75])
-    return Reference(float(med), float(p25), float(p75), float(vals.min()), float(vals.max()), int(vals.size))
+    return Reference(_quantile(vals, 0.5), _quantile(vals, 0.25), _quantile(vals, 0.75), vals[0], vals[-1],
+                     len(vals))
+
+
+# ------------------------------------------------------------------ the matches kept in the cache
+# A fetch finds the similar buurten of every buurt of the gemeenten it fetched (it needs them for
+# their rows) and keeps them in the cache (``derived/<matches_name>.json``, stamped with the
+# profile's file); a scan then reads them instead of building the national profile again. The
+# k nearest of a smaller k are the first k of a larger one (the order is fixed), so a stored k
+# serves every k up to it.
+STORE_FORMAT = 1
+
+
+def matches_name(table_id: str) -> str:
+    """The name of the stored matches of one profile table (``derived/<name>.json`` in the cache)."""
+    return f"similar-{table_id}"
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a scan needs of the search: which profile, on what it was chosen, and the matches of
+    every buurt of ``gemeenten`` (a buurt of those gemeenten not among them is not in the profile)."""
+
+    table_id: str
+    period: str
+    themes: tuple[str, ...]
+    dimensions: tuple[str, ...]  # dimension ids
+    k: int
+    gemeenten: frozenset[str]
+    matches: dict[str, Match]
+
+    @classmethod
+    def of(cls, profile: Profile, matches: dict[str, Match], k: int, gemeenten: Iterable[str]) -> Found:
+        return cls(profile.table_id, profile.period, profile.themes, tuple(d.id for d in profile.dimensions), k,
+                   frozenset(gemeenten), dict(matches))
+
+    def match(self, code: str, k: int) -> Match | None:
+        """The k nearest of a buurt of these gemeenten (None: not stored for it, or ``k`` too large)."""
+        if k > self.k or gemeente_of(code) not in self.gemeenten:
+            return None
+        found = self.matches.get(code)
+        if found is None:
+            return Match(code, (), f"de buurt staat niet in het landelijke profiel van {self.table_id}")
+        return Match(code, found.neighbours[:k], found.reason)
+
+    def merged(self, other: Found | None) -> Found:
+        """These matches plus another set's (of the same profile and k) for gemeenten not in these."""
+        if other is None or (other.table_id, other.period, other.k) != (self.table_id, self.period, self.k):
+            return self
+        kept = {c: m for c, m in other.matches.items() if c not in self.matches}
+        return replace(self, gemeenten=self.gemeenten | other.gemeenten, matches={**kept, **self.matches})
+
+    def to_dict(self) -> dict[str, object]:
+        return {"format": STORE_FORMAT, "table_id": self.table_id, "period": self.period,
+                "themes": list(self.themes), "dimensions": list(self.dimensions), "k": self.k,
+                "gemeenten": sorted(self.gemeenten),
+                "matches": {c: [m.reason, [[n.code, n.gemeente_code, n.distance] for n in m.neighbours]]
+                            for c, m in sorted(self.matches.items())}}
+
+    @classmethod
+    def from_dict(cls, data: object) -> Found | None:
+        """The stored matches (None for anything of another format or shape: then they are searched again)."""
+        if not isinstance(data, dict) or data.get("format") != STORE_FORMAT:
+            return None
+        try:
+            matches = {str(c): Match(str(c), tuple(Neighbour(str(n), str(g), float(d)) for n, g, d in near),
+                                     None if reason is None else str(reason))
+                       for c, (reason, near) in data["matches"].items()}
+            return cls(str(data["table_id"]), str(data["period"]), tuple(map(str, data["themes"])),
+                       tuple(map(str, data["dimensions"])), int(data["k"]), frozenset(map(str, data["gemeenten"])),
+                       matches)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+
+def find(profile: Profile, gemeenten: Iterable[str], k: int = DEFAULT_K) -> Found:
+    """The k nearest of every buurt of these gemeenten in the profile (with or without inwoners)."""
+    wanted = set(gemeenten)
+    codes = [str(c) for c, gm in zip(profile.codes, profile.gemeenten, strict=True) if gm in wanted]
+    return Found.of(profile, nearest(profile, codes, k), k, wanted)

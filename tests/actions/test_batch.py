@@ -129,7 +129,9 @@ def test_without_jobs_a_few_buurten_render_in_this_process(monkeypatch, tmp_path
             made.append(max_workers)
             raise RuntimeError("stop here")
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", NoPool)
+    import concurrent.futures
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", NoPool)  # batch imports it when it needs a pool
     options = RenderOptions(formats=("md",), out_dir=tmp_path / "out")
     results = render(Settings(cache_dir=tmp_path / "unused"), CODES[:3], options=options, cache=example_cache(),
                      record=False)

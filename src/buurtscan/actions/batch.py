@@ -20,8 +20,6 @@ import os
 import time
 import traceback
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import EXIT_PARTIAL, BuurtscanError, CacheError, UsageError, one_line
 
 if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import Future
+
     from ..cache import Cache
     from ..catalogue import Catalogue
     from ..observe import Observer
@@ -204,6 +204,9 @@ def _init(cache_root: Path, options: RenderOptions, catalogue: Catalogue, policy
           stories: Sequence[StoryInput]) -> None:
     global _worker
     from ..cache import Cache
+    from ..process import tune
+
+    tune()  # a spawned worker starts with Python's defaults
 
     _worker = Worker(Cache(cache_root), options, catalogue, policy, stories)
 
@@ -256,6 +259,8 @@ def run_batch(cache: Cache, jobs_list: Sequence[Job], *, options: RenderOptions,
             report(outcomes[i])
     else:
         import multiprocessing
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
 
         from ..report.formats import Format, preload
 

@@ -281,8 +281,9 @@ def fetch(
             skipped.extend(result.skipped)
         if similar or "cbs_kwb" in names:
             _add_profile(kwb, ctx, cache, tables, skipped, forced=similar)
+        matches = None
         if request.gemeenten and any(t.provenance.source in ROWS_SOURCES for t in tables):
-            add_similar_rows(kwb, ctx, cache, request, tables, skipped, k=similar_k)
+            matches = add_similar_rows(kwb, ctx, cache, request, tables, skipped, k=similar_k)
         if not tables:
             if len(names) == 1 and len(errors) == 1:  # one source asked for: its own sentence and tip
                 raise errors[0]
@@ -290,7 +291,7 @@ def fetch(
             failure = source_failure(errors if len(errors) == len(tried) else (), f"Nothing could be downloaded ({reasons}).")
             failure.tip = "Check the connection and try again later; the cache was not changed."
             raise failure
-        stored = cache.commit(tables)
+        stored = cache.commit(tables, derived=[matches] if matches is not None else [])
         return FetchReport(
             gemeenten=request.gemeenten,
             stored=stored,

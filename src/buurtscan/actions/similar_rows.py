@@ -28,7 +28,7 @@ from dataclasses import replace
 import polars as pl
 
 from .. import similar
-from ..cache import Cache
+from ..cache import Cache, Derived
 from ..cache.manifest import WHOLE
 from ..errors import SourceError
 from ..provenance import TableData
@@ -47,44 +47,55 @@ WHOLE_GEMEENTE = 0.5  # read a gemeente whole (one clause) when at least this sh
 TITLE_SUFFIX = "vergelijkbare buurten"
 
 
-def _profile(kwb: KwbSource, ctx: FetchContext, cache: Cache, tables: Sequence[TableData]) -> similar.Profile | None:
+def _profile(kwb: KwbSource, ctx: FetchContext, cache: Cache,
+             tables: Sequence[TableData]) -> tuple[similar.Profile | None, str | None]:
+    """The national profile of the run's table year, and the file it was read from (None: this run's)."""
     meta = kwb.table_for(ctx, ctx.year)
     fresh = [t.frame for t in tables if t.provenance.source == similar.NAME and t.provenance.table_id == meta.table_id]
+    entry = cache.manifest().tables.get(f"{similar.NAME}/{meta.table_id}")
     if fresh:
-        frame = pl.concat(fresh)
-    elif f"{similar.NAME}/{meta.table_id}" in cache.manifest().tables:
+        frame, made_from = pl.concat(fresh), None
+    elif entry is not None:
         frame = cache.scan(source=similar.NAME).filter(pl.col("table_id") == meta.table_id).collect()
+        made_from = entry.file
     else:
-        return None
-    return similar.build_profile(frame, meta.table_id)
+        return None, None
+    return similar.build_profile(frame, meta.table_id), made_from
 
 
-def similar_codes(profile: similar.Profile, gemeenten: Sequence[str], k: int) -> list[str]:
-    """The similar buurten of every buurt (with a profile) of these gemeenten, in code order."""
-    wanted = set(gemeenten)
-    subjects = [str(c) for c, gm, has in zip(profile.codes, profile.gemeenten, profile.has_profile, strict=True)
-                if gm in wanted and has]
-    matches = similar.nearest(profile, subjects, k)
-    return sorted({n.code for m in matches.values() for n in m.neighbours})
+def find_matches(profile: similar.Profile, gemeenten: Sequence[str], k: int, cache: Cache,
+                 made_from: str | None) -> tuple[similar.Found, Derived]:
+    """The similar buurten of every buurt of these gemeenten, and what the commit keeps of them:
+    these matches plus those stored earlier for other gemeenten from the same profile file."""
+    found = similar.find(profile, gemeenten, k)
+    name = similar.matches_name(profile.table_id)
+    kept = found.merged(similar.Found.from_dict(cache.derived(name))) if made_from is not None else found
+    return found, Derived(name, f"{similar.NAME}/{profile.table_id}", kept.to_dict(), made_from)
 
 
 def add_similar_rows(kwb: KwbSource, ctx: FetchContext, cache: Cache, request: FetchRequest,
-                     tables: list[TableData], skipped: list[Skipped], *, k: int = similar.DEFAULT_K) -> None:
-    """Append the side tables of the similar buurten' rows to ``tables`` (notes to ``skipped``)."""
+                     tables: list[TableData], skipped: list[Skipped], *, k: int = similar.DEFAULT_K) -> Derived | None:
+    """Append the side tables of the similar buurten' rows to ``tables`` (notes to ``skipped``).
+
+    Returns the matches found, for the commit to keep (:func:`find_matches`; None: none found)."""
     if not request.gemeenten:
-        return  # the whole country: every buurt's own rows are fetched anyway
+        return None  # the whole country: every buurt's own rows are fetched anyway
+    keep: Derived | None = None
     try:
-        profile = _profile(kwb, ctx, cache, tables)
-        wanted = similar_codes(profile, request.gemeenten, k) if profile is not None else []
+        profile, made_from = _profile(kwb, ctx, cache, tables)
+        wanted: list[str] = []
+        if profile is not None:
+            found, keep = find_matches(profile, request.gemeenten, k, cache, made_from)
+            wanted = sorted({n.code for m in found.matches.values() for n in m.neighbours})
     except SourceError as exc:
         skipped.append(Skipped(similar.NAME, f"vergelijkbare buurten: {exc.message}", failed=False))
-        return
+        return None
     except MemoryError:  # a tight memory limit: the rest of the fetch still lands
         skipped.append(Skipped(similar.NAME, "vergelijkbare buurten: not enough memory to find them; "
                                "their rows were not fetched", failed=False))
-        return
+        return None
     if profile is None:
-        return
+        return None
     fetched = set(request.gemeenten)
     buurten = Counter(str(g) for g in profile.gemeenten)
     manifest = cache.manifest()
@@ -122,6 +133,7 @@ def add_similar_rows(kwb: KwbSource, ctx: FetchContext, cache: Cache, request: F
         frame = pl.concat([data.frame, _absent(codes, data.frame, query.columns.values(), query.period, side,
                                                table_id)]).with_columns(pl.lit(side).alias("source"))
         tables.append(TableData(prov, frame, tuple(sorted(fetched)), periods=(query.period,), codes=tuple(codes)))
+    return keep
 
 
 def _absent(codes: Sequence[str], frame: pl.DataFrame, columns: Iterable[tuple[str, str]], period: str,

@@ -10,9 +10,9 @@ from .manifest import (
     RegionEntry,
     TableEntry,
 )
-from .store import KILL_AT_ENV, MANIFEST, Cache, Recovery, atomic_write_bytes, atomic_write_parquet, refetch_tip
+from .store import KILL_AT_ENV, MANIFEST, Cache, Derived, Recovery, atomic_write_bytes, atomic_write_parquet, refetch_tip
 
 __all__ = [
-    "FORMAT", "KILL_AT_ENV", "MANIFEST", "WHOLE", "Cache", "Manifest", "Part", "PartnerIndicator", "PartnerInfo",
+    "FORMAT", "KILL_AT_ENV", "MANIFEST", "WHOLE", "Cache", "Derived", "Manifest", "Part", "PartnerIndicator", "PartnerInfo",
     "Recovery", "RegionEntry", "TableEntry", "atomic_write_bytes", "atomic_write_parquet", "refetch_tip",
 ]

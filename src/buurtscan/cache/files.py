@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,8 @@ except ImportError:  # pragma: no cover - Windows
 MANIFEST = "manifest.json"
 READERS = ".readers.lock"
 DATA_FOLDERS = ("tables", "regions")
+DERIVED_FOLDER = "derived"  # derived/<name>.json: a costly derivation of one table, stamped with its file
+_DERIVED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}")
 # Test-only: name a stage of a commit and the process kills itself there with SIGKILL, so the
 # reliability tests can check that a run killed mid-write leaves a consistent cache.
 KILL_AT_ENV = "BUURTSCAN_TEST_KILL_AT"
@@ -53,3 +57,22 @@ def sha256_of(path: Path) -> str:
 def file_facts(path: Path) -> dict[str, Any]:
     """Size and SHA-256 of a file just written (kept in the manifest, checked by status --check)."""
     return {"size": path.stat().st_size, "sha256": sha256_of(path)}
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What a commit may keep beside the tables: the result of a costly derivation of one table
+    (the similar buurten found in the national profile), valid while that table's file is the one
+    the manifest names. A reader checks the stamp (:meth:`.reading.CacheReader.derived`), so a
+    stale or half-written one is never used, only derived again."""
+
+    name: str  # derived/<name>.json
+    of: str  # the manifest key of the table it was derived from ("cbs_kwb_profile/85984NED")
+    data: Any  # JSON-able
+    made_from: str | None = None  # that table's file when derived; None: the file this commit writes
+
+
+def derived_path(root: Path, name: str) -> Path:
+    if not _DERIVED_NAME.fullmatch(name):
+        raise ValueError(f"not a derived file name: {name!r}")
+    return root / DERIVED_FOLDER / f"{name}.json"

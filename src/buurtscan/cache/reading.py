@@ -8,13 +8,15 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import orjson
 import polars as pl
 
 from ..errors import CacheError
 from ..regions import NEDERLAND, RegionList, gemeente_of, normalise
 from ..tidy import empty_regions, empty_tidy
-from .files import MANIFEST, READERS, fcntl, inside, sha256_of
+from .files import MANIFEST, READERS, derived_path, fcntl, inside, sha256_of
 from .manifest import FORMAT, WHOLE, Manifest, RegionEntry, TableEntry, upgrade_v1
 
 # not part of the ordinary rows (see scan()): the national profile and the rows of vergelijkbare buurten
@@ -106,6 +108,19 @@ class CacheReader:
         except pl.exceptions.PolarsError as exc:
             raise ValueError(str(exc)) from None
         return [str(p) for p in frame["period"].to_list() if p is not None]
+
+    def derived(self, name: str, manifest: Manifest | None = None) -> Any:  # noqa: ANN401 - JSON
+        """The data of ``derived/<name>.json`` if it was derived from the table file the manifest
+        (``manifest``, or the current one) names (same file and SHA-256); None when it is missing,
+        stale or unreadable."""
+        try:
+            stamp = orjson.loads(derived_path(self.root, name).read_bytes())
+            entry = (manifest or self.manifest()).tables.get(stamp["of"])
+            if entry is None or (stamp["file"], stamp["sha256"]) != (entry.file, entry.sha256):
+                return None
+            return stamp["data"]
+        except (OSError, ValueError, KeyError, TypeError):  # orjson.JSONDecodeError is a ValueError
+            return None
 
     def data_path(self, rel: object) -> Path | None:
         """The absolute path of a manifest ``file`` if it lies inside tables/ or regions/ of this

@@ -52,12 +52,12 @@ import polars as pl
 
 from ..atomic import atomic_write_bytes, atomic_write_parquet
 from ..errors import CacheError
-from .files import KILL_AT_ENV, MANIFEST
+from .files import KILL_AT_ENV, MANIFEST, Derived
 from .reading import REPAIR_TIP, SIDE_SOURCES, refetch_tip
 from .writing import CacheWriter
 
 __all__ = [
-    "KILL_AT_ENV", "MANIFEST", "REPAIR_TIP", "SIDE_SOURCES", "Cache", "Recovery", "atomic_write_bytes",
+    "KILL_AT_ENV", "MANIFEST", "REPAIR_TIP", "SIDE_SOURCES", "Cache", "Derived", "Recovery", "atomic_write_bytes",
     "atomic_write_parquet", "refetch_tip",
 ]
 

@@ -10,15 +10,15 @@ import secrets
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import orjson
 import polars as pl
-from filelock import FileLock, Timeout
 
 from ..atomic import atomic_write_bytes, atomic_write_parquet
 from ..errors import CacheError
 from ..provenance import TableData, utc_now
 from ..regions import NEDERLAND
 from ..tidy import REGION_SCHEMA, TIDY_SCHEMA, empty_regions, empty_tidy
-from .files import READERS, crash_point, fcntl, file_facts
+from .files import READERS, Derived, crash_point, derived_path, fcntl, file_facts
 from .manifest import WHOLE, Manifest, Part, RegionEntry, TableEntry
 from .reading import CacheReader
 
@@ -73,6 +73,8 @@ class CacheWriter(CacheReader):
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the write lock; an OSError inside (full disk, permissions) becomes a CacheError."""
+        from filelock import FileLock, Timeout  # here: a run that only reads never needs it
+
         self.ensure_writable()
         lock = FileLock(str(self.root / ".lock"), timeout=self.lock_timeout)
         try:
@@ -100,15 +102,36 @@ class CacheWriter(CacheReader):
         finally:
             lock.release()
 
-    def commit(self, tables: Sequence[TableData]) -> dict[str, int]:
+    def commit(self, tables: Sequence[TableData], derived: Sequence[Derived] = ()) -> dict[str, int]:
         """Store tables (replacing the (period, part) pieces they cover) in one atomic step.
 
-        Returns rows stored per ``source/table_id``.
+        ``derived`` are written after the manifest, under the same lock, each stamped with the
+        file its table has in the new manifest (and skipped when that is no longer the file it
+        was derived from). Returns rows stored per ``source/table_id``.
         """
         if not tables:
             return {}
         with self.locked():
-            return self._commit(tables)
+            stored = self._commit(tables)
+            self._write_derived(derived)
+            return stored
+
+    def store_derived(self, derived: Sequence[Derived]) -> None:
+        """Keep what was derived from tables already cached (under the write lock; see :meth:`commit`)."""
+        with self.locked():
+            self._write_derived(derived)
+
+    def _write_derived(self, derived: Sequence[Derived]) -> None:
+        """Keep what was derived beside the tables; it only saves work later, so a failure to write
+        it is no failure of the commit (a reader that finds none derives it again)."""
+        manifest = self.manifest()
+        for d in derived:
+            entry = manifest.tables.get(d.of)
+            if entry is None or (d.made_from is not None and d.made_from != entry.file):
+                continue  # its table changed meanwhile: what was derived is stale
+            stamp = {"of": d.of, "file": entry.file, "sha256": entry.sha256, "data": d.data}
+            with contextlib.suppress(OSError):
+                atomic_write_bytes(derived_path(self.root, d.name), orjson.dumps(stamp))
 
     def _commit(self, tables: Sequence[TableData]) -> dict[str, int]:
         manifest = self.manifest()
