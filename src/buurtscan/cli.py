@@ -21,7 +21,7 @@ from . import __version__
 from .cliparams import install as _plain_params
 from .console import CliObserver, err, print_json, setup_logging
 from .errors import EXIT_PARTIAL, BuurtscanError, one_line
-from .process import tune as tune_process
+from .process import run_and_exit, tune as tune_process
 
 _plain_params()  # typer checks str/int/Path values without importing pydantic (cliparams.py)
 
@@ -459,5 +459,7 @@ def _cache(example: bool) -> Cache:
 
 
 def main() -> None:
+    """The ``buurtscan`` command: runs it and ends the process (without Python's teardown; see
+    :func:`buurtscan.process.run_and_exit`). To run the CLI inside another program, call ``app``."""
     tune_process()  # fewer garbage collections (process.py)
-    app()
+    run_and_exit(app)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 _DIGITS = str.maketrans("", "", "0123456789")
+_ZEROS = str.maketrans("", "", "0")
 _NONZERO = re.compile(r"[1-9]")
 _CACHE: dict[Path, Any] = {}  # per dictionary file, for the process
 
@@ -47,6 +48,21 @@ def _parse(pattern: str) -> tuple[int, tuple[Any, ...]]:
     return start, values[start:end]
 
 
+def _one(patterns: _Patterns, line: str) -> None:
+    """One line of a dictionary, exactly as ``pyphen.HyphDict.__init__`` reads it."""
+    import pyphen
+
+    line = line.strip()
+    if not line or line.startswith(pyphen.ignored):
+        return
+    if "^^" in line:
+        line = pyphen.parse_hex(lambda m: chr(int(m.group(1), 16)), line)
+    text = line.split("/", 1)[0] if "/" in line and "=" in line else line
+    if not _NONZERO.search(text):  # only zeros: pyphen skips it (an earlier one stays)
+        return
+    patterns[text.translate(_DIGITS)] = line
+
+
 def hyph_dict(path: Path) -> Any:  # noqa: ANN401 - a pyphen.HyphDict
     """A :class:`pyphen.HyphDict` of ``path`` whose patterns are parsed when first looked up."""
     import pyphen
@@ -56,16 +72,17 @@ def hyph_dict(path: Path) -> Any:  # noqa: ANN401 - a pyphen.HyphDict
     if encoding.lower() == "microsoft-cp1251":
         encoding = "cp1251"
     patterns = _Patterns()
-    for line in path.read_text(encoding).split("\n")[1:]:
-        line = line.strip()
-        if not line or line.startswith(pyphen.ignored):
-            continue
-        if "^^" in line:
-            line = pyphen.parse_hex(lambda m: chr(int(m.group(1), 16)), line)
-        text = line.split("/", 1)[0] if "/" in line and "=" in line else line
-        if not _NONZERO.search(text):  # only zeros: pyphen skips it (an earlier one stays)
-            continue
-        patterns[text.translate(_DIGITS)] = line
+    text = path.read_text(encoding)
+    lines = text.split("\n")[1:]
+    # the common line (a pattern of letters and digits, no alternative, no ^^ escape) by whole-text
+    # translations: its letters, and whether it has a non-zero digit (pyphen skips all-zero ones)
+    keys = text.translate(_DIGITS).split("\n")[1:]
+    no_zeros = text.translate(_ZEROS).split("\n")[1:]
+    for line, key, nz in zip(lines, keys, no_zeros, strict=True):
+        if "^^" in line or "/" in line or line != line.strip():
+            _one(patterns, line)  # the rare line: as pyphen reads it
+        elif line and not line.startswith(pyphen.ignored) and nz != key:  # a digit other than 0
+            patterns[key] = line
     hd = pyphen.HyphDict.__new__(pyphen.HyphDict)
     hd.patterns = patterns
     hd.cache = {}
