@@ -406,7 +406,7 @@ class GemeenteData:
         them, then, where those have none, the side tables: the national profile (as KWB rows of the
         same table) and the rows fetched for them as vergelijkbare buurten (``<source>_similar``)."""
         codes = self.lookup.neighbour_codes()
-        if self._similar_index is None or self._similar_index[0] != codes:  # (more buurten matched since)
+        if self._similar_index is None or self._similar_index[0] is not codes:  # (more buurten matched since)
             self._similar_rows, self._similar_memo = {}, {}
             sides = [(similar_core.NAME, compare.KWB)] + [(similar_core.rows_source(s), s)
                                                           for s in similar_core.ROWS_SOURCES]

@@ -30,6 +30,7 @@ class SimilarLookup:
         self._chosen = False
         self._whole = False  # every buurt of the gemeente has its match
         self._asked: set[str] = set()  # the buurten asked for
+        self._codes: tuple[tuple[str | None, int], list[str]] | None = None  # neighbour_codes, memoised
 
     def _choose(self) -> None:
         """The newest table year with stored matches for the gemeente, or whose profile has it."""
@@ -76,7 +77,11 @@ class SimilarLookup:
         if self.found is None:
             return []
         matches = self.found.matches
-        if len(self._asked) == 1:
-            matches = {c: m for c in self._asked if (m := self.found.match(c, self.k) if self.profile is None
-                                                         else matches.get(c)) is not None}
-        return sorted({n.code for m in matches.values() for n in m.neighbours[: self.k]})
+        one = next(iter(self._asked)) if len(self._asked) == 1 else None
+        key = (one, len(matches))  # what the answer depends on: asked for one buurt or more, matches so far
+        if self._codes is None or self._codes[0] != key:
+            if one is not None:
+                match = self.found.match(one, self.k) if self.profile is None else matches.get(one)
+                matches = {one: match} if match is not None else {}
+            self._codes = (key, sorted({n.code for m in matches.values() for n in m.neighbours[: self.k]}))
+        return self._codes[1]
