@@ -17,3 +17,13 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+
+
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")  # whitespace, but not the no-break spaces
+
+
+def squash(text: str) -> str:
+    """Runs of spaces, tabs and line breaks as one space, trimmed; a no-break space (between
+    "€" and its amount, a number and its unit) stays, so the amount never breaks over two lines.
+    (``" ".join(text.split())`` would turn it into a plain space.)"""
+    return _SPACES.sub(" ", text).strip(" ")

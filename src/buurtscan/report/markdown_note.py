@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .html_note import environment
 from .model import Report
+from ..text import squash
 
 TEMPLATE = "note.md.j2"
 # Characters CommonMark reads as markup anywhere in a line (emphasis, code, links, HTML, table
@@ -19,7 +20,7 @@ _LINE_START = re.compile(r"^([-+*]|#{1,6}|>|=+|\d{1,9}[.)])(?=\s|$)")
 
 def escape_md(value: object) -> str:
     """Escape what CommonMark would read as markup (and only that); flatten line breaks."""
-    text = " ".join(str(value).split())
+    text = squash(str(value))
     text = _SPECIAL.sub(r"\\\1", text)
     text = _ENTITY.sub("&amp;", text)  # only where "&x;" would be read as an entity
     m = _LINE_START.match(text)

@@ -18,6 +18,8 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+from ..text import squash
+
 if TYPE_CHECKING:
     from ..scan import IndicatorResult
 
@@ -116,7 +118,7 @@ def capital(text: str) -> str:
 
 def tidy(text: str) -> str:
     """Collapse spaces; fold double parentheses '(a) (b)' / '((a))' into '(a; b)' / '(a)'."""
-    text = " ".join(text.split())
+    text = squash(text)
     while "((" in text or "))" in text:
         text = text.replace("((", "(").replace("))", ")")
     text = re.sub(r"\(([^()]*)\)\s*\(([^()]*)\)", r"(\1; \2)", text)

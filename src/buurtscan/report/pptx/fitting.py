@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import fonts
+from ...text import squash
 
 SAFETY = 1.05  # kerning, hinting and renderer differences
 LINE = 1.2  # line height as a multiple of the font size (single spacing)
@@ -28,7 +29,7 @@ def clean(text: Any, *, single_line: bool = True) -> str:
     """Plain text PowerPoint can store: no control characters (they corrupt the file), no surrogates."""
     text = _NOT_XML.sub("", str(text).translate(_XML_BAD))
     if single_line:
-        text = " ".join(text.split())
+        text = squash(text)
     return text
 
 
