@@ -264,6 +264,18 @@ def add_similar_matches(target: Path = TARGET) -> None:
         print(f"kept the similar buurten of {len(found.matches)} buurten ({entry.table_id})")
     if not had_lock:
         lock.unlink(missing_ok=True)
+    readme = target / "README.md"
+    if MATCHES_NOTE not in readme.read_text(encoding="utf-8"):
+        readme.write_text(readme.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + MATCHES_NOTE)
+
+
+MATCHES_NOTE = """The vergelijkbare buurten of every buurt of the six gemeenten are kept in
+`derived/similar-85984NED.json`, as `fetch` keeps them: found in the national profile above by
+the library's own rule (`buurtscan.similar.find`, k = 10) and stamped with the profile file's
+name and SHA-256, so that a note reads them instead of searching the profile again. Derived, not
+published: written by `add_similar_matches()` in scripts/make_example.py
+(`python scripts/make_example.py matches`).
+"""
 
 
 SIMILAR_NOTE = """Vergelijkbare buurten: `tables/cbs_kwb_profile-85984NED.parquet` holds the national profile
