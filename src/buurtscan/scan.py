@@ -17,8 +17,8 @@ import polars as pl
 
 from . import compare, similar as similar_core
 from .series import Series
-from .similar_lookup import SimilarLookup
 from .series import build as build_series
+from .similar_lookup import SimilarLookup
 from .trend import Judgement
 from .trend import judge as judge_trend
 from .cache import Cache

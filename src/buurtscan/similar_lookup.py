@@ -28,7 +28,7 @@ class SimilarLookup:
         self.found: similar.Found | None = None  # the profile's identity and the matches so far
         self.profile: similar.Profile | None = None  # only when searched
         self._chosen = False
-        self._whole = False  # every buurt of the gemeente has its match
+        self._whole = False  # searched: every buurt of the gemeente has its match
         self._asked: set[str] = set()  # the buurten asked for
         self._codes: tuple[tuple[str | None, int], list[str]] | None = None  # neighbour_codes, memoised
 
@@ -39,7 +39,7 @@ class SimilarLookup:
         for entry in sorted(entries, key=lambda e: e.period, reverse=True):
             stored = similar.Found.from_dict(self.cache.derived(similar.matches_name(entry.table_id), self.manifest))
             if stored is not None and self.gemeente in stored.gemeenten and stored.k >= self.k:
-                self.found, self._whole = stored, True
+                self.found = stored  # every buurt of the gemeente, at once
                 return
             frame = self.cache.scan(source=similar.NAME).filter(pl.col("table_id") == entry.table_id).collect()
             profile = similar.build_profile(frame, entry.table_id)
